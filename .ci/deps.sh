@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs what building and testing need, when it is missing (called by `make deps`).
+# Each line: a Debian package, then a shell test that is true when it is present.
+set -u
+need() { # package test...
+	pkg=$1; shift
+	if ! sh -c "$*" >/dev/null 2>&1; then missing="$missing $pkg"; fi
+}
+missing=""
+need build-essential 'command -v cc && command -v make'
+need pkg-config      'command -v pkg-config'
+need check           'pkg-config --exists check'
+need node-llhttp     'pkg-config --exists libllhttp || test -f /usr/share/llhttp/llhttp.c'
+need curl            'command -v curl'
+need python3         'command -v python3'
+[ -z "$missing" ] && exit 0
+
+echo "deps: missing:$missing"
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: no apt-get here; install these packages (or your system's equivalents):$missing" >&2
+	exit 1
+fi
+sudo=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then sudo=sudo; else
+		echo "deps: not root and no sudo; as root run: apt-get update && apt-get install -y$missing" >&2
+		exit 1
+	fi
+fi
+# A fresh machine has no package lists yet.
+$sudo apt-get update -q || exit 1
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q $missing || {
+	echo "deps: apt-get could not install:$missing" >&2; exit 1; }

@@ -1,0 +1,34 @@
+/* buffer: a growable byte buffer with a hard limit.
+ *
+ * Growth past `limit` fails (-1, errno ENOBUFS) instead of truncating or
+ * growing without bound; the caller turns that into 413/414/431 or an error.
+ * The struct is public so that a reader can recv() straight into the spare
+ * room: buffer_reserve(b, n), recv(fd, b->data + b->len, b->cap - b->len), then
+ * b->len += got. Data is not NUL-terminated unless the caller appends one. */
+#ifndef BUFFER_H
+#define BUFFER_H
+
+#include <stddef.h>
+
+struct buffer {
+	char *data;   /* NULL until the first reserve */
+	size_t len;   /* bytes in use */
+	size_t cap;   /* bytes allocated */
+	size_t limit; /* the most bytes it may ever hold */
+};
+
+void buffer_init(struct buffer *b, size_t limit);
+/* Room for `extra` more bytes; 0, or -1 with errno ENOBUFS (limit) or ENOMEM. */
+int buffer_reserve(struct buffer *b, size_t extra);
+int buffer_append(struct buffer *b, const void *p, size_t n);
+int buffer_append_str(struct buffer *b, const char *s);
+/* printf-style append; -1 and nothing appended when it would pass the limit. */
+int buffer_printf(struct buffer *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Drops the first n bytes (n > len is treated as len). */
+void buffer_consume(struct buffer *b, size_t n);
+/* Empties it, keeping the memory. */
+void buffer_clear(struct buffer *b);
+/* Releases the memory; the buffer stays usable (empty, same limit). */
+void buffer_free(struct buffer *b);
+
+#endif

@@ -1,0 +1,15 @@
+/* date: HTTP dates (RFC 9110 section 5.6.7). */
+#ifndef DATE_H
+#define DATE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define DATE_LEN 29 /* "Sun, 06 Nov 1994 08:49:37 GMT" */
+
+/* IMF-fixdate of t, NUL-terminated (out has DATE_LEN + 1 bytes). */
+void date_format(time_t t, char *out);
+/* Parses IMF-fixdate, obsolete RFC 850 and asctime formats; 0 or -1. */
+int date_parse(const char *s, size_t n, time_t *out);
+
+#endif

@@ -1,0 +1,88 @@
+/* http: the llhttp glue both programs share.
+ *
+ * One representation of a message head (request or response) collected from
+ * llhttp's callbacks, case-insensitive header lookup, reason phrases, and the
+ * head limits, enforced here and nowhere else. llhttp runs with every lenient
+ * flag off and is built with LLHTTP_STRICT_MODE=1.
+ *
+ * Use: http_msg_init(); feed bytes with http_msg_feed() until it reports the
+ * head complete (HTTP_HEAD_DONE), then the message complete (HTTP_MSG_DONE);
+ * bodies go to the on_body callback. The parser pauses after each complete
+ * message so that pipelined requests are answered one at a time: `*used` says
+ * how many bytes belonged to this message, the rest is the next one's.
+ * http_msg_reset() prepares for the next message on the same connection. */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <llhttp.h>
+
+#include "buffer.h"
+
+#define HTTP_HEAD_MAX     (32 * 1024) /* bytes of a head as collected (431 beyond) */
+#define HTTP_TARGET_MAX   (8 * 1024)  /* request-target bytes (414 beyond) */
+#define HTTP_FIELDS_MAX   100         /* header fields (431 beyond) */
+#define HTTP_CHUNK_EXT_MAX 1024       /* bytes of chunk extensions per message (400 beyond) */
+
+/* A header field: offsets into http_head.store, where every name, value and the
+ * target are stored NUL-terminated (the NUL is not counted in the length). */
+struct http_field {
+	uint32_t name, name_len;
+	uint32_t value, value_len;
+};
+
+struct http_head {
+	struct buffer store;   /* target or reason, then names and values */
+	struct http_field fields[HTTP_FIELDS_MAX];
+	unsigned nfields;
+	uint32_t target, target_len; /* request target, or a response's reason phrase */
+	int method;                  /* llhttp_method_t (requests) */
+	int status;                  /* status code (responses) */
+	int major, minor;            /* HTTP version */
+	int keep_alive;              /* llhttp_should_keep_alive() at head end */
+	int has_body;                /* Content-Length > 0 or chunked */
+};
+
+enum http_feed {
+	HTTP_MORE = 0,    /* all bytes used, message not complete: feed more */
+	HTTP_HEAD_DONE,   /* head complete (returned once per message) */
+	HTTP_MSG_DONE,    /* message complete; *used stops right after it */
+	HTTP_ERROR        /* see http_msg.error_status / llhttp_get_error_reason */
+};
+
+struct http_msg {
+	llhttp_t parser;
+	struct http_head head;
+	/* Body bytes as they arrive (decoded from chunked); return non-zero to abort. */
+	int (*on_body)(void *arg, const char *at, size_t n);
+	void *arg;
+	int skip_body;      /* set before the head ends: the message has no body (HEAD responses) */
+	int error_status;   /* after HTTP_ERROR: 400, 413, 414, 431, 505, ... (for requests) */
+	size_t chunk_ext;   /* chunk-extension bytes seen in this message */
+	int state;          /* internal: where the message stands */
+};
+
+/* type: HTTP_REQUEST or HTTP_RESPONSE. */
+void http_msg_init(struct http_msg *m, llhttp_type_t type);
+/* Parses up to n bytes; *used is how many it consumed. */
+enum http_feed http_msg_feed(struct http_msg *m, const char *data, size_t n, size_t *used);
+/* At EOF: completes a close-delimited body; HTTP_MSG_DONE or HTTP_ERROR (incomplete). */
+enum http_feed http_msg_finish(struct http_msg *m);
+void http_msg_reset(struct http_msg *m);
+void http_msg_free(struct http_msg *m);
+
+/* The value of the first field named `name` (any case), or NULL; *len its length. */
+const char *http_header(const struct http_head *h, const char *name, size_t *len);
+/* How many fields are named `name`. */
+unsigned http_header_count(const struct http_head *h, const char *name);
+/* Field i's name and value. */
+const char *http_field_name(const struct http_head *h, unsigned i, size_t *len);
+const char *http_field_value(const struct http_head *h, unsigned i, size_t *len);
+/* The request target (or response reason phrase); not NUL-terminated. */
+const char *http_target(const struct http_head *h, size_t *len);
+
+/* "Not Found" for 404; "" for an unknown code. */
+const char *http_reason(int status);
+
+#endif

@@ -1,0 +1,52 @@
+/* net: sockets without surprises.
+ *
+ * Every write helper loops over partial writes and EINTR; the *_all variants
+ * also wait (poll) through EAGAIN, bounded by a timeout, so they are safe on
+ * non-blocking descriptors. Sends use MSG_NOSIGNAL and net_ignore_sigpipe()
+ * makes sure a peer that goes away never kills the process. Functions return
+ * -1 with errno set; those that take `err` also put a one-line reason there. */
+#ifndef NET_H
+#define NET_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#define NET_REUSEPORT 1 /* net_listen flag: SO_REUSEPORT, one listener per worker */
+
+void net_ignore_sigpipe(void);
+
+/* A non-blocking, close-on-exec listening socket with SO_REUSEADDR set before
+ * bind. host NULL or "" means every address: IPv6 dual-stack ("::" with
+ * IPV6_V6ONLY off) where available, else 0.0.0.0. port "0" picks a free one. */
+int net_listen(const char *host, const char *port, int flags, char *err, size_t errlen);
+/* The local port a socket is bound to, or -1. */
+int net_local_port(int fd);
+/* accept4() with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 with errno (EAGAIN when none). */
+int net_accept(int listen_fd);
+
+/* Connects to host:port trying every address getaddrinfo returns, in order,
+ * each within timeout_ms. family: AF_UNSPEC, AF_INET or AF_INET6. Returns a
+ * blocking, close-on-exec socket; on failure -1 and the last reason in err
+ * (errno: EHOSTUNREACH for DNS failures, ETIMEDOUT, ECONNREFUSED, ...). */
+int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
+		size_t errlen);
+
+/* Waits for events (POLLIN/POLLOUT) on fd: 1 ready, 0 timed out, -1 error. */
+int net_wait(int fd, short events, int timeout_ms);
+
+/* Non-blocking progress: writes until done or the socket would block.
+ * Returns bytes written (possibly 0), or -1 on a real error. */
+ssize_t net_send(int fd, const void *p, size_t n);
+/* The same for an iovec array; advances *iov/*iovcnt past what was written. */
+ssize_t net_writev(int fd, struct iovec **iov, int *iovcnt);
+/* sendfile() from *off until n bytes went or it would block; advances *off.
+ * Returns bytes sent, or -1 (a file that shrank gives 0 progress: caller decides). */
+ssize_t net_sendfile(int sock, int fd, off_t *off, size_t n);
+
+/* Write-all: every byte or -1 (ETIMEDOUT when no progress for timeout_ms;
+ * timeout_ms < 0 waits forever). Works on sockets, pipes and files. */
+int net_write_all(int fd, const void *p, size_t n, int timeout_ms);
+int net_sendfile_all(int sock, int fd, off_t off, size_t n, int timeout_ms);
+
+#endif
