@@ -1,0 +1,69 @@
+/* httpd.h: the two halves of the server and the contract between them.
+ *
+ * The event loop (loop/conn side: main.c, server.c, conn.c) reads bytes,
+ * feeds them to lib/http, and moves response bytes to sockets. The planner
+ * (respond.c and the modules it uses) decides, touching no socket: given a
+ * parsed request it appends the whole response head (and any generated body:
+ * error pages, listings, small cached files) to `out`, and names a file range
+ * to send after it. Pipelined responses append to the same `out`, so one
+ * read's worth of answers leaves in one write. */
+#ifndef HTTPD_H
+#define HTTPD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buffer.h"
+#include "date.h"
+#include "http.h"
+#include "path.h"
+
+#define HTTPD_VERSION "0.1.0"
+#define HTTPD_BODY_DISCARD_MAX (1024 * 1024) /* request body bytes read and dropped (413 beyond) */
+
+struct httpd_config {
+	const char *root_dir;      /* as given on the command line */
+	struct path_root root;     /* opened once at start */
+	const char *index;         /* "index.html" */
+	int listing;               /* directory listings (off with --no-listing) */
+	int dotfiles;              /* serve segments starting with '.' */
+	const char *extra_headers; /* "Name: value\r\n"... from -H, preformatted */
+	size_t extra_headers_len;
+	const char *port, *bind;   /* bind NULL: every address */
+	int workers;
+	int timeout_s;             /* keep-alive idle */
+	int header_timeout_s;      /* a request head must arrive within this */
+	int write_timeout_s;       /* a stalled write */
+	int max_conns;             /* per worker */
+	const char *log_file;      /* NULL: off; "-": stderr */
+	const char *user;          /* drop privileges to this user after bind */
+	int chroot;                /* chroot into the root before dropping */
+};
+
+/* What the planner shares with the loop of one worker. */
+struct httpd_ctx {
+	const struct httpd_config *cfg;
+	time_t now;
+	char date[DATE_LEN + 1]; /* IMF-fixdate of now, refreshed once a second by the loop */
+	void *cache;             /* the planner's own per-worker state (file cache), or NULL */
+};
+
+struct response {
+	int status;      /* for the access log */
+	int close;       /* close the connection after this response */
+	int fd;          /* file whose bytes follow `out`, or -1; the loop closes it when sent */
+	off_t off, len;  /* the file range to send */
+	off_t body_len;  /* body bytes in all (for the access log) */
+};
+
+/* Plans the answer to a complete request head. Appends head (+ generated
+ * body) to out and fills r. Returns 0, or -1 when out's limit was reached
+ * (the loop then closes the connection). */
+int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
+	    struct response *r);
+/* Plans an error response (400, 408, 413, 414, 431, 501, 503, 505...) with
+ * `Connection: close`, for requests that could not be parsed or accepted. */
+int respond_error(struct httpd_ctx *ctx, int status, struct buffer *out, struct response *r);
+
+#endif
