@@ -61,6 +61,7 @@ struct http_msg {
 	int error_status;   /* after HTTP_ERROR: 400, 413, 414, 431, 505, ... (for requests) */
 	size_t chunk_ext;   /* chunk-extension bytes seen in this message */
 	int state;          /* internal: where the message stands */
+	int field_state;    /* internal: inside a field's name or value */
 };
 
 /* type: HTTP_REQUEST or HTTP_RESPONSE. */
