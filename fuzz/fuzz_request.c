@@ -1,0 +1,101 @@
+/* fuzz_request: the request-head path as httpd's loop runs it.
+ *
+ * The input is a byte stream on one connection, fed to http_msg (request mode)
+ * in pieces whose sizes come from the first input byte, messages answered one
+ * at a time as pipelining does. Each complete head passes reqcheck_raw (its raw
+ * bytes) and reqcheck_head. Properties of every request both accept: at most
+ * one Content-Length and it is all digits; never Transfer-Encoding together
+ * with Content-Length, nor in HTTP/1.0; exactly one Host in HTTP/1.1; version
+ * 1.0 or 1.1; target and field count within the limits. Body bytes reported
+ * never exceed the bytes fed. */
+#include <string.h>
+
+#include "fuzz.h"
+#include "http.h"
+#include "reqcheck.h"
+
+struct sink {
+	size_t body;
+};
+
+static int on_body(void *arg, const char *at, size_t n)
+{
+	struct sink *s = arg;
+	(void)at;
+	s->body += n;
+	return 0;
+}
+
+static void check_accepted(const struct http_head *h)
+{
+	size_t len;
+	unsigned ncl = http_header_count(h, "content-length");
+	unsigned nte = http_header_count(h, "transfer-encoding");
+	FUZZ_ASSERT(ncl <= 1);
+	FUZZ_ASSERT(!(ncl && nte));
+	FUZZ_ASSERT(h->major == 1 && (h->minor == 0 || h->minor == 1));
+	if (h->minor == 0)
+		FUZZ_ASSERT(nte == 0);
+	else
+		FUZZ_ASSERT(http_header_count(h, "host") == 1);
+	const char *cl = http_header(h, "content-length", &len);
+	if (cl != NULL)
+		FUZZ_ASSERT(len > 0 && strspn(cl, "0123456789") == len);
+	http_target(h, &len);
+	FUZZ_ASSERT(len <= HTTP_TARGET_MAX);
+	FUZZ_ASSERT(h->nfields <= HTTP_FIELDS_MAX);
+	for (unsigned i = 0; i < h->nfields; i++) {
+		const char *v = http_field_value(h, i, &len);
+		FUZZ_ASSERT(memchr(v, '\r', len) == NULL && memchr(v, '\n', len) == NULL);
+	}
+}
+
+/* Where the head starting at p ends (just past CRLF CRLF), or 0. */
+static size_t head_end(const char *p, size_t n)
+{
+	for (size_t i = 0; i + 3 < n; i++)
+		if (memcmp(p + i, "\r\n\r\n", 4) == 0)
+			return i + 4;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	size_t step = (size_t)(data[0] % 64) + 1;
+	char *buf = fuzz_memdup(data + 1, size - 1);
+	size_t n = size - 1, off = 0, msg_start = 0;
+	struct sink sink = {0};
+	struct http_msg m;
+	http_msg_init(&m, HTTP_REQUEST);
+	m.on_body = on_body;
+	m.arg = &sink;
+
+	while (off < n) {
+		size_t piece = n - off < step ? n - off : step, used = 0;
+		enum http_feed r = http_msg_feed(&m, buf + off, piece, &used);
+		FUZZ_ASSERT(used <= piece);
+		off += used;
+		if (r == HTTP_ERROR)
+			break;
+		if (r == HTTP_HEAD_DONE) {
+			size_t he = head_end(buf + msg_start, off - msg_start);
+			int st = he ? reqcheck_raw(buf + msg_start, he) : 400;
+			if (st == 0)
+				st = reqcheck_head(&m.head);
+			if (st != 0)
+				break; /* httpd answers st and closes */
+			check_accepted(&m.head);
+		} else if (r == HTTP_MSG_DONE) {
+			http_msg_reset(&m);
+			msg_start = off;
+		} else if (used == 0) {
+			break; /* no progress: would wait for more bytes */
+		}
+	}
+	FUZZ_ASSERT(sink.body <= n);
+	http_msg_free(&m);
+	free(buf);
+	return 0;
+}
