@@ -119,6 +119,15 @@ test: deps
 asan: deps
 	@$(MAKE) --no-print-directory SAN=1 BUILD=build/asan BIN=build/asan/bin unit integration
 
+# libFuzzer harnesses (fuzz/), FUZZ_SECONDS each (default 60); fails on any crash.
+fuzz:
+	@sh fuzz/run.sh
+
+# 60 s mixed load against the ASan build: no errors, no sanitizer report, stable RSS.
+soak: deps
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build/asan BIN=build/asan/bin all
+	@BIN=$(abspath build/asan/bin) sh tests/soak.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BIN)/httpd $(BIN)/fetch $(DESTDIR)$(BINDIR)
