@@ -28,6 +28,8 @@
 #            status_of FILE (first status code); status_list FILE (all
 #            status codes, one per line); header_of FILE NAME (first value);
 #            body_of FILE (after the first blank line).
+#            hget OUT CURL-ARGS (OUT.h head, OUT.b body, prints status);
+#            url PATH (http://127.0.0.1:$PORT/PATH).
 
 : "${BIN:?BIN must name the folder holding httpd and fetch}"
 LIB_PASS=0
@@ -316,4 +318,16 @@ body_of() {
 d = open(sys.argv[1], "rb").read()
 i = d.find(b"\r\n\r\n")
 sys.stdout.buffer.write(d[i + 4:] if i >= 0 else b"")' "$1"
+}
+
+# hget OUT CURL-ARGS...: head to OUT.h, body to OUT.b, status code printed.
+hget() {
+	lib_out=$1
+	shift
+	hcurl -D "$lib_out.h" -o "$lib_out.b" -w '%{http_code}' "$@" 2>"$lib_out.err"
+}
+
+# url PATH: the address of the last started httpd.
+url() {
+	echo "http://127.0.0.1:$PORT$1"
 }
