@@ -1,0 +1,158 @@
+/* filecache: direct-mapped cache of small files, one per worker. */
+#include "filecache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mime.h"
+
+struct filecache {
+	struct filecache_entry slot[FILECACHE_SLOTS];
+	size_t bytes; /* file bytes held */
+};
+
+struct filecache *filecache_new(void)
+{
+	return calloc(1, sizeof(struct filecache));
+}
+
+static void filecache_drop(struct filecache *c, struct filecache_entry *e)
+{
+	if (e->path == NULL)
+		return;
+	c->bytes -= (size_t)e->size;
+	free(e->path);
+	free(e->data);
+	memset(e, 0, sizeof(*e));
+}
+
+void filecache_free(struct filecache *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < FILECACHE_SLOTS; i++)
+		filecache_drop(c, &c->slot[i]);
+	free(c);
+}
+
+static size_t filecache_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 16777619u;
+	}
+	return h % FILECACHE_SLOTS;
+}
+
+/* fstatat beneath the root with the path relative to it ("/a/b" -> "a/b").
+ * Only a re-check: it may follow any symlink, because an answer that differs
+ * from the cached inode just sends the request back through path_open(). */
+static int filecache_stat(const struct path_root *root, const char *path, size_t n,
+			  const char *suffix, struct stat *st)
+{
+	char rel[PATH_MAX];
+	size_t slen = strlen(suffix);
+
+	while (n > 0 && path[0] == '/') {
+		path++;
+		n--;
+	}
+	if (n == 0 || n + slen >= sizeof(rel))
+		return -1;
+	memcpy(rel, path, n);
+	memcpy(rel + n, suffix, slen + 1);
+	return fstatat(root->fd, rel, st, 0);
+}
+
+int filecache_twin_exists(const struct path_root *root, const char *path, size_t n)
+{
+	struct stat st;
+
+	return filecache_stat(root, path, n, ".gz", &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int filecache_same(const struct filecache_entry *e, const struct stat *st)
+{
+	return S_ISREG(st->st_mode) && e->dev == st->st_dev && e->ino == st->st_ino &&
+	       e->size == st->st_size && e->mtim.tv_sec == st->st_mtim.tv_sec &&
+	       e->mtim.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+const struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
+					    const char *path, size_t n, time_t now)
+{
+	struct filecache_entry *e = &c->slot[filecache_hash(path, n)];
+	struct stat st;
+
+	if (e->path == NULL || e->path_len != n || memcmp(e->path, path, n) != 0)
+		return NULL;
+	if (e->checked == now)
+		return e;
+	if (filecache_stat(root, path, n, "", &st) != 0 || !filecache_same(e, &st)) {
+		filecache_drop(c, e);
+		return NULL;
+	}
+	e->twin = filecache_twin_exists(root, path, n);
+	e->checked = now;
+	return e;
+}
+
+static int filecache_read(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got < size) {
+		ssize_t r = pread(fd, buf + got, size - got, (off_t)got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1; /* shrank under us: do not cache a torn copy */
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+const struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n,
+					    int fd, const struct stat *st, int twin, time_t now)
+{
+	struct filecache_entry *e = &c->slot[filecache_hash(path, n)];
+	size_t size = (size_t)st->st_size;
+	char *key, *data;
+
+	if (!S_ISREG(st->st_mode) || st->st_size < 0 || size > FILECACHE_FILE_MAX)
+		return NULL;
+	filecache_drop(c, e);
+	if (c->bytes + size > FILECACHE_BYTES)
+		return NULL;
+	key = malloc(n + 1);
+	data = malloc(size ? size : 1);
+	if (key == NULL || data == NULL || filecache_read(fd, data, size) != 0)
+		goto fail;
+	memcpy(key, path, n);
+	key[n] = '\0';
+	e->path = key;
+	e->path_len = n;
+	e->data = data;
+	e->size = st->st_size;
+	e->dev = st->st_dev;
+	e->ino = st->st_ino;
+	e->mtim = st->st_mtim;
+	e->checked = now;
+	e->twin = twin;
+	e->ctype = mime_type(key);
+	e->etag_len = cond_etag(e->etag, st->st_mtime, st->st_size);
+	date_format(st->st_mtime, e->lastmod);
+	c->bytes += size;
+	return e;
+fail:
+	free(key);
+	free(data);
+	return NULL;
+}

@@ -1,0 +1,62 @@
+/* filecache: a small per-worker cache of hot small files.
+ *
+ * It keeps a file's bytes and its preformatted validators (ETag,
+ * Last-Modified) and Content-Type, so that a hit costs no open/fstat/close
+ * and the body goes out in the same write as the head. An entry is checked
+ * against the file system (device, inode, size, mtime, and whether a .gz
+ * twin exists) at most once a second, so a change shows within a second.
+ * Bounded: FILECACHE_SLOTS entries (direct-mapped: a colliding path replaces
+ * the old one), files of at most FILECACHE_FILE_MAX bytes, FILECACHE_BYTES in
+ * all. Only paths that path_open() accepted beneath the root get in, and a
+ * re-check that finds another inode drops the entry, so a symlink swapped in
+ * later goes back through path_open(). One worker's, never shared. */
+#ifndef FILECACHE_H
+#define FILECACHE_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "cond.h"
+#include "date.h"
+#include "path.h"
+
+#define FILECACHE_SLOTS    512
+#define FILECACHE_FILE_MAX (32 * 1024)
+#define FILECACHE_BYTES    (8 * 1024 * 1024)
+
+struct filecache_entry {
+	char *path;       /* normalised request path (key) */
+	size_t path_len;
+	char *data;       /* the file's bytes */
+	off_t size;
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtim;
+	time_t checked;   /* when it was last compared with the file system */
+	int twin;         /* a regular PATH.gz existed at the last check */
+	const char *ctype;
+	char etag[COND_ETAG_MAX];
+	size_t etag_len;
+	char lastmod[DATE_LEN + 1];
+};
+
+struct filecache;
+
+struct filecache *filecache_new(void);
+void filecache_free(struct filecache *c);
+
+/* The entry for a normalised path, re-checked if `now` is past its last
+ * check; NULL when absent or changed (a changed entry is dropped). */
+const struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
+					    const char *path, size_t n, time_t now);
+/* Adds a regular file the caller opened (fd) and fstat'ed (st), reading its
+ * bytes; files too big, or past the byte budget, are not added. Returns the
+ * new entry, or NULL. */
+const struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n,
+					    int fd, const struct stat *st, int twin, time_t now);
+/* Whether a regular file PATH.gz exists beneath the root (no content read). */
+int filecache_twin_exists(const struct path_root *root, const char *path, size_t n);
+
+#endif
