@@ -35,10 +35,14 @@ int net_connect(const char *host, const char *port, int family, int timeout_ms, 
 /* Waits for events (POLLIN/POLLOUT) on fd: 1 ready, 0 timed out, -1 error. */
 int net_wait(int fd, short events, int timeout_ms);
 
-/* Non-blocking progress: writes until done or the socket would block.
- * Returns bytes written (possibly 0), or -1 on a real error. */
+/* Non-blocking progress: writes until done or the socket would block (a
+ * short count from the kernel already means its buffer is full, so it stops
+ * there without a further call just to get EAGAIN). Works on pipes and files
+ * too (falling back to write() on ENOTSOCK). Returns bytes written (possibly
+ * 0), or -1 on a real error; an error after some progress returns the
+ * progress, and the next call reports the error. */
 ssize_t net_send(int fd, const void *p, size_t n);
-/* The same for an iovec array; advances *iov/*iovcnt past what was written. */
+/* The same for an iovec array; advances *iov and *iovcnt past what was written. */
 ssize_t net_writev(int fd, struct iovec **iov, int *iovcnt);
 /* sendfile() from *off until n bytes went or it would block; advances *off.
  * Returns bytes sent, or -1 (a file that shrank gives 0 progress: caller decides). */

@@ -1,0 +1,470 @@
+/* net: listening, connecting, and write loops that survive partial writes,
+ * EINTR and EAGAIN.
+ *
+ * A short count from send/writev/sendfile on a non-blocking descriptor means
+ * the kernel's buffer filled up (it marks the socket "no space" and will wake
+ * a poller when room frees), so the loops stop there instead of spending one
+ * more system call to be told EAGAIN; nginx's send paths do the same. */
+#include "net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Linux moves at most this much per sendfile() call anyway. */
+#define NET_SENDFILE_MAX 0x7ffff000UL
+
+static void net_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Fills err (when given); a truncated reason is still a useful reason. */
+static void net_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errlen == 0)
+		return;
+	va_start(ap, fmt);
+	if (vsnprintf(err, errlen, fmt, ap) < 0)
+		err[0] = '\0';
+	va_end(ap);
+}
+
+/* strerror() text with a lower-case first letter: "connection refused". */
+static const char *net_reason(int e, char *buf, size_t len)
+{
+	const char *s = strerror_r(e, buf, len);
+	if (s != buf && snprintf(buf, len, "%s", s) < 0)
+		return "unknown error";
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+	return buf;
+}
+
+void net_ignore_sigpipe(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+static long long net_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int net_wait(int fd, short events, int timeout_ms)
+{
+	struct pollfd pfd = {.fd = fd, .events = events};
+	long long deadline = timeout_ms > 0 ? net_now_ms() + timeout_ms : 0;
+	int left = timeout_ms;
+
+	for (;;) {
+		int r = poll(&pfd, 1, left);
+		if (r > 0) {
+			if (pfd.revents & POLLNVAL) {
+				errno = EBADF;
+				return -1;
+			}
+			/* POLLERR/POLLHUP count as ready: the next I/O call reports. */
+			return 1;
+		}
+		if (r == 0)
+			return 0;
+		if (errno != EINTR)
+			return -1;
+		if (timeout_ms > 0) {
+			long long rem = deadline - net_now_ms();
+			left = rem > 0 ? (int)rem : 0;
+		}
+	}
+}
+
+/* ---- listening ---- */
+
+/* One socket bound to one address, or -1 with errno. */
+static int net_listen_addr(const struct addrinfo *ai, int flags, int dual_stack)
+{
+	int one = 1, zero = 0;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			ai->ai_protocol);
+	if (fd < 0)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+		goto fail;
+	if ((flags & NET_REUSEPORT) &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
+		goto fail;
+	/* Explicit, since the system default (net.ipv6.bindv6only) may be 1. */
+	if (dual_stack && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero) < 0)
+		goto fail;
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0)
+		goto fail;
+	return fd;
+fail:;
+	int e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* Tries every address of host:port in order; the first that listens wins. */
+static int net_listen_host(const char *host, const char *port, int family, int flags,
+			   int *gai_err)
+{
+	struct addrinfo hints, *res, *ai;
+	int fd = -1, e = EADDRNOTAVAIL;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	*gai_err = getaddrinfo(host, port, &hints, &res);
+	if (*gai_err != 0)
+		return -1;
+	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		fd = net_listen_addr(ai, flags, 0);
+		if (fd < 0)
+			e = errno;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		errno = e;
+	return fd;
+}
+
+/* Every address: "::" dual-stack first, 0.0.0.0 when IPv6 is unavailable. */
+static int net_listen_any(const char *port, int flags, int *gai_err)
+{
+	struct addrinfo hints, *res;
+	int fd;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_INET6;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+	*gai_err = getaddrinfo("::", port, &hints, &res);
+	if (*gai_err == 0) {
+		fd = net_listen_addr(res, flags, 1);
+		freeaddrinfo(res);
+		/* A port already taken is taken for IPv4 too: report, do not retry. */
+		if (fd >= 0 || errno == EADDRINUSE || errno == EACCES)
+			return fd;
+	}
+	return net_listen_host("0.0.0.0", port, AF_INET, flags, gai_err);
+}
+
+int net_listen(const char *host, const char *port, int flags, char *err, size_t errlen)
+{
+	char buf[128];
+	int gai_err = 0, fd;
+	int any = host == NULL || host[0] == '\0';
+
+	if (port == NULL || port[0] == '\0') {
+		errno = EINVAL;
+		net_err(err, errlen, "no port to listen on");
+		return -1;
+	}
+	fd = any ? net_listen_any(port, flags, &gai_err)
+		 : net_listen_host(host, port, AF_UNSPEC, flags, &gai_err);
+	if (fd >= 0)
+		return fd;
+	if (gai_err != 0) {
+		errno = EADDRNOTAVAIL;
+		net_err(err, errlen, "cannot listen on %s port %s: %s", any ? "*" : host, port,
+			gai_strerror(gai_err));
+		return -1;
+	}
+	int e = errno;
+	net_err(err, errlen, "cannot listen on %s port %s: %s", any ? "*" : host, port,
+		net_reason(e, buf, sizeof buf));
+	errno = e;
+	return -1;
+}
+
+int net_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	errno = EAFNOSUPPORT;
+	return -1;
+}
+
+int net_accept(int listen_fd)
+{
+	int fd;
+
+	do
+		fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	return fd;
+}
+
+/* ---- connecting ---- */
+
+/* One address within timeout_ms: a blocking connected socket, or -1 + errno. */
+static int net_connect_addr(const struct addrinfo *ai, int timeout_ms)
+{
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			ai->ai_protocol);
+	int e = 0;
+	socklen_t elen = sizeof e;
+
+	if (fd < 0)
+		return -1;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
+		if (errno != EINPROGRESS)
+			goto fail;
+		int r = net_wait(fd, POLLOUT, timeout_ms);
+		if (r == 0)
+			errno = ETIMEDOUT;
+		if (r <= 0)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
+			goto fail;
+		if (e != 0) {
+			errno = e;
+			goto fail;
+		}
+	}
+	/* Back to blocking; F_SETFL only touches the status flags, and the only
+	 * one this fresh socket has is O_NONBLOCK, so no F_GETFL is needed. */
+	if (fcntl(fd, F_SETFL, 0) < 0)
+		goto fail;
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
+		size_t errlen)
+{
+	struct addrinfo hints, *res, *ai;
+	char name[256], buf[128];
+	int fd = -1, e = ECONNREFUSED, r;
+
+	if (host == NULL || host[0] == '\0' || port == NULL || port[0] == '\0') {
+		errno = EINVAL;
+		net_err(err, errlen, "no host or port to connect to");
+		return -1;
+	}
+	/* Accept an IPv6 literal still in its URL brackets. */
+	size_t hl = strlen(host);
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']' && hl - 2 < sizeof name) {
+		memcpy(name, host + 1, hl - 2);
+		name[hl - 2] = '\0';
+		host = name;
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = family;
+	hints.ai_socktype = SOCK_STREAM;
+	r = getaddrinfo(host, port, &hints, &res);
+	if (r != 0) {
+		if (r == EAI_SERVICE)
+			net_err(err, errlen, "bad port: %s", port);
+		else
+			net_err(err, errlen, "could not resolve host: %s", host);
+		errno = EHOSTUNREACH;
+		return -1;
+	}
+	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
+		fd = net_connect_addr(ai, timeout_ms);
+		if (fd < 0)
+			e = errno;
+	}
+	freeaddrinfo(res);
+	if (fd >= 0)
+		return fd;
+	net_err(err, errlen, "%s", net_reason(e, buf, sizeof buf));
+	errno = e;
+	return -1;
+}
+
+/* ---- writing ---- */
+
+ssize_t net_send(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	size_t done = 0;
+	int sock = 1;
+
+	while (done < n) {
+		size_t want = n - done;
+		ssize_t w = sock ? send(fd, c + done, want, MSG_NOSIGNAL) : write(fd, c + done, want);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOTSOCK && sock) {
+				sock = 0; /* a pipe or file: plain write() */
+				continue;
+			}
+			if (errno == EAGAIN || errno == EWOULDBLOCK || done > 0)
+				return (ssize_t)done;
+			return -1;
+		}
+		done += (size_t)w;
+		if ((size_t)w < want)
+			break; /* buffer full (see top of file) */
+	}
+	return (ssize_t)done;
+}
+
+/* Steps *iov and *iovcnt past `w` written bytes, trimming a partly written iovec. */
+static void net_iov_advance(struct iovec **iov, int *iovcnt, size_t w)
+{
+	struct iovec *v = *iov;
+	int cnt = *iovcnt;
+
+	while (cnt > 0 && w >= v->iov_len) {
+		w -= v->iov_len;
+		v++;
+		cnt--;
+	}
+	if (cnt > 0 && w > 0) {
+		v->iov_base = (char *)v->iov_base + w;
+		v->iov_len -= w;
+	}
+	/* Empty trailing entries would otherwise keep a finished write "pending". */
+	while (cnt > 0 && v->iov_len == 0) {
+		v++;
+		cnt--;
+	}
+	*iov = v;
+	*iovcnt = cnt;
+}
+
+ssize_t net_writev(int fd, struct iovec **iov, int *iovcnt)
+{
+	size_t done = 0;
+	int sock = 1;
+
+	net_iov_advance(iov, iovcnt, 0);
+	while (*iovcnt > 0) {
+		int cnt = *iovcnt < IOV_MAX ? *iovcnt : IOV_MAX;
+		size_t want = 0;
+		for (int i = 0; i < cnt; i++)
+			want += (*iov)[i].iov_len;
+		struct msghdr msg = {.msg_iov = *iov, .msg_iovlen = (size_t)cnt};
+		ssize_t w = sock ? sendmsg(fd, &msg, MSG_NOSIGNAL) : writev(fd, *iov, cnt);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOTSOCK && sock) {
+				sock = 0;
+				continue;
+			}
+			if (errno == EAGAIN || errno == EWOULDBLOCK || done > 0)
+				return (ssize_t)done;
+			return -1;
+		}
+		done += (size_t)w;
+		net_iov_advance(iov, iovcnt, (size_t)w);
+		if ((size_t)w < want)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+/* sendfile until n bytes, a full socket, or the file's end (*eof set). */
+static ssize_t net_sendfile_some(int sock, int fd, off_t *off, size_t n, int *eof)
+{
+	size_t done = 0;
+
+	*eof = 0;
+	while (done < n) {
+		size_t want = n - done < NET_SENDFILE_MAX ? n - done : NET_SENDFILE_MAX;
+		ssize_t w = sendfile(sock, fd, off, want);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || errno == EWOULDBLOCK || done > 0)
+				return (ssize_t)done;
+			return -1;
+		}
+		if (w == 0) {
+			*eof = 1; /* the file is shorter than promised */
+			break;
+		}
+		done += (size_t)w;
+		if ((size_t)w < want)
+			break;
+	}
+	return (ssize_t)done;
+}
+
+ssize_t net_sendfile(int sock, int fd, off_t *off, size_t n)
+{
+	int eof;
+	return net_sendfile_some(sock, fd, off, n, &eof);
+}
+
+int net_write_all(int fd, const void *p, size_t n, int timeout_ms)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t w = net_send(fd, c, n);
+		if (w < 0)
+			return -1;
+		c += w;
+		n -= (size_t)w;
+		if (n == 0)
+			break;
+		int r = net_wait(fd, POLLOUT, timeout_ms);
+		if (r == 0)
+			errno = ETIMEDOUT;
+		if (r <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+int net_sendfile_all(int sock, int fd, off_t off, size_t n, int timeout_ms)
+{
+	int eof;
+
+	while (n > 0) {
+		ssize_t w = net_sendfile_some(sock, fd, &off, n, &eof);
+		if (w < 0)
+			return -1;
+		n -= (size_t)w;
+		if (n == 0)
+			break;
+		if (eof) {
+			errno = EIO; /* cannot send bytes the file no longer has */
+			return -1;
+		}
+		int r = net_wait(sock, POLLOUT, timeout_ms);
+		if (r == 0)
+			errno = ETIMEDOUT;
+		if (r <= 0)
+			return -1;
+	}
+	return 0;
+}
