@@ -355,11 +355,14 @@ enum url_error url_parse(const char *s, struct url *u)
 		return url_parse_rest(s + slen + 3, u, 0);
 	}
 	/* "name:rest" where rest is not a port ("localhost:8080/") is a
-	 * scheme without "//": mailto:, https:x, ... */
+	 * scheme without "//" (urn:x, https:x), unless an '@' shows it to be
+	 * "user:password@host", which curl also reads as http. */
 	if (slen > 0) {
 		const char *p = s + slen + 1;
 		size_t digits = strspn(p, "0123456789");
 
+		if (memchr(s, '@', url_authority_len(s)))
+			return URL_USERINFO;
 		if (p[digits] != '\0' && !strchr("/?#", p[digits]))
 			return url_is_http(s, slen) ? URL_BAD_HOST : url_refuse_scheme(s, slen);
 	}
