@@ -135,6 +135,10 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/httpd $(DESTDIR)$(BINDIR)/fetch
 
+# httpd and fetch against nginx, h2o, lighttpd, curl and wget: writes bench/RESULTS.md.
+bench: all
+	@sh bench/run.sh
+
 format:
 	clang-format -i lib/*.[ch] httpd/*.[ch] fetch/*.[ch] tests/unit/*.c
 

@@ -1,0 +1,866 @@
+#!/usr/bin/env python3
+"""bench.py: httpd against nginx, h2o, lighttpd and a fixed-bytes floor, and
+fetch against curl and wget, on loopback; writes bench/RESULTS.md.
+
+Run by bench/run.sh (`make bench`), which installs the tools and builds the
+helpers first. Every server runs one worker pinned to CPU 0; the load
+generator (wrk, one thread) and the download clients are pinned to CPU 1.
+Measurements are interleaved (round 1: A B C ..., round 2: A B C ...) and
+the median of the rounds is reported, so a slow phase of this shared machine
+hurts every server alike.
+
+Environment knobs (defaults in brackets): BENCH_WORK work directory, outside
+the repository [/tmp/httpd-bench]; BENCH_DURATION seconds per wrk run [5];
+BENCH_ROUNDS [3]; BENCH_CLIENT_RUNS [5]; BENCH_IDLE_CONNS [5000];
+BENCH_SERVERS comma list to restrict the servers [all available];
+BENCH_OUT report path [bench/RESULTS.md].
+"""
+import datetime
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+WORK = os.environ.get("BENCH_WORK", "/tmp/httpd-bench")
+DOCROOT = os.path.join(WORK, "www")
+TOOLS = os.path.join(WORK, "bin")
+DURATION = int(os.environ.get("BENCH_DURATION", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CLIENT_RUNS = int(os.environ.get("BENCH_CLIENT_RUNS", "5"))
+IDLE_CONNS = int(os.environ.get("BENCH_IDLE_CONNS", "5000"))
+OUT = os.environ.get("BENCH_OUT", os.path.join(HERE, "RESULTS.md"))
+SERVER_CPU, CLIENT_CPU = "0", "1"
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+HOST = "127.0.0.1"
+
+# The generated docroot: name -> size in bytes.
+FILES = {"64k.bin": 64 * 1024, "100m.bin": 100 * 1024 * 1024, "1g.bin": 1024 * 1024 * 1024}
+
+# id, title, path, connections, lua script, extra headers, metric
+SCENARIOS = [
+    ("a", "keep-alive, small file (index.html), 64 conns", "/index.html", 64, "report.lua", [], "rps"),
+    ("b", "keep-alive, small file, 256 conns", "/index.html", 256, "report.lua", [], "rps"),
+    ("c", "Connection: close, small file, 64 conns", "/index.html", 64, "report.lua",
+     ["Connection: close"], "rps"),
+    ("d", "keep-alive, 64 KiB file, 64 conns", "/64k.bin", 64, "report.lua", [], "MBps"),
+    ("e", "100 MiB file, 4 conns", "/100m.bin", 4, "report.lua", [], "MBps"),
+    ("f", "16 requests pipelined per write, small file, 64 conns", "/index.html", 64,
+     "pipeline.lua", [], "rps"),
+]
+# The floor answers fixed bytes: it takes part where the file does not matter.
+FLOOR_SCENARIOS = {"a", "b", "c", "f"}
+
+NGINX_VARIANTS = {
+    "sf-off": ("off", "off"),
+    "sf-on": ("on", "off"),
+    "sf-on-nopush": ("on", "on"),
+}
+
+LOG = []
+
+
+def say(msg):
+    line = f"[{datetime.datetime.utcnow():%H:%M:%S}] {msg}"
+    print(line, flush=True)
+    LOG.append(line)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, shell=True, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (subprocess.SubprocessError, OSError):
+        return ""
+
+
+# ---------------------------------------------------------------- docroot
+
+def make_docroot():
+    os.makedirs(DOCROOT, exist_ok=True)
+    os.chmod(WORK, 0o755)
+    os.chmod(DOCROOT, 0o755)
+    index = os.path.join(DOCROOT, "index.html")
+    body = ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<title>httpd benchmark</title>\n</head>\n<body>\n<h1>It works</h1>\n"
+            "<p>This page is served by the benchmark of httpd, nginx, h2o and lighttpd. "
+            "It is about six hundred bytes long, the size of a small static page, so that "
+            "the cost measured is the cost of a request, not of moving bytes.</p>\n"
+            "<ul>\n<li><a href=\"64k.bin\">64 KiB</a></li>\n<li><a href=\"100m.bin\">100 MiB</a></li>\n"
+            "<li><a href=\"1g.bin\">1 GiB</a></li>\n</ul>\n")
+    body += "<!-- " + "x" * max(0, 600 - len(body) - 24) + " -->\n</body>\n</html>\n"
+    with open(index, "w") as f:
+        f.write(body)
+    block = os.urandom(1024 * 1024)
+    for name, size in FILES.items():
+        path = os.path.join(DOCROOT, name)
+        if os.path.exists(path) and os.path.getsize(path) == size:
+            continue
+        say(f"writing {path} ({size} bytes)")
+        with open(path + ".tmp", "wb") as f:
+            left = size
+            while left > 0:
+                n = min(left, len(block))
+                f.write(block[:n])
+                left -= n
+        os.rename(path + ".tmp", path)
+    for name in ["index.html"] + list(FILES):
+        os.chmod(os.path.join(DOCROOT, name), 0o644)
+    return len(body.encode())
+
+
+# ---------------------------------------------------------------- servers
+
+def descendants(pid):
+    """pid and every process below it (nginx's workers, h2o's helper)."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        ppid = int(st[st.rindex(")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def cpu_ticks(pids):
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        fields = st[st.rindex(")") + 2:].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
+
+
+class Server:
+    def __init__(self, name, argv, port, config=None, label=None):
+        self.name, self.argv, self.port, self.config = name, argv, port, config
+        self.label = label or name
+        self.proc = None
+        self.logpath = os.path.join(WORK, f"{name}.log")
+
+    def start(self):
+        log = open(self.logpath, "ab")
+        self.proc = subprocess.Popen(["taskset", "-c", SERVER_CPU] + self.argv, stdout=log,
+                                     stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
+        log.close()
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.logpath}")
+            try:
+                with socket.create_connection((HOST, self.port), timeout=0.5):
+                    pass
+                time.sleep(0.2)  # nginx's worker may start just after the master listens
+                return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not listen on {self.port}; see {self.logpath}")
+
+    def pids(self):
+        return descendants(self.proc.pid)
+
+    def stop(self):
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=5)
+        except (subprocess.TimeoutExpired, ProcessLookupError):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=5)
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def url(self, path):
+        return f"http://{HOST}:{self.port}{path}"
+
+
+def nginx_server(variant):
+    sendfile, nopush = NGINX_VARIANTS[variant]
+    prefix = os.path.join(WORK, f"nginx-{variant}")
+    os.makedirs(prefix, exist_ok=True)
+    port = free_port()
+    conf = f"""worker_processes 1;
+worker_rlimit_nofile 20000;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log crit;
+events {{
+    worker_connections 10240;
+    use epoll;
+}}
+http {{
+    types {{ text/html html; application/octet-stream bin; }}
+    default_type application/octet-stream;
+    access_log off;
+    sendfile {sendfile};
+    tcp_nopush {nopush};
+    tcp_nodelay on;
+    output_buffers 2 256k;
+    keepalive_timeout 65;
+    keepalive_requests 1000000;
+    open_file_cache max=1000 inactive=60s;
+    open_file_cache_valid 60s;
+    open_file_cache_min_uses 1;
+    open_file_cache_errors on;
+    server {{
+        listen {HOST}:{port} backlog=4096;
+        root {DOCROOT};
+        index index.html;
+    }}
+}}
+"""
+    path = os.path.join(prefix, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return Server(f"nginx-{variant}", ["nginx", "-p", prefix, "-c", path, "-e", f"{prefix}/error.log"],
+                  port, conf, label="nginx")
+
+
+def h2o_server():
+    port = free_port()
+    conf = f"""listen:
+  host: {HOST}
+  port: {port}
+num-threads: 1
+max-connections: 10240
+http1-request-timeout: 60
+file.send-compressed: OFF
+error-log: {WORK}/h2o-error.log
+pid-file: {WORK}/h2o.pid
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {DOCROOT}
+"""
+    path = os.path.join(WORK, "h2o.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return Server("h2o", ["h2o", "-c", path], port, conf)
+
+
+def lighttpd_server():
+    port = free_port()
+    conf = f"""server.document-root = "{DOCROOT}"
+server.port = {port}
+server.bind = "{HOST}"
+server.errorlog = "{WORK}/lighttpd-error.log"
+server.event-handler = "linux-sysepoll"
+server.network-backend = "sendfile"
+server.max-worker = 0
+server.max-fds = 20000
+server.max-connections = 8192
+server.max-keep-alive-requests = 1000000
+server.max-keep-alive-idle = 60
+index-file.names = ( "index.html" )
+mimetype.assign = ( ".html" => "text/html", ".bin" => "application/octet-stream" )
+"""
+    path = os.path.join(WORK, "lighttpd.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return Server("lighttpd", ["lighttpd", "-D", "-f", path], port, conf)
+
+
+def httpd_server():
+    port = free_port()
+    argv = [os.path.join(REPO, "bin", "httpd"), "-p", str(port), "-b", HOST, "-w", "1",
+            "-l", "off", "-c", "10000", "--timeout", "60", DOCROOT]
+    return Server("httpd", argv, port, " ".join(argv))
+
+
+def floor_server(close=False):
+    port = free_port()
+    argv = [os.path.join(TOOLS, "floor"), str(port), str(SMALL_SIZE)] + (["close"] if close else [])
+    return Server("floor-close" if close else "floor", argv, port, " ".join(argv), label="floor")
+
+
+# ---------------------------------------------------------------- checks
+
+def http_get(url, timeout=10):
+    with urllib.request.urlopen(url, timeout=timeout) as r:
+        return r.status, r.read()
+
+
+def verify(server):
+    """The server answers every file with the right bytes; a server that does
+    not is still measured, but its figures are flagged."""
+    problems = []
+    for name in ["index.html", "64k.bin"]:
+        try:
+            status, body = http_get(server.url("/" + name))
+            with open(os.path.join(DOCROOT, name), "rb") as f:
+                want = f.read()
+            if status != 200 or body != want:
+                problems.append(f"/{name}: status {status}, {len(body)} bytes (want {len(want)})")
+        except Exception as e:  # noqa: BLE001 - any failure is a finding
+            problems.append(f"/{name}: {e}")
+    try:
+        out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}",
+                              "--max-time", "20", server.url("/100m.bin")],
+                             capture_output=True, text=True, timeout=30).stdout
+        if out != f"200 {FILES['100m.bin']}":
+            problems.append(f"/100m.bin: {out}")
+    except subprocess.SubprocessError as e:
+        problems.append(f"/100m.bin: {e}")
+    return problems
+
+
+# ---------------------------------------------------------------- wrk runs
+
+def wrk_run(server, scen, duration=DURATION):
+    sid, _, path, conns, lua, headers, _ = scen
+    cmd = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{duration}s",
+           "--timeout", "5s", "-s", os.path.join(HERE, lua)]
+    for h in headers:
+        cmd += ["-H", h]
+    cmd.append(server.url(path))
+    pids = server.pids()
+    c0 = cpu_ticks(pids)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
+        out = p.stdout
+    except subprocess.TimeoutExpired:
+        out = ""
+    c1 = cpu_ticks(pids)
+    m = re.search(r"^BENCH (.*)$", out, re.M)
+    if not m:
+        return {"failed": True, "out": out[-500:]}
+    r = {k: int(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+    secs = r["duration_us"] / 1e6
+    r["rps"] = r["requests"] / secs if secs else 0
+    r["MBps"] = r["bytes"] / secs / 1e6 if secs else 0
+    r["cpu_s"] = (c1 - c0) / CLK_TCK
+    r["cpu_us_per_req"] = r["cpu_s"] * 1e6 / r["requests"] if r["requests"] else 0
+    r["errors"] = sum(r[k] for k in ("connect_err", "read_err", "write_err", "status_err", "timeout_err"))
+    return r
+
+
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def calibrate_nginx(variants):
+    """Each nginx variant over every scenario (short runs); the best variant
+    of each scenario is the one measured."""
+    best, table = {}, {}
+    for scen in SCENARIOS:
+        sid, metric = scen[0], scen[6]
+        for name, srv in variants.items():
+            r = wrk_run(srv, scen, duration=max(2, DURATION // 2))
+            table[(sid, name)] = r.get(metric, 0) if not r.get("failed") else 0
+        best[sid] = max(variants, key=lambda n: table[(sid, n)])
+        say(f"nginx calibration ({sid}): " + ", ".join(
+            f"{n} {table[(sid, n)]:.0f}" for n in variants) + f" -> {best[sid]}")
+    return best, table
+
+
+def run_scenarios(servers, nginx_best, nginx_variants, floor_close):
+    """servers: label -> Server (nginx resolved per scenario). Interleaved."""
+    results = {}
+    for scen in SCENARIOS:
+        sid = scen[0]
+        for rnd in range(ROUNDS):
+            for label, srv in servers.items():
+                if label == "floor" and sid not in FLOOR_SCENARIOS:
+                    continue
+                if label == "nginx":
+                    srv = nginx_variants[nginx_best[sid]]
+                if label == "floor" and sid == "c":
+                    srv = floor_close
+                r = wrk_run(srv, scen)
+                results.setdefault((sid, label), []).append(r)
+                if r.get("failed"):
+                    say(f"({sid}) round {rnd + 1} {label}: wrk failed: {r.get('out', '')!r}")
+                else:
+                    say(f"({sid}) round {rnd + 1} {label}: {r['rps']:.0f} req/s, "
+                        f"{r['MBps']:.0f} MB/s, {r['cpu_us_per_req']:.2f} us CPU/req, "
+                        f"{r['errors']} errors")
+    return results
+
+
+def summarize(runs):
+    ok = [r for r in runs if not r.get("failed")]
+    if not ok:
+        return None
+    return {
+        "rps": med([r["rps"] for r in ok]),
+        "MBps": med([r["MBps"] for r in ok]),
+        "cpu_us_per_req": med([r["cpu_us_per_req"] for r in ok]),
+        "lat_p50_us": med([r["lat_p50_us"] for r in ok]),
+        "lat_p99_us": med([r["lat_p99_us"] for r in ok]),
+        "errors": sum(r["errors"] for r in ok),
+        "failed_runs": len(runs) - len(ok),
+        "rounds": [round(r["rps"]) for r in ok],
+    }
+
+
+# ---------------------------------------------------------------- (g) idle
+
+def idle_run(srv):
+    """A fresh server (so memory freed by earlier runs does not hide growth),
+    a few warm-up requests, then the idle tool."""
+    srv.restart()
+    for _ in range(20):
+        try:
+            http_get(srv.url("/index.html"), timeout=5)
+        except Exception:  # noqa: BLE001
+            break
+    cmd = ["taskset", "-c", CLIENT_CPU, os.path.join(TOOLS, "idle"), HOST, str(srv.port),
+           str(IDLE_CONNS), "/index.html"] + [str(p) for p in srv.pids()]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
+    except subprocess.TimeoutExpired:
+        out = ""
+    m = re.search(r"conns=.*", out)
+    if not m:
+        return {"failed": True}
+    return {k: float(v) for k, v in (kv.split("=") for kv in m.group(0).split())}
+
+
+def run_idle(servers):
+    results = {}
+    for rnd in range(ROUNDS):
+        for label, srv in servers.items():
+            try:
+                r = idle_run(srv)
+            except RuntimeError as e:
+                r = {"failed": True}
+                say(f"(g) {label}: {e}")
+            results.setdefault(label, []).append(r)
+            if not r.get("failed"):
+                say(f"(g) round {rnd + 1} {label}: {r['bytes_per_conn']:.0f} B/conn "
+                    f"({r['failed']:.0f} failed), new-conn request p50 {r['new_p50_us']:.0f} us "
+                    f"max {r['new_max_us']:.0f} us, on an idle conn p50 {r['idle_p50_us']:.0f} us")
+    out = {}
+    for label, runs in results.items():
+        ok = [r for r in runs if not r.get("failed")]
+        if ok:
+            out[label] = {k: med([r[k] for r in ok]) for k in ok[0]}
+            out[label]["worst_new_max_us"] = max(r["new_max_us"] for r in ok)
+    return out
+
+
+# ---------------------------------------------------------------- clients
+
+def client_cmds(url, dest):
+    return {
+        "fetch": [os.path.join(REPO, "bin", "fetch"), "-q", "-o", dest, url],
+        "curl": ["curl", "-s", "-f", "-o", dest, url],
+        "wget": ["wget", "-q", "-O", dest, url],
+    }
+
+
+def client_run(name, url, size):
+    dldir = os.path.join(WORK, "dl")
+    os.makedirs(dldir, exist_ok=True)
+    dest = os.path.join(dldir, f"out-{name}")
+    for p in (dest,):
+        if os.path.exists(p):
+            os.unlink(p)
+    stats = os.path.join(WORK, "rusage.txt")
+    cmd = ["taskset", "-c", CLIENT_CPU, os.path.join(TOOLS, "rusage"), stats] + client_cmds(url, dest)[name]
+    try:
+        subprocess.run(cmd, capture_output=True, timeout=300)
+        with open(stats) as f:
+            r = {k: float(v) for k, v in (kv.split("=") for kv in f.read().split())}
+    except (subprocess.TimeoutExpired, OSError, ValueError):
+        return {"failed": True}
+    got = os.path.getsize(dest) if os.path.exists(dest) else -1
+    r["size_ok"] = got == size
+    if os.path.exists(dest):
+        os.unlink(dest)
+    r["cpu_s"] = r["user_s"] + r["sys_s"]
+    r["failed"] = r["status"] != 0 or not r["size_ok"]
+    return r
+
+
+def run_clients(srv, small_size):
+    targets = [("1 GiB", "/1g.bin", FILES["1g.bin"]), ("tiny", "/index.html", small_size)]
+    results = {}
+    for title, path, size in targets:
+        for rnd in range(CLIENT_RUNS):
+            for name in ("fetch", "curl", "wget"):
+                r = client_run(name, srv.url(path), size)
+                results.setdefault((title, name), []).append(r)
+        for name in ("fetch", "curl", "wget"):
+            runs = results[(title, name)]
+            ok = [r for r in runs if not r["failed"]]
+            say(f"client {title} {name}: {len(ok)}/{len(runs)} ok" + (
+                f", cpu {med([r['cpu_s'] for r in ok]):.3f} s, wall {med([r['wall_s'] for r in ok]):.3f} s, "
+                f"rss {med([r['maxrss_kb'] for r in ok]):.0f} KiB" if ok else ""))
+    out = {}
+    for key, runs in results.items():
+        ok = [r for r in runs if not r["failed"]]
+        out[key] = None if not ok else {
+            "cpu_s": med([r["cpu_s"] for r in ok]),
+            "user_s": med([r["user_s"] for r in ok]),
+            "sys_s": med([r["sys_s"] for r in ok]),
+            "wall_s": med([r["wall_s"] for r in ok]),
+            "maxrss_kb": med([r["maxrss_kb"] for r in ok]),
+            "ok": len(ok), "runs": len(runs),
+        }
+    return out
+
+
+# ---------------------------------------------------------------- report
+
+def fmt(v, spec=".0f", none="n/a"):
+    return none if v is None else format(v, spec)
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def versions():
+    v = {}
+    v["httpd"] = sh(f"{REPO}/bin/httpd -V 2>&1 | head -1") or "?"
+    v["fetch"] = sh(f"{REPO}/bin/fetch -V 2>&1 | head -1") or "?"
+    v["nginx"] = sh("nginx -v 2>&1")
+    v["h2o"] = sh("h2o --version 2>&1 | head -1")
+    v["lighttpd"] = sh("lighttpd -v 2>&1 | head -1")
+    v["wrk"] = sh("wrk -v 2>&1 | head -1")
+    v["curl"] = sh("curl --version | head -1")
+    v["wget"] = sh("wget --version | head -1")
+    v["git"] = sh(f"git -C {REPO} describe --always --dirty 2>/dev/null")
+    return v
+
+
+def machine():
+    cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2").strip()
+    mem = sh("awk '/MemTotal/ {print int($2/1024) \" MiB\"}' /proc/meminfo")
+    return f"{platform.node()}: {os.cpu_count()} CPUs ({cpu}), {mem}, Linux {platform.release()}"
+
+
+def report(ctx):
+    S, L = ctx["scen"], []
+    labels = [lb for lb in ("httpd", "nginx", "h2o", "lighttpd", "floor") if lb in ctx["servers"]]
+    w = L.append
+    w("# Benchmark results\n")
+    w(f"Generated by `make bench` (bench/run.sh -> bench/bench.py) on {ctx['date']} UTC, "
+      f"in {ctx['elapsed'] / 60:.1f} minutes.\n")
+    if ctx.get("note"):
+        w(f"> {ctx['note']}\n")
+    w(f"- Machine: {ctx['machine']}")
+    for k, v in ctx["versions"].items():
+        w(f"- {k}: {v}")
+    w(f"- Method: every server runs one worker pinned to CPU {SERVER_CPU} (taskset); wrk runs one thread "
+      f"pinned to CPU {CLIENT_CPU}; {DURATION} s per run, {ROUNDS} interleaved rounds "
+      "(each round runs every server once), medians reported. Server CPU is utime+stime of all the "
+      "server's processes from /proc/PID/stat over the run (resolution 1/"
+      f"{CLK_TCK} s), divided by the requests wrk completed. Docroot (generated outside the repository, "
+      f"in {DOCROOT}): index.html ({ctx['small']} B), 64k.bin, 100m.bin, 1g.bin. "
+      "MB = 10^6 bytes, counted by wrk (headers included).")
+    w("- The floor is bench/floor.c: a trivial epoll server answering every request head with the same "
+      f"fixed {ctx['small']}-byte body, pipelining-aware (one write per read); it takes part where "
+      "no file is involved.\n")
+    if ctx["problems"]:
+        w("**Correctness problems found before measuring** (their figures below are suspect):\n")
+        for lb, probs in ctx["problems"].items():
+            for p in probs:
+                w(f"- {lb}: {p}")
+        w("")
+
+    w("## Server scenarios\n")
+    w("| scenario | " + " | ".join(f"{lb} req/s" for lb in labels) + " | "
+      + " | ".join(f"{lb} µs CPU/req" for lb in labels) + " | httpd/nginx req/s |")
+    w("|---" * (2 * len(labels) + 2) + "|")
+    for scen in SCENARIOS:
+        sid, title, metric = scen[0], scen[1], scen[6]
+        row = [f"({sid}) {title}"]
+        for lb in labels:
+            s = S.get((sid, lb))
+            if s is None:
+                row.append("—")
+            elif metric == "MBps":
+                row.append(f"{s['rps']:.0f} ({s['MBps']:.0f} MB/s)")
+            else:
+                row.append(f"{s['rps']:.0f}")
+            if s and (s["errors"] or s["failed_runs"]):
+                row[-1] += f" ⚠{s['errors']} err/{s['failed_runs']} failed"
+        for lb in labels:
+            s = S.get((sid, lb))
+            row.append("—" if s is None else f"{s['cpu_us_per_req']:.2f}")
+        h, n = S.get((sid, "httpd")), S.get((sid, "nginx"))
+        key = metric
+        row.append(fmt(ratio(h and h[key], n and n[key]), ".2f"))
+        w("| " + " | ".join(row) + " |")
+    w("")
+    w("Rounds (req/s of each round, in order): " + "; ".join(
+        f"({sid}) {lb} {S[(sid, lb)]['rounds']}" for sid, *_ in SCENARIOS for lb in labels
+        if S.get((sid, lb))) + "\n")
+    w("Latency (wrk, median of rounds, p50 / p99 µs): " + "; ".join(
+        f"({sid}) {lb} {S[(sid, lb)]['lat_p50_us']:.0f}/{S[(sid, lb)]['lat_p99_us']:.0f}"
+        for sid, *_ in SCENARIOS for lb in labels if S.get((sid, lb))) + "\n")
+
+    w(f"## (g) {IDLE_CONNS} idle keep-alive connections\n")
+    w("Each connection made one GET of index.html and then sat idle; the server was restarted before "
+      "each round. RSS is the sum of VmRSS over the server's processes, before and 1 s after. The "
+      "latency is of a GET of index.html on a new connection (and on one of the idle ones) while they "
+      "are all held, 21 probes per round.\n")
+    w("| server | RSS per idle conn (B) | new-conn request p50 µs | max µs (worst round) | "
+      "idle-conn request p50 µs | failed conns |")
+    w("|---|---|---|---|---|---|")
+    for lb in labels:
+        g = ctx["idle"].get(lb)
+        if g is None:
+            w(f"| {lb} | failed | | | | |")
+            continue
+        w(f"| {lb} | {g['bytes_per_conn']:.0f} | {g['new_p50_us']:.0f} | {g['worst_new_max_us']:.0f} | "
+          f"{g['idle_p50_us']:.0f} | {g['failed']:.0f} |")
+    w("")
+
+    C = ctx["clients"]
+    w(f"## Clients: fetch vs curl vs wget, from {ctx['client_server']}\n")
+    w(f"Medians of {CLIENT_RUNS} interleaved runs, client pinned to CPU {CLIENT_CPU}, writing into "
+      f"{WORK}/dl (deleted after each run); CPU = user+sys of the client from wait4, wall from fork "
+      "to exit, max RSS from wait4. A run counts only when it exits 0 with the right file size.\n")
+    w("| file | client | CPU s | user s | sys s | wall s | max RSS KiB | ok runs |")
+    w("|---|---|---|---|---|---|---|---|")
+    for title in ("1 GiB", "tiny"):
+        for name in ("fetch", "curl", "wget"):
+            c = C.get((title, name))
+            if c is None:
+                w(f"| {title} | {name} | failed | | | | | 0 |")
+            else:
+                w(f"| {title} | {name} | {c['cpu_s']:.3f} | {c['user_s']:.3f} | {c['sys_s']:.3f} | "
+                  f"{c['wall_s']:.4f} | {c['maxrss_kb']:.0f} | {c['ok']}/{c['runs']} |")
+    w("")
+
+    w("## Targets of issue 5\n")
+    w("| target | measured | verdict |")
+    w("|---|---|---|")
+    for t in targets(ctx):
+        w(f"| {t[0]} | {t[1]} | {t[2]} |")
+    w("")
+
+    w("## Configurations\n")
+    w("nginx: three variants were run over every scenario for a short calibration; the best of each "
+      "scenario is the one measured above:\n")
+    w("| scenario | " + " | ".join(NGINX_VARIANTS) + " | kept |")
+    w("|---" * (len(NGINX_VARIANTS) + 2) + "|")
+    for scen in SCENARIOS:
+        sid = scen[0]
+        w(f"| ({sid}) {scen[6]} | " + " | ".join(
+            f"{ctx['calib'][(sid, v)]:.0f}" for v in NGINX_VARIANTS) + f" | {ctx['nginx_best'][sid]} |")
+    w("")
+    for name, conf in ctx["configs"].items():
+        w(f"### {name}\n")
+        w("```")
+        w(conf.rstrip())
+        w("```\n")
+    w("## Log of the run\n")
+    w("```")
+    L.extend(LOG)
+    w("```")
+    with open(OUT, "w") as f:
+        f.write("\n".join(L) + "\n")
+
+
+def verdict(ok):
+    if ok is None:
+        return "not measured"
+    return "met" if ok else "**NOT met**"
+
+
+def targets(ctx):
+    S, out = ctx["scen"], []
+
+    def get(sid, lb, k):
+        s = S.get((sid, lb))
+        return s[k] if s else None
+
+    for sid in ("a", "b"):
+        hc, fc = get(sid, "httpd", "cpu_us_per_req"), get(sid, "floor", "cpu_us_per_req")
+        r = ratio(hc, fc)
+        out.append((f"({sid}) server CPU/req ≤ 1.1 × floor's",
+                    f"httpd {fmt(hc, '.2f')} µs vs floor {fmt(fc, '.2f')} µs = {fmt(r, '.2f')}×",
+                    verdict(None if r is None else r <= 1.1)))
+        r = ratio(get(sid, "httpd", "rps"), get(sid, "nginx", "rps"))
+        out.append((f"({sid}) req/s ≥ 1.3 × nginx's", f"{fmt(get(sid, 'httpd', 'rps'))} vs "
+                    f"{fmt(get(sid, 'nginx', 'rps'))} = {fmt(r, '.2f')}×",
+                    verdict(None if r is None else r >= 1.3)))
+    r = ratio(get("c", "httpd", "rps"), get("c", "nginx", "rps"))
+    out.append(("(c) req/s ≥ 1.2 × nginx's", f"{fmt(get('c', 'httpd', 'rps'))} vs "
+                f"{fmt(get('c', 'nginx', 'rps'))} = {fmt(r, '.2f')}×", verdict(None if r is None else r >= 1.2)))
+    for sid in ("d", "e"):
+        peers = {lb: get(sid, lb, "MBps") for lb in ("nginx", "h2o", "lighttpd") if get(sid, lb, "MBps")}
+        h = get(sid, "httpd", "MBps")
+        best = max(peers.items(), key=lambda kv: kv[1]) if peers else None
+        out.append((f"({sid}) throughput ≥ best peer's",
+                    f"httpd {fmt(h)} MB/s vs {best[0]} {best[1]:.0f} MB/s" if best and h else "n/a",
+                    verdict(None if not best or h is None else h >= best[1])))
+    h, p = get("f", "httpd", "rps"), get("f", "h2o", "rps")
+    r = ratio(h, p)
+    out.append(("(f) pipelined req/s ≥ 3 × h2o's", f"{fmt(h)} vs {fmt(p)} = {fmt(r, '.2f')}×",
+                verdict(None if r is None else r >= 3)))
+    g = ctx["idle"].get("httpd")
+    out.append(("(g) ≤ 256 B RSS per idle connection",
+                f"{g['bytes_per_conn']:.0f} B" if g else "n/a",
+                verdict(None if not g else g["bytes_per_conn"] <= 256)))
+    out.append(("(g) request answered in < 5 ms meanwhile",
+                f"p50 {g['new_p50_us'] / 1000:.2f} ms, worst {g['worst_new_max_us'] / 1000:.2f} ms" if g else "n/a",
+                verdict(None if not g else g["new_p50_us"] < 5000)))
+    C = ctx["clients"]
+    f, c = C.get(("1 GiB", "fetch")), C.get(("1 GiB", "curl"))
+    r = ratio(f and f["cpu_s"], c and c["cpu_s"])
+    out.append(("fetch CPU per GiB ≤ 0.35 × curl's",
+                f"{fmt(f and f['cpu_s'], '.3f')} s vs {fmt(c and c['cpu_s'], '.3f')} s = {fmt(r, '.2f')}×",
+                verdict(None if r is None else r <= 0.35)))
+    r = ratio(f and f["wall_s"], c and c["wall_s"])
+    out.append(("fetch wall time (1 GiB) ≤ curl's",
+                f"{fmt(f and f['wall_s'], '.3f')} s vs {fmt(c and c['wall_s'], '.3f')} s = {fmt(r, '.2f')}×",
+                verdict(None if r is None else r <= 1)))
+    r = ratio(f and f["maxrss_kb"], c and c["maxrss_kb"])
+    out.append(("fetch max RSS (1 GiB) ≤ curl's",
+                f"{fmt(f and f['maxrss_kb'])} KiB vs {fmt(c and c['maxrss_kb'])} KiB",
+                verdict(None if r is None else r <= 1)))
+    t = C.get(("tiny", "fetch"))
+    out.append(("fetch tiny file ≤ 1.5 ms", f"{t['wall_s'] * 1000:.2f} ms" if t else "n/a",
+                verdict(None if not t else t["wall_s"] <= 0.0015)))
+    return out
+
+
+# ---------------------------------------------------------------- main
+
+SMALL_SIZE = 600
+
+
+def main():
+    global SMALL_SIZE
+    t0 = time.time()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    os.makedirs(WORK, exist_ok=True)
+    SMALL_SIZE = make_docroot()
+    only = set(filter(None, os.environ.get("BENCH_SERVERS", "").split(",")))
+
+    servers, started = {}, []
+    makers = [("httpd", httpd_server), ("h2o", h2o_server), ("lighttpd", lighttpd_server),
+              ("floor", floor_server)]
+    nginx_variants = {}
+    try:
+        for label, make in makers:
+            if only and label not in only:
+                continue
+            if label in ("h2o", "lighttpd") and not shutil.which(label):
+                say(f"{label} not installed: skipped")
+                continue
+            srv = make()
+            try:
+                srv.start()
+                started.append(srv)
+                servers[label] = srv
+            except (RuntimeError, OSError) as e:
+                say(f"{label} could not start: {e}")
+        floor_close = None
+        if "floor" in servers:
+            floor_close = floor_server(close=True)
+            floor_close.start()
+            started.append(floor_close)
+        if not only or "nginx" in only:
+            for v in NGINX_VARIANTS:
+                srv = nginx_server(v)
+                srv.start()
+                started.append(srv)
+                nginx_variants[v] = srv
+            servers["nginx"] = nginx_variants["sf-off"]
+        order = ["httpd", "nginx", "h2o", "lighttpd", "floor"]
+        servers = {lb: servers[lb] for lb in order if lb in servers}
+
+        problems = {}
+        for lb, srv in servers.items():
+            if lb == "floor":
+                continue
+            p = verify(srv)
+            if p:
+                problems[lb] = p
+                say(f"{lb} correctness problems: {p}")
+        calib, nginx_best = {}, {s[0]: "sf-off" for s in SCENARIOS}
+        if nginx_variants:
+            nginx_best, calib = calibrate_nginx(nginx_variants)
+        scen_runs = run_scenarios(servers, nginx_best, nginx_variants, floor_close)
+        scen = {k: summarize(v) for k, v in scen_runs.items()}
+        scen = {k: v for k, v in scen.items() if v}
+
+        idle_servers = dict(servers)
+        if "nginx" in idle_servers:
+            idle_servers["nginx"] = nginx_variants[nginx_best["a"]]
+        idle = run_idle(idle_servers)
+
+        client_srv = servers.get("httpd")
+        client_server = "httpd"
+        if client_srv is None or client_srv.proc.poll() is not None or "httpd" in problems:
+            client_srv, client_server = servers.get("nginx"), "nginx (httpd unavailable or incorrect)"
+        else:
+            client_srv.restart()
+        clients = run_clients(client_srv, SMALL_SIZE) if client_srv else {}
+
+        configs = {}
+        for lb, srv in servers.items():
+            if lb == "nginx":
+                for v, s in nginx_variants.items():
+                    configs[f"nginx ({v}) {s.argv[-3]}"] = s.config
+            else:
+                configs[f"{lb}"] = srv.config
+        if floor_close:
+            configs["floor (c)"] = floor_close.config
+        ctx = {
+            "scen": scen, "idle": idle, "clients": clients, "servers": servers,
+            "problems": problems, "calib": calib, "nginx_best": nginx_best, "configs": configs,
+            "versions": versions(), "machine": machine(), "small": SMALL_SIZE,
+            "client_server": client_server,
+            "date": datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M"),
+            "elapsed": time.time() - t0, "note": os.environ.get("BENCH_NOTE", ""),
+        }
+        report(ctx)
+        with open(os.path.join(WORK, "results.json"), "w") as f:
+            json.dump({"scen": {f"{k[0]}/{k[1]}": v for k, v in scen.items()}, "idle": idle,
+                       "clients": {f"{k[0]}/{k[1]}": v for k, v in clients.items()}}, f, indent=1)
+        say(f"wrote {OUT} in {(time.time() - t0) / 60:.1f} minutes")
+    finally:
+        for srv in started:
+            srv.stop()
+        for srv in servers.values():
+            srv.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
