@@ -61,7 +61,7 @@ int url_host_header(const struct url *u, char *out, size_t outlen);
 /* Percent-decodes n bytes of in into out (out may equal in; it never grows).
  * Returns the decoded length, or -1 on a malformed escape (%G1, a lone %).
  * '+' stays '+'; %00 gives a NUL byte (path_normalize refuses it). out is NOT
- * NUL-terminated: write out[len] = '\\0' yourself when there is room. */
+ * NUL-terminated: write out[len] = '\0' yourself when there is room. */
 ssize_t url_decode(const char *in, size_t n, char *out);
 /* Appends in to out, percent-encoding every byte that is not an unreserved
  * character (RFC 3986) and not in `keep` (e.g. "/" for paths; NULL for none),
