@@ -324,6 +324,7 @@ sys.stdout.buffer.write(d[i + 4:] if i >= 0 else b"")' "$1"
 hget() {
 	lib_out=$1
 	shift
+	rm -f "$lib_out.h" "$lib_out.b"
 	hcurl -D "$lib_out.h" -o "$lib_out.b" -w '%{http_code}' "$@" 2>"$lib_out.err"
 }
 

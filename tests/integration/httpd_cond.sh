@@ -38,7 +38,7 @@ cond() {
 
 cond "If-None-Match with the ETag: 304" 304 "If-None-Match: $ETAG"
 check_eq "304 carries the ETag" "$ETAG" "$(header_of "$T/c.h" ETag)"
-check_eq "304 has no body" 0 "$(wc -c <"$T/c.b" | tr -d ' ')"
+check_eq "304 has no body" 0 "$(cat "$T/c.b" 2>/dev/null | wc -c | tr -d ' ')"
 cond "If-None-Match weak form of the ETag: 304 (weak comparison)" 304 "If-None-Match: $weak"
 cond "If-None-Match strong form of the ETag: 304" 304 "If-None-Match: $strong"
 cond "If-None-Match another ETag: 200" 200 "If-None-Match: \"nope\""
