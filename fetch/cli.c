@@ -1,0 +1,213 @@
+/* cli: getopt_long over fetch's options (FreeBSD fetch's letters where they exist). */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+enum { OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION };
+
+static const struct option cli_long[] = {
+	{"output", required_argument, NULL, 'o'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"head", no_argument, NULL, 'I'},
+	{"header", required_argument, NULL, 'H'},
+	{"user-agent", required_argument, NULL, OPT_USER_AGENT},
+	{"resume", no_argument, NULL, 'r'},
+	{"timeout", required_argument, NULL, 'T'},
+	{"max-time", required_argument, NULL, OPT_MAX_TIME},
+	{"no-redirect", no_argument, NULL, OPT_NO_REDIRECT},
+	{"ipv4", no_argument, NULL, '4'},
+	{"ipv6", no_argument, NULL, '6'},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+/* tchar (RFC 9110 section 5.6.2). */
+static int cli_is_tchar(unsigned char c)
+{
+	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return 1;
+	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+int fetch_cli_header_ok(const char *h, char *err, size_t errlen)
+{
+	const char *colon = strchr(h, ':');
+	size_t name_len;
+
+	if (strpbrk(h, "\r\n")) {
+		snprintf(err, errlen, "header '%s': CR or LF not allowed", h);
+		return -1;
+	}
+	if (!colon || colon == h) {
+		snprintf(err, errlen, "header '%s': expected 'Name: value'", h);
+		return -1;
+	}
+	name_len = (size_t)(colon - h);
+	for (size_t i = 0; i < name_len; i++) {
+		if (!cli_is_tchar((unsigned char)h[i])) {
+			snprintf(err, errlen, "header '%s': bad character in the name", h);
+			return -1;
+		}
+	}
+	for (const char *p = colon + 1; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c < 0x20 && c != '\t') || c == 0x7f) {
+			snprintf(err, errlen, "header '%s': control character in the value", h);
+			return -1;
+		}
+	}
+	if ((name_len == 14 && strncasecmp(h, "Content-Length", 14) == 0) ||
+	    (name_len == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0)) {
+		snprintf(err, errlen, "header '%s': fetch sends no request body", h);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whole seconds, 1 to a day's worth times 100 (no overflow in milliseconds). */
+static int cli_seconds(const char *s, int *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v == 0 || v > 8640000)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static void cli_defaults(struct fetch_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout_s = FETCH_TIMEOUT_S;
+	o->redirects = 1;
+	o->family = AF_UNSPEC;
+}
+
+/* One option; 0 or FETCH_CLI_USAGE with err set. */
+static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, char *err,
+				 size_t errlen)
+{
+	switch (c) {
+	case 'o': o->output = arg; break;
+	case 'q': o->quiet = 1; break;
+	case 'v': o->verbose = 1; break;
+	case 'I': o->head_only = 1; break;
+	case 'r': o->resume = 1; break;
+	case 'A': case OPT_NO_REDIRECT: o->redirects = 0; break;
+	case '4': o->family = AF_INET; break;
+	case '6': o->family = AF_INET6; break;
+	case OPT_USER_AGENT:
+		if (strpbrk(arg, "\r\n")) {
+			snprintf(err, errlen, "--user-agent: CR or LF not allowed");
+			return FETCH_CLI_USAGE;
+		}
+		o->user_agent = arg;
+		break;
+	case 'H':
+		if (fetch_cli_header_ok(arg, err, errlen))
+			return FETCH_CLI_USAGE;
+		if (o->nheaders == FETCH_HEADERS_MAX) {
+			snprintf(err, errlen, "too many -H options (at most %d)", FETCH_HEADERS_MAX);
+			return FETCH_CLI_USAGE;
+		}
+		o->headers[o->nheaders++] = arg;
+		break;
+	case 'T':
+		if (cli_seconds(arg, &o->timeout_s)) {
+			snprintf(err, errlen, "-T '%s': expected whole seconds, 1 or more", arg);
+			return FETCH_CLI_USAGE;
+		}
+		break;
+	case OPT_MAX_TIME:
+		if (cli_seconds(arg, &o->max_time_s)) {
+			snprintf(err, errlen, "--max-time '%s': expected whole seconds, 1 or more", arg);
+			return FETCH_CLI_USAGE;
+		}
+		break;
+	case OPT_HELP: return FETCH_CLI_HELP;
+	case OPT_VERSION: return FETCH_CLI_VERSION;
+	default:
+		snprintf(err, errlen, "unknown option or missing argument (see --help)");
+		return FETCH_CLI_USAGE;
+	}
+	return FETCH_CLI_RUN;
+}
+
+enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, int *first_url,
+			       char *err, size_t errlen)
+{
+	enum fetch_cli r;
+	int c;
+
+	cli_defaults(opts);
+	optind = 0; /* glibc: a full re-initialisation, so tests may parse twice */
+	opterr = 0; /* main prints the one usage line */
+	while ((c = getopt_long(argc, argv, "o:qvIH:rT:A46", cli_long, NULL)) != -1) {
+		r = cli_option(c, optarg, opts, err, errlen);
+		if (r != FETCH_CLI_RUN)
+			return r;
+	}
+	*first_url = optind;
+	if (optind >= argc) {
+		snprintf(err, errlen, "no URL given (see --help)");
+		return FETCH_CLI_USAGE;
+	}
+	if (opts->output && argc - optind > 1 && strcmp(opts->output, "-") != 0) {
+		snprintf(err, errlen, "-o FILE takes one URL (each would overwrite the last)");
+		return FETCH_CLI_USAGE;
+	}
+	if (opts->resume && opts->output && strcmp(opts->output, "-") == 0) {
+		snprintf(err, errlen, "-r needs an output file, not stdout");
+		return FETCH_CLI_USAGE;
+	}
+	return FETCH_CLI_RUN;
+}
+
+void fetch_cli_help(FILE *f)
+{
+	fputs("usage: fetch [options] URL...\n"
+	      "Downloads each http:// URL in turn. The body goes to a temporary file beside the\n"
+	      "target, renamed over it only when complete: a failed download never leaves a\n"
+	      "partial or corrupt file and never destroys an existing one.\n"
+	      "\n"
+	      "  -o, --output FILE     write to FILE ('-': stdout, head then on stderr); default:\n"
+	      "                        the URL path's last segment, or index.html\n"
+	      "  -q, --quiet           print nothing but errors\n"
+	      "  -v, --verbose         also print the request sent\n"
+	      "  -I, --head            send HEAD, print the head only\n"
+	      "  -H, --header 'N: V'   add a request header (replaces a default of that name)\n"
+	      "      --user-agent STR  User-Agent (default fetch/" FETCH_VERSION ")\n"
+	      "  -r, --resume          continue a partial file with a Range request; a failed\n"
+	      "                        resumed download keeps its partial data for the next -r\n"
+	      "  -T, --timeout SECS    idle timeout for connecting and each read (default 30)\n"
+	      "      --max-time SECS   limit for the whole transfer\n"
+	      "  -A, --no-redirect     do not follow redirects (a 3xx answer is then a failure)\n"
+	      "  -4, --ipv4 / -6, --ipv6  use only IPv4 / IPv6 addresses\n"
+	      "      --help, --version\n"
+	      "\n"
+	      "Redirects (301, 302, 303, 307, 308) are followed, at most 20 hops.\n"
+	      "A status of 400 or more is a failure: the head is shown, no file is written.\n"
+	      "\n"
+	      "Exit status (as wget's):\n"
+	      "  0  success\n"
+	      "  1  other failure\n"
+	      "  2  usage: bad option or URL (https:// is not supported)\n"
+	      "  3  local file error (create, write, rename)\n"
+	      "  4  network failure: DNS, refused, reset, unreachable, timed out\n"
+	      "  7  protocol error: malformed or incomplete response, redirect loop or too many\n"
+	      "  8  the server answered with an error status (or a redirect with -A)\n"
+	      "Several URLs: each is fetched; the status is the first failure's.\n",
+	      f);
+}

@@ -1,0 +1,44 @@
+/* fetch.h: what the parts of the download client share.
+ *
+ * main.c parses the command line (cli.c) into a fetch_opts and hands each URL
+ * to fetch_url() (transfer.c), which connects, sends the request
+ * (request.c), reads the response (response.c), writes the body through a
+ * temporary file (output.c) and shows progress (progress.c). Exit statuses
+ * follow wget's table so that scripts written for wget keep working. */
+#ifndef FETCH_H
+#define FETCH_H
+
+#include <stddef.h>
+
+#define FETCH_VERSION      "0.1.0"
+#define FETCH_HEADERS_MAX  64          /* -H options */
+#define FETCH_REDIRECT_MAX 20          /* hops, as wget and browsers */
+#define FETCH_TIMEOUT_S    30          /* default idle timeout (-T) */
+
+enum fetch_status {
+	FETCH_OK = 0,
+	FETCH_FAIL = 1,     /* anything else */
+	FETCH_USAGE = 2,    /* bad option or URL (https too) */
+	FETCH_FILE = 3,     /* local file error: create, write, rename */
+	FETCH_NET = 4,      /* DNS, refused, reset, unreachable, timed out */
+	FETCH_PROTO = 7,    /* malformed or incomplete response, too many redirects */
+	FETCH_HTTP = 8      /* the server answered with an error status */
+};
+
+struct fetch_opts {
+	const char *output;      /* -o; NULL: from the URL; "-": stdout */
+	int quiet;               /* -q */
+	int verbose;             /* -v */
+	int head_only;           /* -I */
+	const char *headers[FETCH_HEADERS_MAX]; /* -H "Name: value", validated */
+	unsigned nheaders;
+	const char *user_agent;  /* NULL: "fetch/" FETCH_VERSION */
+	int resume;              /* -r */
+	int timeout_s;           /* -T: connect and each read */
+	int max_time_s;          /* --max-time; 0: none */
+	int redirects;           /* follow 3xx (default on; -A / --no-redirect off) */
+	int family;              /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
+	int progress;            /* draw the progress bar (decided by main: a terminal, not -q) */
+};
+
+#endif

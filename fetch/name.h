@@ -1,0 +1,18 @@
+/* name: the output file name fetch picks when there is no -o.
+ *
+ * The URL path's last segment, percent-decoded and made safe: every '/',
+ * control character (NUL included) and a leading '.' become '_', so the name
+ * always stays inside the current directory and is never hidden, "." or "..".
+ * An empty segment ("/", "/dir/") gives "index.html". Names longer than
+ * FETCH_NAME_MAX bytes are cut there (room for the temporary file's suffix). */
+#ifndef FETCH_NAME_H
+#define FETCH_NAME_H
+
+#include <stddef.h>
+
+#define FETCH_NAME_MAX 200
+
+/* target: "/path?query" as in struct url. out needs FETCH_NAME_MAX + 1 bytes. */
+void fetch_name_from_target(const char *target, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,63 @@
+/* output: where a body goes, and the promise that nothing is lost.
+ *
+ * A regular (or not yet existing) target is written through a temporary file
+ * in the same directory, ".NAME.XXXXXX" from mkstemp, renamed over the target
+ * only by fetch_out_commit(); fetch_out_abort() removes it, so a failed
+ * download leaves the previous file exactly as it was. "-" is stdout, and a
+ * target that exists but is not a regular file (/dev/null, a FIFO) is written
+ * in place: there is nothing to rename over.
+ *
+ * Resuming (-r) uses a partial file with a fixed name, "NAME.part", so that a
+ * later -r finds it: fetch_out_resume_size() says how many bytes are already
+ * here (the partial file's, else the target's own size when the target is
+ * itself an earlier partial download), fetch_out_open() with FETCH_OUT_APPEND
+ * continues it (copying the target's bytes into the partial file first, so
+ * the target stays untouched until the end), and a failed resumed download
+ * keeps the partial file for next time.
+ *
+ * Functions return 0 or -1 with errno set and a one-line reason, naming the
+ * file, in o->error. */
+#ifndef FETCH_OUTPUT_H
+#define FETCH_OUTPUT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+enum fetch_out_mode {
+	FETCH_OUT_NEW,      /* the whole body, through a temporary file */
+	FETCH_OUT_RESTART,  /* resuming, but the server sent it all: rewrite NAME.part */
+	FETCH_OUT_APPEND    /* resuming: append to what fetch_out_resume_size() counted */
+};
+
+struct fetch_out {
+	char target[PATH_MAX];
+	char tmp[PATH_MAX];     /* the temporary or partial file; "" when writing in place */
+	int fd;
+	int in_place;           /* stdout or a non-regular target */
+	int keep;               /* a resume: the partial file survives a failure */
+	off_t written;          /* bytes written in this run */
+	char error[2 * PATH_MAX + 128];
+};
+
+/* Before anything else: nothing open. */
+void fetch_out_init(struct fetch_out *o);
+/* The partial file's name for target ("dir/NAME" gives "dir/NAME.part"). */
+int fetch_out_part_name(const char *target, char *out, size_t outlen);
+/* Bytes already downloaded for target (0 when none). */
+off_t fetch_out_resume_size(const char *target);
+/* Opens the output for target ("-": stdout). */
+int fetch_out_open(struct fetch_out *o, const char *target, enum fetch_out_mode mode);
+int fetch_out_write(struct fetch_out *o, const void *p, size_t n);
+/* Completes: sets the modification time (mtime >= 0), closes, renames over
+ * the target. On failure the temporary file is removed (kept when resuming). */
+int fetch_out_commit(struct fetch_out *o, time_t mtime);
+/* Gives up: closes and removes the temporary file (kept when resuming and
+ * not empty). Safe to call on an output never opened or already closed. */
+void fetch_out_abort(struct fetch_out *o);
+/* Resumed with nothing left to fetch (416 with the size we have): moves a
+ * complete NAME.part over the target, if that is where the bytes are. */
+int fetch_out_finish_resumed(const char *target, char *err, size_t errlen);
+
+#endif

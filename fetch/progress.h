@@ -1,0 +1,33 @@
+/* progress: a one-line bar on stderr, redrawn in place.
+ *
+ * Bytes so far, and when the length is known the percentage and the time
+ * left; always the rate. Redrawn at most every FETCH_PROGRESS_MS so that a
+ * fast download does not spend its time drawing. main decides whether to show
+ * it at all (stderr a terminal, no -q); when off every call returns at once. */
+#ifndef FETCH_PROGRESS_H
+#define FETCH_PROGRESS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#define FETCH_PROGRESS_MS 200
+
+struct fetch_progress {
+	int on;
+	off_t total;            /* expected bytes in all, -1 unknown */
+	off_t base;             /* bytes already there when resuming */
+	off_t done;             /* bytes received in this run */
+	struct timespec start, last;
+	int drawn;
+};
+
+void fetch_progress_start(struct fetch_progress *p, int on, off_t base, off_t total);
+void fetch_progress_add(struct fetch_progress *p, size_t n);
+/* The last redraw and a newline (only if something was drawn). */
+void fetch_progress_end(struct fetch_progress *p);
+/* The line for these numbers, into out (for tests and the redraw). */
+void fetch_progress_format(char *out, size_t outlen, off_t have, off_t total, double secs,
+			   double rate);
+
+#endif

@@ -1,0 +1,65 @@
+/* request: request head serialisation. */
+#include "request.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "fetch.h"
+
+/* Does a -H header replace the default field `name`? */
+static int request_overridden(const struct fetch_request *rq, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (unsigned i = 0; i < rq->nheaders; i++) {
+		const char *h = rq->headers[i];
+		if (strncasecmp(h, name, n) == 0 && h[n] == ':')
+			return 1;
+	}
+	return 0;
+}
+
+/* "Name: value" with the optional whitespace around the value trimmed. */
+static int request_user_header(struct buffer *out, const char *h)
+{
+	const char *colon = strchr(h, ':');
+	const char *v = colon + 1;
+	size_t vlen;
+
+	while (*v == ' ' || *v == '\t')
+		v++;
+	vlen = strlen(v);
+	while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
+		vlen--;
+	if (buffer_append(out, h, (size_t)(colon - h)) || buffer_append(out, ": ", 2) ||
+	    buffer_append(out, v, vlen) || buffer_append(out, "\r\n", 2))
+		return -1;
+	return 0;
+}
+
+int fetch_request_build(struct buffer *out, const struct fetch_request *rq)
+{
+	char host[URL_HOST_MAX + 16];
+	const char *ua = rq->user_agent ? rq->user_agent : "fetch/" FETCH_VERSION;
+
+	buffer_clear(out);
+	if (url_host_header(rq->url, host, sizeof(host)) < 0)
+		return -1;
+	if (buffer_printf(out, "%s %s HTTP/1.1\r\n", rq->head ? "HEAD" : "GET", rq->url->target))
+		return -1;
+	if (!request_overridden(rq, "Host") && buffer_printf(out, "Host: %s\r\n", host))
+		return -1;
+	if (!request_overridden(rq, "User-Agent") && buffer_printf(out, "User-Agent: %s\r\n", ua))
+		return -1;
+	if (!request_overridden(rq, "Accept") && buffer_append_str(out, "Accept: */*\r\n"))
+		return -1;
+	if (rq->range_from >= 0 && !request_overridden(rq, "Range") &&
+	    buffer_printf(out, "Range: bytes=%lld-\r\n", (long long)rq->range_from))
+		return -1;
+	if (!request_overridden(rq, "Connection") && buffer_append_str(out, "Connection: close\r\n"))
+		return -1;
+	for (unsigned i = 0; i < rq->nheaders; i++)
+		if (request_user_header(out, rq->headers[i]))
+			return -1;
+	return buffer_append(out, "\r\n", 2);
+}

@@ -1,0 +1,71 @@
+/* response: reading one HTTP response, however the bytes arrive.
+ *
+ * A thin layer over lib/http (llhttp in response mode) that adds what a
+ * client needs: the status line checked byte for byte before llhttp sees it
+ * ("HTTP/1.x", exactly three digits 100-599, so "HTTP/2 200", "HTTP/1.1 20"
+ * and "HTTP/1.1 0200" are refused), 1xx interim responses reported and
+ * skipped (101 is refused: fetch never asks to switch protocols), no body
+ * after a HEAD request, and end of input turned into success or
+ * "incomplete". Body bytes go to on_body as they are decoded; a non-zero
+ * return stops parsing and is reported as FETCH_RESP_ERROR with
+ * body_failed set. Nothing here touches a socket: it is fed bytes. */
+#ifndef FETCH_RESPONSE_H
+#define FETCH_RESPONSE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "http.h"
+
+#define FETCH_STATUS_LINE_MAX 1024 /* bytes of a status line */
+#define FETCH_INTERIM_MAX     16   /* 1xx responses before the final one */
+
+enum fetch_resp_ev {
+	FETCH_RESP_MORE,     /* every byte used: feed more */
+	FETCH_RESP_INTERIM,  /* a 1xx head is complete (head(), then keep feeding) */
+	FETCH_RESP_HEAD,     /* the final head is complete */
+	FETCH_RESP_DONE,     /* the message is complete; later bytes are not ours */
+	FETCH_RESP_ERROR     /* see error / body_failed */
+};
+
+struct fetch_resp {
+	struct http_msg msg;
+	int head_only;                 /* the request was HEAD */
+	int (*on_body)(void *arg, const char *at, size_t n);
+	void *arg;
+	char line[FETCH_STATUS_LINE_MAX];
+	size_t line_len;
+	int line_done;                 /* the status line of this message was checked */
+	int status;                    /* of the message being read */
+	unsigned interim;              /* 1xx responses seen */
+	int restart;                   /* an interim head was reported: next message */
+	int final_head;                /* the final head was reported */
+	int done;
+	int body_failed;               /* on_body refused (e.g. a write error) */
+	size_t seen;                   /* bytes fed, all messages */
+	char error[160];               /* one-line reason after FETCH_RESP_ERROR */
+};
+
+void fetch_resp_init(struct fetch_resp *r, int head_only,
+		     int (*on_body)(void *arg, const char *at, size_t n), void *arg);
+/* Parses bytes up to the next event; *used says how many were consumed (the
+ * caller feeds the rest next). After FETCH_RESP_HEAD call it again even with
+ * n == 0: a message without a body may complete without another byte. */
+enum fetch_resp_ev fetch_resp_feed(struct fetch_resp *r, const char *data, size_t n,
+				   size_t *used);
+/* The peer closed: FETCH_RESP_DONE (a close-delimited body ends here) or
+ * FETCH_RESP_ERROR (empty reply, head or body cut short). */
+enum fetch_resp_ev fetch_resp_eof(struct fetch_resp *r);
+/* The head just reported (valid after INTERIM or HEAD until the next feed). */
+const struct http_head *fetch_resp_head(const struct fetch_resp *r);
+void fetch_resp_free(struct fetch_resp *r);
+
+/* Checks a status line (its CRLF optional); 0 and *status, or -1. */
+int fetch_resp_status_line(const char *line, size_t n, int *status);
+/* Content-Range "bytes FIRST-LAST/TOTAL" or "bytes * /TOTAL" (no space);
+ * unknown parts ('*') are -1. 0, or -1 when malformed. */
+int fetch_resp_content_range(const char *v, size_t n, off_t *first, off_t *last, off_t *total);
+/* A Content-Length value when it is one plain number, else -1. */
+off_t fetch_resp_length(const struct http_head *h);
+
+#endif

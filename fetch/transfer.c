@@ -1,0 +1,439 @@
+/* transfer: connect, request, read, redirect, store. */
+#include "transfer.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buffer.h"
+#include "date.h"
+#include "http.h"
+#include "name.h"
+#include "net.h"
+#include "output.h"
+#include "progress.h"
+#include "request.h"
+#include "response.h"
+#include "url.h"
+
+#define XFER_REQUEST_MAX (64 * 1024)
+
+/* What the head of a response asks the reader to do next. */
+enum xfer_next { XFER_BODY, XFER_REDIRECT, XFER_STOP };
+
+struct xfer {
+	const struct fetch_opts *opts;
+	struct url url;              /* this hop's */
+	struct url next;             /* where a redirect points */
+	struct url *visited;         /* every hop so far, for loop detection */
+	unsigned hops;
+	const char *path;            /* the output file ("-": stdout) */
+	char name[FETCH_NAME_MAX + 1];
+	FILE *headf;                 /* where heads go; NULL with -q */
+	struct timespec deadline;    /* --max-time; tv_sec 0: none */
+	off_t have;                  /* resuming: bytes already here */
+	int range_sent;
+	struct fetch_out out;
+	struct fetch_progress prog;
+	int write_failed;
+	enum fetch_status status;    /* of the hop that stopped */
+	char *buf;
+	char *err;
+	size_t errlen;
+};
+
+static enum fetch_status xfer_fail(struct xfer *x, enum fetch_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum fetch_status xfer_fail(struct xfer *x, enum fetch_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(x->err, x->errlen, fmt, ap);
+	va_end(ap);
+	x->status = st;
+	return st;
+}
+
+/* Milliseconds to wait now: -T, or less when --max-time is nearer. -1: past. */
+static int xfer_wait_ms(const struct xfer *x)
+{
+	struct timespec now;
+	long long left;
+	int idle = x->opts->timeout_s * 1000;
+
+	if (x->deadline.tv_sec == 0)
+		return idle;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (long long)(x->deadline.tv_sec - now.tv_sec) * 1000 +
+	       (x->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	if (left <= 0)
+		return -1;
+	return left < idle ? (int)left : idle;
+}
+
+static enum fetch_status xfer_timed_out(struct xfer *x, const char *what)
+{
+	if (xfer_wait_ms(x) < 0)
+		return xfer_fail(x, FETCH_NET, "timed out: --max-time %d s reached %s",
+				 x->opts->max_time_s, what);
+	return xfer_fail(x, FETCH_NET, "timed out: nothing for %d s %s", x->opts->timeout_s, what);
+}
+
+static void xfer_print_head(const struct xfer *x, const struct http_head *h)
+{
+	size_t rlen, nlen, vlen;
+	const char *reason = http_target(h, &rlen);
+
+	if (!x->headf)
+		return;
+	fprintf(x->headf, "HTTP/%d.%d %d %.*s\n", h->major, h->minor, h->status, (int)rlen, reason);
+	for (unsigned i = 0; i < h->nfields; i++) {
+		const char *n = http_field_name(h, i, &nlen);
+		const char *v = http_field_value(h, i, &vlen);
+		fprintf(x->headf, "%.*s: %.*s\n", (int)nlen, n, (int)vlen, v);
+	}
+	fputc('\n', x->headf);
+	fflush(x->headf);
+}
+
+/* -v: the request as sent, without the CRs. */
+static void xfer_print_request(const struct xfer *x, const struct buffer *req)
+{
+	if (!x->headf || !x->opts->verbose)
+		return;
+	for (size_t i = 0; i < req->len; i++)
+		if (req->data[i] != '\r')
+			fputc(req->data[i], x->headf);
+	fflush(x->headf);
+}
+
+static int xfer_on_body(void *arg, const char *at, size_t n)
+{
+	struct xfer *x = arg;
+
+	if (fetch_out_write(&x->out, at, n) != 0) {
+		x->write_failed = 1;
+		return -1;
+	}
+	fetch_progress_add(&x->prog, n);
+	return 0;
+}
+
+static int xfer_is_redirect(int status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+static enum xfer_next xfer_redirect(struct xfer *x, const struct http_head *h)
+{
+	size_t n;
+	const char *loc = http_header(h, "Location", &n);
+	enum url_error e;
+
+	if (!x->opts->redirects) {
+		xfer_fail(x, FETCH_HTTP, "%d redirect to %.*s not followed (-A)", h->status, (int)n, loc);
+		return XFER_STOP;
+	}
+	if (strlen(loc) != n) {
+		xfer_fail(x, FETCH_PROTO, "redirect: Location contains a NUL byte");
+		return XFER_STOP;
+	}
+	e = url_resolve(&x->url, loc, &x->next);
+	if (e != URL_OK) {
+		xfer_fail(x, e == URL_UNSUPPORTED_SCHEME ? FETCH_FAIL : FETCH_PROTO,
+			  "redirect to %s: %s", loc, url_strerror(e));
+		return XFER_STOP;
+	}
+	if (x->hops >= FETCH_REDIRECT_MAX) {
+		xfer_fail(x, FETCH_PROTO, "too many redirects (more than %d)", FETCH_REDIRECT_MAX);
+		return XFER_STOP;
+	}
+	for (unsigned i = 0; i <= x->hops; i++) {
+		const struct url *v = &x->visited[i];
+		if (!strcmp(v->host, x->next.host) && !strcmp(v->port, x->next.port) &&
+		    !strcmp(v->target, x->next.target)) {
+			xfer_fail(x, FETCH_PROTO, "redirect loop: %s comes back to an earlier URL", loc);
+			return XFER_STOP;
+		}
+	}
+	return XFER_REDIRECT;
+}
+
+/* 416 to our Range: fine when the server's length is exactly what we have. */
+static enum xfer_next xfer_range_unsatisfiable(struct xfer *x, const struct http_head *h)
+{
+	size_t n;
+	const char *v = http_header(h, "Content-Range", &n);
+	off_t first, last, total;
+
+	if (v && fetch_resp_content_range(v, n, &first, &last, &total) == 0 && total == x->have) {
+		if (fetch_out_finish_resumed(x->path, x->err, x->errlen) != 0)
+			x->status = FETCH_FILE;
+		else
+			x->status = FETCH_OK;
+		return XFER_STOP;
+	}
+	xfer_fail(x, FETCH_HTTP, "416 Range Not Satisfiable for bytes=%lld-", (long long)x->have);
+	return XFER_STOP;
+}
+
+/* Which way to open the output, from the status and what we asked for. */
+static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_out_mode *mode)
+{
+	size_t n;
+	const char *v;
+	off_t first, last, total;
+
+	*mode = x->opts->resume ? FETCH_OUT_RESTART : FETCH_OUT_NEW;
+	if (h->status != 206)
+		return 0;
+	v = http_header(h, "Content-Range", &n);
+	if (!x->range_sent || !v || fetch_resp_content_range(v, n, &first, &last, &total) ||
+	    first != x->have) {
+		xfer_fail(x, FETCH_PROTO, "206 Partial Content that does not continue at byte %lld",
+			  (long long)x->have);
+		return -1;
+	}
+	*mode = FETCH_OUT_APPEND;
+	return 0;
+}
+
+static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
+{
+	enum fetch_out_mode mode;
+	size_t rlen;
+	const char *reason;
+	off_t len;
+
+	xfer_print_head(x, h);
+	if (xfer_is_redirect(h->status) && http_header(h, "Location", NULL))
+		return xfer_redirect(x, h);
+	if (h->status == 416 && x->range_sent)
+		return xfer_range_unsatisfiable(x, h);
+	if (h->status >= 400) {
+		reason = http_target(h, &rlen);
+		xfer_fail(x, FETCH_HTTP, "server answered %d %.*s", h->status, (int)rlen, reason);
+		return XFER_STOP;
+	}
+	if (x->opts->head_only)
+		return XFER_BODY;
+	if (xfer_out_mode(x, h, &mode) != 0)
+		return XFER_STOP;
+	if (fetch_out_open(&x->out, x->path, mode) != 0) {
+		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+		return XFER_STOP;
+	}
+	len = fetch_resp_length(h);
+	fetch_progress_start(&x->prog, x->opts->progress, mode == FETCH_OUT_APPEND ? x->have : 0,
+			     len < 0 ? -1 : len + (mode == FETCH_OUT_APPEND ? x->have : 0));
+	return XFER_BODY;
+}
+
+static enum fetch_status xfer_done(struct xfer *x, const struct http_head *h)
+{
+	size_t n;
+	const char *lm;
+	time_t mtime = -1;
+
+	if (x->opts->head_only)
+		return FETCH_OK;
+	fetch_progress_end(&x->prog);
+	lm = http_header(h, "Last-Modified", &n);
+	if (lm && date_parse(lm, n, &mtime) != 0)
+		mtime = -1;
+	if (fetch_out_commit(&x->out, mtime) != 0)
+		return xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+	return FETCH_OK;
+}
+
+/* Feeds one read's bytes. 1: keep reading; 0: finished (x->status says how). */
+static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t n, int *redirect)
+{
+	enum fetch_resp_ev ev;
+	size_t used;
+
+	for (;;) {
+		ev = fetch_resp_feed(r, p, n, &used);
+		p += used;
+		n -= used;
+		switch (ev) {
+		case FETCH_RESP_MORE:
+			if (n == 0)
+				return 1;
+			break;
+		case FETCH_RESP_INTERIM:
+			xfer_print_head(x, fetch_resp_head(r));
+			break;
+		case FETCH_RESP_HEAD:
+			switch (xfer_on_head(x, fetch_resp_head(r))) {
+			case XFER_BODY: break;
+			case XFER_REDIRECT: *redirect = 1; return 0;
+			case XFER_STOP: return 0;
+			}
+			break;
+		case FETCH_RESP_DONE:
+			xfer_done(x, fetch_resp_head(r));
+			return 0;
+		case FETCH_RESP_ERROR:
+			if (x->write_failed)
+				xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+			else
+				xfer_fail(x, FETCH_PROTO, "%s", r->error);
+			return 0;
+		}
+	}
+}
+
+static int xfer_eof(struct xfer *x, struct fetch_resp *r)
+{
+	if (fetch_resp_eof(r) == FETCH_RESP_DONE)
+		return xfer_done(x, fetch_resp_head(r)), 0;
+	if (x->write_failed)
+		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+	else
+		xfer_fail(x, FETCH_PROTO, "%s", r->error);
+	return 0;
+}
+
+/* Reads the response on fd to its end. */
+static void xfer_read(struct xfer *x, int fd, int *redirect)
+{
+	struct fetch_resp r;
+	ssize_t got;
+	int ms, w;
+
+	fetch_resp_init(&r, x->opts->head_only, xfer_on_body, x);
+	for (;;) {
+		ms = xfer_wait_ms(x);
+		w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
+		if (w == 0) {
+			xfer_timed_out(x, r.seen ? "while reading the response" : "waiting for a response");
+			break;
+		}
+		got = w < 0 ? -1 : recv(fd, x->buf, FETCH_READ_BUF, 0);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			xfer_fail(x, FETCH_NET, "reading the response: %s", strerror(errno));
+			break;
+		}
+		if (got == 0 ? !xfer_eof(x, &r) : !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
+			break;
+	}
+	fetch_resp_free(&r);
+}
+
+/* One request and its response. */
+static void xfer_hop(struct xfer *x, int *redirect)
+{
+	struct buffer req;
+	struct fetch_request rq = {
+		.url = &x->url,
+		.head = x->opts->head_only,
+		.user_agent = x->opts->user_agent,
+		.headers = x->opts->headers,
+		.nheaders = x->opts->nheaders,
+		.range_from = x->range_sent ? x->have : -1,
+	};
+	char nerr[256] = "";
+	int ms = xfer_wait_ms(x);
+	int fd;
+
+	*redirect = 0;
+	if (ms < 0) {
+		xfer_timed_out(x, "before connecting");
+		return;
+	}
+	fd = net_connect(x->url.host, x->url.port, x->opts->family, ms, nerr, sizeof(nerr));
+	if (fd < 0) {
+		xfer_fail(x, FETCH_NET, "cannot connect to %s port %s: %s", x->url.host, x->url.port,
+			  nerr[0] ? nerr : strerror(errno));
+		return;
+	}
+	buffer_init(&req, XFER_REQUEST_MAX);
+	if (fetch_request_build(&req, &rq) != 0) {
+		xfer_fail(x, FETCH_USAGE, "the request is too large");
+		goto out;
+	}
+	xfer_print_request(x, &req);
+	ms = xfer_wait_ms(x);
+	if (ms < 0 || net_write_all(fd, req.data, req.len, ms) != 0) {
+		if (ms < 0 || errno == ETIMEDOUT)
+			xfer_timed_out(x, "sending the request");
+		else
+			xfer_fail(x, FETCH_NET, "sending the request: %s", strerror(errno));
+		goto out;
+	}
+	xfer_read(x, fd, redirect);
+out:
+	buffer_free(&req);
+	close(fd);
+}
+
+static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err, size_t errlen)
+{
+	memset(x, 0, sizeof(*x));
+	x->opts = opts;
+	x->err = err;
+	x->errlen = errlen;
+	fetch_out_init(&x->out);
+	fetch_progress_start(&x->prog, 0, 0, -1);
+	if (!opts->quiet)
+		x->headf = opts->output && strcmp(opts->output, "-") == 0 ? stderr : stdout;
+	if (opts->max_time_s > 0) {
+		clock_gettime(CLOCK_MONOTONIC, &x->deadline);
+		x->deadline.tv_sec += opts->max_time_s;
+	}
+}
+
+enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char *err,
+			    size_t errlen)
+{
+	struct xfer x;
+	enum url_error e;
+	int redirect = 1;
+
+	xfer_setup(&x, opts, err, errlen);
+	e = url_parse(url, &x.url);
+	if (e != URL_OK)
+		return xfer_fail(&x, FETCH_USAGE, "%s", url_strerror(e));
+	if (opts->output) {
+		x.path = opts->output;
+	} else {
+		fetch_name_from_target(x.url.target, x.name, sizeof(x.name));
+		x.path = x.name;
+	}
+	if (opts->resume && !opts->head_only) {
+		x.have = fetch_out_resume_size(x.path);
+		x.range_sent = x.have > 0;
+	}
+	x.buf = malloc(FETCH_READ_BUF);
+	x.visited = calloc(FETCH_REDIRECT_MAX + 1, sizeof(*x.visited));
+	if (!x.buf || !x.visited) {
+		xfer_fail(&x, FETCH_FAIL, "out of memory");
+		goto out;
+	}
+	x.visited[0] = x.url;
+	while (redirect) {
+		x.status = FETCH_OK;
+		xfer_hop(&x, &redirect);
+		if (redirect) {
+			x.url = x.next;
+			x.visited[++x.hops] = x.url;
+		}
+	}
+out:
+	fetch_progress_end(&x.prog); /* a failure mid-body leaves the bar's line ended */
+	fetch_out_abort(&x.out); /* nothing left after a commit; a failure's temporary file */
+	free(x.buf);
+	free(x.visited);
+	return x.status;
+}

@@ -1,0 +1,21 @@
+/* transfer: one URL from request to file, redirects included.
+ *
+ * fetch_url() connects (every address, -T each), sends the request, reads
+ * the response with a 256 KiB buffer, prints heads (stdout, or stderr when
+ * the body goes to stdout; nothing with -q), follows redirects, and hands the
+ * body to output.c. It prints nothing else: on failure it returns the exit
+ * status (fetch.h) and a one-line reason in err, which main prints after the
+ * URL. */
+#ifndef FETCH_TRANSFER_H
+#define FETCH_TRANSFER_H
+
+#include <stddef.h>
+
+#include "fetch.h"
+
+#define FETCH_READ_BUF (256 * 1024)
+
+enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char *err,
+			    size_t errlen);
+
+#endif
