@@ -61,6 +61,8 @@ int reqcheck_raw(const char *head, size_t n)
 	/* RFC 9112 2.2: a server SHOULD ignore empty lines before the request line. */
 	while (i + 1 < n && head[i] == '\r' && head[i + 1] == '\n')
 		i += 2;
+	if (i >= n)
+		return 400; /* blank lines and nothing else */
 	line = i;
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)head[i];
