@@ -258,7 +258,7 @@ def drain(wait):
         out.write(b)
 
 for i, p in enumerate(pieces):
-    if closed:
+    if closed or time.monotonic() - start > total:
         break
     try:
         s.sendall(p)
