@@ -21,8 +21,10 @@ struct path_root {
 };
 
 /* Returns the normalised length (a trailing '/' is kept: "/a/" stays a
- * directory request), or -1: no leading '/', NUL inside, or outcap too small.
- * out may equal in. */
+ * directory request; "/a/." and "/a/.." end in '/' too), or -1: no leading
+ * '/', NUL inside, or outcap too small. out is NUL-terminated; outcap = n + 1
+ * always suffices (segments that a later ".." removes need room while the path
+ * is built). out may equal in. Bytes are not decoded: "%2e" is a name. */
 ssize_t path_normalize(const char *in, size_t n, char *out, size_t outcap);
 
 int path_root_open(struct path_root *r, const char *dir);
