@@ -7,11 +7,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Between llhttp and the caller's sink: remembers that the sink refused, which
+ * llhttp alone cannot tell apart from a head callback's failure. */
+static int resp_on_body(void *arg, const char *at, size_t n)
+{
+	struct fetch_resp *r = arg;
+
+	if (!r->on_body || r->on_body(r->arg, at, n) == 0)
+		return 0;
+	r->body_failed = 1;
+	return -1;
+}
+
 static void resp_begin_message(struct fetch_resp *r)
 {
 	http_msg_init(&r->msg, HTTP_RESPONSE);
-	r->msg.on_body = r->on_body;
-	r->msg.arg = r->arg;
+	r->msg.on_body = resp_on_body;
+	r->msg.arg = r;
 	r->msg.skip_body = r->head_only;
 	r->line_len = 0;
 	r->line_done = 0;
@@ -107,7 +119,7 @@ static enum fetch_resp_ev resp_status_line(struct fetch_resp *r, const char *dat
 
 static enum fetch_resp_ev resp_parse_error(struct fetch_resp *r)
 {
-	if (r->body_failed || llhttp_get_errno(&r->msg.parser) == HPE_USER)
+	if (r->body_failed)
 		return resp_fail(r, "the body could not be stored");
 	if (r->msg.error_status == 431)
 		return resp_fail(r, "malformed response: head too large");

@@ -1,0 +1,339 @@
+#!/usr/bin/env python3
+"""fetch_server.py: a scripted HTTP/1.1 server for fetch's integration tests.
+
+Standard library only. Listens on 127.0.0.1 (or ::1 with --ipv6) on a free
+port, writes the port to --port-file (or prints it on stdout), and answers
+each connection according to the request path (one response, then close):
+
+  /hello /empty /big/N        Content-Length bodies (N pattern bytes)
+  /binary /binary-chunked     bodies with CRLFCRLF, "0\\r\\n\\r\\n" and NUL bytes
+  /chunked                    chunked, with chunk extensions and trailers
+  /close /http10              close-delimited bodies (1.1 and 1.0)
+  /slowhead                   the head a byte at a time, then the body
+  /interim /many-interim      100 and 103 before the 200; 20 x 100 (too many)
+  /redirect/CODE              CODE (301 302 303 307 308) to /hello, absolute URL
+  /dir/relative               302 to a relative Location ("../hello")
+  /chain/N                    N redirects, then /hello
+  /loop /loop-a               redirect loops (to itself; a -> b -> a)
+  /redirect-https             302 to https://
+  /status/CODE                CODE with a small body (404, 500, 204, 416 ...)
+  /truncated /truncated-chunked   the connection closes before the body ends
+  /garbage /empty-reply       not HTTP at all; nothing at all
+  /bad/NAME                   malformed status lines (see BAD_STATUS)
+  /bigheader                  a 1 MiB header field
+  /never                      reads the request and never answers
+  /reset                      sends part of the body, then a TCP reset
+  /slow                       a body that trickles (for --max-time)
+  /range /range-ignore        100000 bytes with Range support (or without);
+                              Last-Modified: Wed, 21 Oct 2015 07:28:00 GMT
+  /lm                         a body with Last-Modified
+  /echo                       the request head, byte for byte, as the body
+  /name/...                   200 "name\\n" (output file name tests)
+
+HEAD requests get the same head and no body. Every response says
+"Connection: close" unless it is close-delimited.
+"""
+import argparse
+import os
+import socket
+import socketserver
+import struct
+import sys
+import threading
+import time
+
+LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
+RANGE_SIZE = 100000
+
+BINARY = (b"head\r\n\r\nHTTP/1.1 200 OK\r\n\r\n" + bytes(range(256)) +
+          b"\x00\x00\r\n0\r\n\r\n\x00tail")
+
+BAD_STATUS = {
+    "short": b"HTTP/1.1 20 OK\r\n",
+    "long": b"HTTP/1.1 2000 OK\r\n",
+    "leading-zero": b"HTTP/1.1 0200 OK\r\n",
+    "low": b"HTTP/1.1 099 Low\r\n",
+    "high": b"HTTP/1.1 600 High\r\n",
+    "version2": b"HTTP/2.0 200 OK\r\n",
+    "version0": b"HTTP/0.9 200 OK\r\n",
+    "letters": b"HTTP/1.1 2x0 OK\r\n",
+    "nospace": b"HTTP/1.1200 OK\r\n",
+    "lower": b"http/1.1 200 OK\r\n",
+    "101": b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: foo\r\n",
+}
+
+
+def pattern(n, seed=0):
+    """n deterministic bytes, all 256 values, not periodic on small scales."""
+    out = bytearray()
+    i = seed
+    while len(out) < n:
+        out += struct.pack(">I", (i * 2654435761) & 0xFFFFFFFF)
+        i += 1
+    return bytes(out[:n])
+
+
+RANGE_BODY = pattern(RANGE_SIZE, 7)
+
+
+class Handler(socketserver.BaseRequestHandler):
+    def setup(self):
+        self.request.settimeout(30)
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def read_head(self):
+        data = b""
+        while b"\r\n\r\n" not in data:
+            if len(data) > 65536:
+                return None
+            try:
+                b = self.request.recv(4096)
+            except OSError:
+                return None
+            if not b:
+                return None
+            data += b
+        return data[: data.index(b"\r\n\r\n") + 4]
+
+    def send(self, data):
+        try:
+            self.request.sendall(data)
+        except OSError:
+            pass
+
+    def respond(self, status, reason, body=b"", headers=(), length=True):
+        head = "HTTP/1.1 %d %s\r\n" % (status, reason)
+        for h in headers:
+            head += h + "\r\n"
+        if length:
+            head += "Content-Length: %d\r\n" % len(body)
+        head += "Connection: close\r\n\r\n"
+        self.send(head.encode("latin-1") + (b"" if self.is_head else body))
+
+    def handle(self):
+        raw = self.read_head()
+        if raw is None:
+            return
+        line = raw.split(b"\r\n", 1)[0].decode("latin-1")
+        parts = line.split(" ")
+        if len(parts) != 3:
+            return
+        self.method, self.path = parts[0], parts[1]
+        self.raw = raw
+        self.is_head = self.method == "HEAD"
+        self.headers = {}
+        for h in raw.split(b"\r\n")[1:]:
+            if b":" in h:
+                k, v = h.split(b":", 1)
+                self.headers[k.decode("latin-1").strip().lower()] = v.decode("latin-1").strip()
+        self.dispatch()
+
+    def dispatch(self):
+        p = self.path.split("?", 1)[0]
+        simple = {
+            "/hello": lambda: self.respond(200, "OK", b"hello world\n"),
+            "/empty": lambda: self.respond(200, "OK", b""),
+            "/binary": lambda: self.respond(200, "OK", BINARY),
+            "/binary-chunked": self.binary_chunked,
+            "/chunked": self.chunked,
+            "/close": self.close_delimited,
+            "/http10": self.http10,
+            "/slowhead": self.slowhead,
+            "/interim": self.interim,
+            "/many-interim": self.many_interim,
+            "/dir/relative": lambda: self.redirect(302, "../hello"),
+            "/loop": lambda: self.redirect(302, "/loop"),
+            "/loop-a": lambda: self.redirect(302, "/loop-b"),
+            "/loop-b": lambda: self.redirect(302, "/loop-a"),
+            "/redirect-https": lambda: self.redirect(302, "https://127.0.0.1/hello"),
+            "/truncated": self.truncated,
+            "/truncated-chunked": self.truncated_chunked,
+            "/garbage": lambda: self.send(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff garbage\r\n\r\n"),
+            "/empty-reply": lambda: None,
+            "/bigheader": self.bigheader,
+            "/never": self.never,
+            "/reset": self.reset,
+            "/slow": self.slow,
+            "/range": lambda: self.range(True),
+            "/range-ignore": lambda: self.range(False),
+            "/lm": lambda: self.respond(200, "OK", b"dated\n",
+                                        ["Last-Modified: " + LAST_MODIFIED]),
+            "/echo": lambda: self.respond(200, "OK", self.raw),
+        }
+        if p in simple:
+            return simple[p]()
+        seg = p.split("/")
+        if p.startswith("/redirect/") and seg[2].isdigit():
+            return self.redirect(int(seg[2]), self.absolute("/hello"))
+        if p.startswith("/chain/") and seg[2].isdigit():
+            n = int(seg[2])
+            return self.redirect(302, "/chain/%d" % (n - 1) if n > 1 else "/hello")
+        if p.startswith("/status/") and seg[2].isdigit():
+            code = int(seg[2])
+            if code in (204, 304):
+                return self.respond(code, "No Body", length=False)
+            return self.respond(code, "Status %d" % code, b"error page %d\n" % code)
+        if p.startswith("/bad/") and seg[2] in BAD_STATUS:
+            return self.send(BAD_STATUS[seg[2]] +
+                             b"Content-Length: 3\r\nConnection: close\r\n\r\nbad")
+        if p.startswith("/big/") and seg[2].isdigit():
+            return self.respond(200, "OK", pattern(int(seg[2])))
+        if p.startswith("/name/"):
+            return self.respond(200, "OK", b"name\n")
+        self.respond(404, "Not Found", b"no such scenario\n")
+
+    def absolute(self, path):
+        host = self.headers.get("host", "127.0.0.1")
+        return "http://%s%s" % (host, path)
+
+    def redirect(self, code, location):
+        self.respond(code, "Redirect", b"moved\n", ["Location: " + location])
+
+    def chunked_head(self, extra=""):
+        return ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n%s"
+                "Connection: close\r\n\r\n" % extra).encode()
+
+    def chunked(self):
+        self.send(self.chunked_head("Trailer: X-Sum\r\n"))
+        if self.is_head:
+            return
+        # llhttp 8.1.0 refuses ";" after an unquoted extension value
+        # ("5;a=b;c"), so that form is left out.
+        self.send(b"5;flag;name=value\r\nhello\r\n")
+        self.send(b"1\r\n \r\n")
+        self.send(b"6;ext=\"quoted; value\";x=y\r\nworld\n\r\n")
+        self.send(b"0;last=1\r\nX-Sum: 12\r\nX-More: yes\r\n\r\n")
+
+    def binary_chunked(self):
+        self.send(self.chunked_head())
+        if self.is_head:
+            return
+        for i in range(0, len(BINARY), 7):
+            piece = BINARY[i:i + 7]
+            self.send(b"%x\r\n%s\r\n" % (len(piece), piece))
+        self.send(b"0\r\n\r\n")
+
+    def close_delimited(self):
+        self.send(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")
+        if not self.is_head:
+            self.send(b"no length,\r\n\r\n")
+            time.sleep(0.05)
+            self.send(b"ends at close\n\x00")
+
+    def http10(self):
+        self.send(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n")
+        if not self.is_head:
+            self.send(b"an HTTP/1.0 body\n")
+
+    def slowhead(self):
+        body = b"slow head, fast body\n"
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nX-Slow: yes\r\n\r\n" % len(body)
+        for i in range(len(head)):
+            self.send(head[i:i + 1])
+            time.sleep(0.002)
+        if not self.is_head:
+            self.send(body)
+
+    def interim(self):
+        self.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.send(b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n")
+        self.respond(200, "OK", b"after interim\n")
+
+    def many_interim(self):
+        self.send(b"HTTP/1.1 100 Continue\r\n\r\n" * 20)
+        self.respond(200, "OK", b"too late\n")
+
+    def truncated(self):
+        self.send(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n")
+        if not self.is_head:
+            self.send(b"x" * 500)
+
+    def truncated_chunked(self):
+        self.send(self.chunked_head())
+        if not self.is_head:
+            self.send(b"5\r\nhello\r\n5\r\nworld\r\n")
+
+    def bigheader(self):
+        self.send(b"HTTP/1.1 200 OK\r\nX-Big: " + b"a" * (1024 * 1024) +
+                  b"\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+
+    def never(self):
+        try:
+            self.request.settimeout(20)
+            while self.request.recv(4096):
+                pass
+        except OSError:
+            pass
+
+    def reset(self):
+        self.send(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n")
+        if self.is_head:
+            return
+        self.send(b"r" * 1000)
+        time.sleep(0.1)
+        # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.request.close()
+
+    def slow(self):
+        self.send(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n")
+        if self.is_head:
+            return
+        for _ in range(100):
+            self.send(b"s")
+            time.sleep(0.1)
+
+    def range(self, honour):
+        hdrs = ["Last-Modified: " + LAST_MODIFIED, "Accept-Ranges: bytes"]
+        r = self.headers.get("range", "")
+        if honour and r.startswith("bytes=") and r.endswith("-") and r[6:-1].isdigit():
+            start = int(r[6:-1])
+            if start >= RANGE_SIZE:
+                return self.respond(416, "Range Not Satisfiable", b"",
+                                    hdrs + ["Content-Range: bytes */%d" % RANGE_SIZE])
+            return self.respond(206, "Partial Content", RANGE_BODY[start:], hdrs + [
+                "Content-Range: bytes %d-%d/%d" % (start, RANGE_SIZE - 1, RANGE_SIZE)])
+        self.respond(200, "OK", RANGE_BODY, hdrs)
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--port-file", help="write the port here (else print it)")
+    ap.add_argument("--ipv6", action="store_true", help="listen on ::1")
+    ap.add_argument("--dump", metavar="PATH", help="print a scenario's body (for tests) and exit")
+    args = ap.parse_args()
+    if args.dump:
+        bodies = {"/binary": BINARY, "/range": RANGE_BODY}
+        if args.dump.startswith("/big/"):
+            sys.stdout.buffer.write(pattern(int(args.dump[5:])))
+        else:
+            sys.stdout.buffer.write(bodies[args.dump])
+        return
+    srv = (Server6 if args.ipv6 else Server)(("::1" if args.ipv6 else "127.0.0.1", 0), Handler)
+    port = srv.server_address[1]
+    if args.port_file:
+        tmp = args.port_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d\n" % port)
+        os.rename(tmp, args.port_file)
+    else:
+        print(port, flush=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
