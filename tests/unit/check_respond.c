@@ -1,0 +1,712 @@
+/* check_respond: the planner against a real temporary root. Requests go
+ * through lib/http's parser, as in the server; responses are checked byte
+ * for byte where it matters (status line, headers, body, file ranges). */
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "filecache.h"
+#include "httpd.h"
+
+static char root[64];
+static struct httpd_config cfg;
+static struct httpd_ctx ctx;
+
+/* What one request produced. */
+struct result {
+	int rc;
+	struct response r;
+	char *text;  /* head + inline body, NUL-terminated */
+	size_t len;
+	char *body;  /* inline body, or the file range read from r.fd */
+	size_t body_len;
+};
+
+static void put_file(const char *name, const char *content, size_t n)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, content, n), (ssize_t)n);
+	close(fd);
+}
+
+static void put_dir(const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	ck_assert_int_eq(mkdir(path, 0755), 0);
+}
+
+static void setup(void)
+{
+	char path[256], *big;
+
+	snprintf(root, sizeof(root), "/tmp/check_respond.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+	put_file("index.html", "<h1>home</h1>\n", 14);
+	put_file("hello.txt", "hello world\n", 12);
+	put_file("style.css", "body{}\n", 7);
+	put_file("style.css.gz", "GZDATA", 6);
+	put_file(".secret", "s", 1);
+	put_dir("dir");
+	put_file("dir/x&y.txt", "xy", 2);
+	put_dir("sub");
+	put_file("sub/index.html", "sub index", 9);
+	put_dir(".well-known");
+	put_file(".well-known/acme.txt", "acme", 4);
+	big = malloc(100000);
+	ck_assert_ptr_nonnull(big);
+	for (int i = 0; i < 100000; i++)
+		big[i] = (char)('a' + i % 26);
+	put_file("big.bin", big, 100000);
+	free(big);
+	snprintf(path, sizeof(path), "%s/link-out", root);
+	ck_assert_int_eq(symlink("/etc/passwd", path), 0);
+	snprintf(path, sizeof(path), "%s/link-in", root);
+	ck_assert_int_eq(symlink("hello.txt", path), 0);
+	snprintf(path, sizeof(path), "%s/fifo", root);
+	ck_assert_int_eq(mkfifo(path, 0644), 0);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.root_dir = root;
+	ck_assert_int_eq(path_root_open(&cfg.root, root), 0);
+	cfg.index = "index.html";
+	cfg.listing = 1;
+	cfg.extra_headers = "X-Extra: 1\r\n";
+	cfg.extra_headers_len = strlen(cfg.extra_headers);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = &cfg;
+	ctx.now = time(NULL);
+	date_format(ctx.now, ctx.date);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+
+	filecache_free(ctx.cache);
+	ctx.cache = NULL;
+	path_root_close(&cfg.root);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Parses raw with lib/http and plans the answer into a fresh buffer. */
+static struct result plan_limit(const char *raw, size_t limit)
+{
+	struct result res;
+	struct http_msg m;
+	struct buffer out;
+	size_t used;
+	enum http_feed f;
+	char *hdr_end;
+
+	memset(&res, 0, sizeof(res));
+	http_msg_init(&m, HTTP_REQUEST);
+	f = http_msg_feed(&m, raw, strlen(raw), &used);
+	ck_assert_msg(f == HTTP_HEAD_DONE, "request did not parse: %s", raw);
+	buffer_init(&out, limit);
+	res.rc = respond(&ctx, &m.head, &out, &res.r);
+	http_msg_free(&m);
+	res.len = out.len;
+	res.text = malloc(out.len + 1);
+	ck_assert_ptr_nonnull(res.text);
+	if (out.len)
+		memcpy(res.text, out.data, out.len);
+	res.text[out.len] = '\0';
+	buffer_free(&out);
+	hdr_end = strstr(res.text, "\r\n\r\n");
+	if (res.r.fd >= 0) {
+		res.body_len = (size_t)res.r.len;
+		res.body = malloc(res.body_len + 1);
+		ck_assert_ptr_nonnull(res.body);
+		ck_assert_int_eq(pread(res.r.fd, res.body, res.body_len, res.r.off),
+				 (ssize_t)res.body_len);
+		close(res.r.fd);
+	} else if (hdr_end != NULL) {
+		res.body_len = res.len - (size_t)(hdr_end + 4 - res.text);
+		res.body = malloc(res.body_len + 1);
+		ck_assert_ptr_nonnull(res.body);
+		memcpy(res.body, hdr_end + 4, res.body_len);
+	} else {
+		res.body = malloc(1);
+	}
+	res.body[res.body_len] = '\0';
+	return res;
+}
+
+static struct result plan(const char *raw)
+{
+	return plan_limit(raw, 1 << 20);
+}
+
+static void result_free(struct result *res)
+{
+	free(res->text);
+	free(res->body);
+}
+
+/* Whether the head has this exact header line. */
+static int has(const struct result *res, const char *line)
+{
+	char want[512];
+	const char *end = strstr(res->text, "\r\n\r\n");
+	const char *hit;
+
+	snprintf(want, sizeof(want), "\r\n%s\r\n", line);
+	hit = strstr(res->text, want);
+	return hit != NULL && end != NULL && hit <= end;
+}
+
+static int has_name(const struct result *res, const char *name)
+{
+	char want[128];
+	const char *end = strstr(res->text, "\r\n\r\n");
+	const char *hit;
+
+	snprintf(want, sizeof(want), "\r\n%s:", name);
+	hit = strstr(res->text, want);
+	return hit != NULL && end != NULL && hit < end;
+}
+
+static int status_is(const struct result *res, int code)
+{
+	char line[32];
+
+	snprintf(line, sizeof(line), "HTTP/1.1 %d ", code);
+	return res->rc == 0 && res->r.status == code && strncmp(res->text, line, strlen(line)) == 0;
+}
+
+#define GET(path) "GET " path " HTTP/1.1\r\nHost: t\r\n\r\n"
+
+START_TEST(test_get_file)
+{
+	struct result res = plan(GET("/hello.txt"));
+	char date[64];
+
+	ck_assert_msg(status_is(&res, 200), "%s", res.text);
+	ck_assert(has(&res, "Content-Length: 12"));
+	ck_assert(has(&res, "Server: httpd/" HTTPD_VERSION));
+	snprintf(date, sizeof(date), "Date: %s", ctx.date);
+	ck_assert(has(&res, date));
+	ck_assert(has_name(&res, "Content-Type"));
+	ck_assert(has_name(&res, "Last-Modified"));
+	ck_assert(has_name(&res, "ETag"));
+	ck_assert(has(&res, "Accept-Ranges: bytes"));
+	ck_assert(has(&res, "X-Extra: 1"));
+	ck_assert(!has_name(&res, "Connection"));
+	ck_assert(!has_name(&res, "Vary"));
+	ck_assert_str_eq(res.body, "hello world\n");
+	ck_assert_int_eq(res.r.body_len, 12);
+	ck_assert_int_eq(res.r.close, 0);
+	result_free(&res);
+	/* Again: now from the cache, the same answer. */
+	res = plan(GET("/hello.txt"));
+	ck_assert(status_is(&res, 200));
+	ck_assert_str_eq(res.body, "hello world\n");
+	ck_assert_int_eq(res.r.fd, -1);
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_head)
+{
+	struct result get = plan(GET("/hello.txt"));
+	struct result res = plan("HEAD /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+
+	ck_assert(status_is(&res, 200));
+	ck_assert(has(&res, "Content-Length: 12"));
+	ck_assert_uint_eq(res.body_len, 0);
+	ck_assert_int_eq(res.r.fd, -1);
+	ck_assert_int_eq(res.r.body_len, 0);
+	/* The same head as GET's. */
+	ck_assert_uint_eq(res.len, get.len - get.body_len);
+	ck_assert_int_eq(memcmp(res.text, get.text, res.len), 0);
+	result_free(&res);
+	result_free(&get);
+	res = plan("HEAD /big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert(has(&res, "Content-Length: 100000"));
+	ck_assert_int_eq(res.r.fd, -1);
+	result_free(&res);
+	res = plan("HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert(status_is(&res, 404));
+	ck_assert(has_name(&res, "Content-Length"));
+	ck_assert_uint_eq(res.body_len, 0);
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_big_file_by_fd)
+{
+	struct result res = plan(GET("/big.bin"));
+
+	ck_assert(status_is(&res, 200));
+	ck_assert(has(&res, "Content-Length: 100000"));
+	ck_assert(has(&res, "Content-Type: application/octet-stream"));
+	ck_assert_int_ge(res.r.fd, 0);
+	ck_assert_int_eq(res.r.off, 0);
+	ck_assert_int_eq(res.r.len, 100000);
+	ck_assert_int_eq(res.body[99999], 'a' + 99999 % 26);
+	result_free(&res);
+	res = plan("GET /big.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=-10\r\n\r\n");
+	ck_assert(status_is(&res, 206));
+	ck_assert(has(&res, "Content-Range: bytes 99990-99999/100000"));
+	ck_assert(has(&res, "Content-Length: 10"));
+	ck_assert_int_eq(res.r.off, 99990);
+	ck_assert_int_eq(res.r.len, 10);
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_index_and_redirect)
+{
+	struct result res = plan(GET("/"));
+
+	ck_assert(status_is(&res, 200));
+	ck_assert_str_eq(res.body, "<h1>home</h1>\n");
+	ck_assert(has(&res, "Content-Type: text/html; charset=utf-8"));
+	result_free(&res);
+	res = plan(GET("/sub/"));
+	ck_assert_str_eq(res.body, "sub index");
+	result_free(&res);
+	res = plan(GET("/sub"));
+	ck_assert(status_is(&res, 301));
+	ck_assert(has(&res, "Location: /sub/"));
+	ck_assert(has(&res, "Content-Length: 0"));
+	result_free(&res);
+	res = plan(GET("/sub?a=1&b=%20"));
+	ck_assert(has(&res, "Location: /sub/?a=1&b=%20"));
+	result_free(&res);
+	res = plan(GET("/./dir/../sub"));
+	ck_assert(has(&res, "Location: /sub/"));
+	result_free(&res);
+	/* index served twice (second from the cache) */
+	res = plan(GET("/"));
+	ck_assert_str_eq(res.body, "<h1>home</h1>\n");
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_listing)
+{
+	struct result res = plan(GET("/dir/"));
+
+	ck_assert(status_is(&res, 200));
+	ck_assert(has(&res, "Content-Type: text/html; charset=utf-8"));
+	ck_assert_ptr_nonnull(strstr(res.body, "href=\"./x%26y.txt\">x&amp;y.txt</a>"));
+	ck_assert_int_eq(res.r.body_len, (off_t)res.body_len);
+	result_free(&res);
+	res = plan(GET("/"));
+	ck_assert_str_eq(res.body, "<h1>home</h1>\n");
+	result_free(&res);
+	cfg.listing = 0;
+	res = plan(GET("/dir/"));
+	ck_assert(status_is(&res, 404));
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_not_found_and_bad_paths)
+{
+	static const struct {
+		const char *raw;
+		int status;
+	} cases[] = {
+		{GET("/nope"), 404},
+		{GET("/hello.txt/"), 404},
+		{GET("/a%00b"), 400},
+		{GET("/%zz"), 400},
+		{GET("/%"), 400},
+		{GET("/%2e%2e/%2e%2e/etc/passwd"), 404},
+		{GET("/..%2f..%2f..%2fetc%2fpasswd"), 404},
+		{GET("/../../../etc/passwd"), 404},
+		{GET("/.secret"), 404},
+		{GET("/dir/../.secret"), 404},
+		{GET("/%2esecret"), 404},
+		{GET("/.well-known/acme.txt"), 200},
+		{GET("/link-in"), 200},
+		{GET("/fifo"), 403},
+		{"GET * HTTP/1.1\r\nHost: t\r\n\r\n", 400},
+		{"GET http://t/hello.txt HTTP/1.1\r\nHost: t\r\n\r\n", 200},
+		{"GET http://t HTTP/1.1\r\nHost: t\r\n\r\n", 200},
+		{"GET http://t?x HTTP/1.1\r\nHost: t\r\n\r\n", 200},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct result res = plan(cases[i].raw);
+
+		ck_assert_msg(status_is(&res, cases[i].status), "%s -> %s", cases[i].raw, res.text);
+		if (cases[i].status != 200) {
+			ck_assert(has(&res, "Content-Type: text/html; charset=utf-8"));
+			ck_assert_ptr_nonnull(strstr(res.body, "<!DOCTYPE html>"));
+		}
+		result_free(&res);
+	}
+}
+END_TEST
+
+START_TEST(test_symlink_escape)
+{
+	struct result res = plan(GET("/link-out"));
+
+	ck_assert_msg(res.r.status == 403 || res.r.status == 404, "%s", res.text);
+	ck_assert_ptr_null(strstr(res.body, "root:"));
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_dotfiles_on)
+{
+	struct result res;
+
+	cfg.dotfiles = 1;
+	res = plan(GET("/.secret"));
+	ck_assert(status_is(&res, 200));
+	ck_assert_str_eq(res.body, "s");
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_methods)
+{
+	struct result res = plan("OPTIONS * HTTP/1.1\r\nHost: t\r\n\r\n");
+
+	ck_assert(status_is(&res, 204));
+	ck_assert(has(&res, "Allow: GET, HEAD, OPTIONS"));
+	ck_assert(!has_name(&res, "Content-Length"));
+	ck_assert_uint_eq(res.body_len, 0);
+	result_free(&res);
+	res = plan("OPTIONS /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert(status_is(&res, 204));
+	result_free(&res);
+	res = plan("POST /hello.txt HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	ck_assert(status_is(&res, 405));
+	ck_assert(has(&res, "Allow: GET, HEAD, OPTIONS"));
+	result_free(&res);
+	res = plan("DELETE /hello.txt HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert(status_is(&res, 405));
+	result_free(&res);
+	res = plan("PROPFIND / HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert(status_is(&res, 501));
+	result_free(&res);
+}
+END_TEST
+
+/* The ETag the server gives hello.txt. */
+static void etag_of(const char *path, char *etag, size_t cap, char *lastmod, size_t lcap)
+{
+	char raw[128];
+	struct result res;
+	const char *e, *end;
+
+	snprintf(raw, sizeof(raw), GET("%s"), path);
+	res = plan(raw);
+	e = strstr(res.text, "\r\nETag: ") + 8;
+	end = strstr(e, "\r\n");
+	ck_assert_uint_lt((size_t)(end - e), cap);
+	memcpy(etag, e, (size_t)(end - e));
+	etag[end - e] = '\0';
+	e = strstr(res.text, "\r\nLast-Modified: ") + 17;
+	end = strstr(e, "\r\n");
+	ck_assert_uint_lt((size_t)(end - e), lcap);
+	memcpy(lastmod, e, (size_t)(end - e));
+	lastmod[end - e] = '\0';
+	result_free(&res);
+}
+
+START_TEST(test_conditional)
+{
+	char etag[64], lm[64], raw[256];
+	struct result res;
+
+	etag_of("/hello.txt", etag, sizeof(etag), lm, sizeof(lm));
+	snprintf(raw, sizeof(raw), "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: %s\r\n\r\n",
+		 etag);
+	res = plan(raw);
+	ck_assert_msg(status_is(&res, 304), "%s", res.text);
+	ck_assert(!has_name(&res, "Content-Length"));
+	ck_assert_uint_eq(res.body_len, 0);
+	ck_assert_int_eq(res.r.fd, -1);
+	ck_assert(has_name(&res, "ETag"));
+	ck_assert(has_name(&res, "Last-Modified"));
+	result_free(&res);
+	snprintf(raw, sizeof(raw),
+		 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"zz\", W/%s\r\n\r\n", etag);
+	res = plan(raw);
+	ck_assert(status_is(&res, 304));
+	result_free(&res);
+	snprintf(raw, sizeof(raw),
+		 "HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nIf-Modified-Since: %s\r\n\r\n", lm);
+	res = plan(raw);
+	ck_assert(status_is(&res, 304));
+	result_free(&res);
+	snprintf(raw, sizeof(raw),
+		 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-None-Match: \"zz\"\r\n"
+		 "If-Modified-Since: %s\r\n\r\n", lm);
+	res = plan(raw);
+	ck_assert(status_is(&res, 200)); /* If-None-Match wins */
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
+	/* The big file (served by fd): the fd is closed, nothing to send. */
+	etag_of("/big.bin", etag, sizeof(etag), lm, sizeof(lm));
+	snprintf(raw, sizeof(raw), "GET /big.bin HTTP/1.1\r\nHost: t\r\nIf-None-Match: *\r\n\r\n");
+	res = plan(raw);
+	ck_assert(status_is(&res, 304));
+	ck_assert_int_eq(res.r.fd, -1);
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_ranges)
+{
+	char etag[64], lm[64], raw[256];
+	struct result res;
+
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\n\r\n");
+	ck_assert(status_is(&res, 206));
+	ck_assert(has(&res, "Content-Range: bytes 0-4/12"));
+	ck_assert(has(&res, "Content-Length: 5"));
+	ck_assert_str_eq(res.body, "hello");
+	ck_assert_int_eq(res.r.body_len, 5);
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=6-\r\n\r\n");
+	ck_assert(status_is(&res, 206));
+	ck_assert_str_eq(res.body, "world\n");
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=100-\r\n\r\n");
+	ck_assert(status_is(&res, 416));
+	ck_assert(has(&res, "Content-Range: bytes */12"));
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-1,3-4\r\n\r\n");
+	ck_assert(status_is(&res, 200));
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: pages=1\r\n\r\n");
+	ck_assert(status_is(&res, 200));
+	result_free(&res);
+	res = plan("HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\n\r\n");
+	ck_assert(status_is(&res, 200)); /* Range is for GET */
+	result_free(&res);
+	etag_of("/hello.txt", etag, sizeof(etag), lm, sizeof(lm));
+	snprintf(raw, sizeof(raw),
+		 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-0\r\nIf-Range: %s\r\n\r\n", etag);
+	res = plan(raw);
+	ck_assert(status_is(&res, 206));
+	ck_assert_str_eq(res.body, "h");
+	result_free(&res);
+	snprintf(raw, sizeof(raw),
+		 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-0\r\nIf-Range: %s\r\n\r\n", lm);
+	res = plan(raw);
+	ck_assert(status_is(&res, 206));
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-0\r\n"
+		   "If-Range: \"old\"\r\n\r\n");
+	ck_assert(status_is(&res, 200));
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_gzip_twin)
+{
+	static const struct {
+		const char *ae;
+		int gz;
+	} cases[] = {
+		{NULL, 0},
+		{"gzip", 1},
+		{"gzip, deflate, br", 1},
+		{"deflate, GZIP;q=0.5", 1},
+		{"x-gzip", 1},
+		{"*", 1},
+		{"gzip;q=0", 0},
+		{"gzip; q=0.000", 0},
+		{"gzip;q=0.001", 1},
+		{"gzip;q=0, *", 0},
+		{"br", 0},
+		{"identity", 0},
+		{"*;q=0", 0},
+	};
+
+	for (int pass = 0; pass < 2; pass++) /* the second pass meets the cache */
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			char raw[256];
+			struct result res;
+
+			if (cases[i].ae)
+				snprintf(raw, sizeof(raw),
+					 "GET /style.css HTTP/1.1\r\nHost: t\r\nAccept-Encoding: %s\r\n\r\n",
+					 cases[i].ae);
+			else
+				snprintf(raw, sizeof(raw), GET("/style.css"));
+			res = plan(raw);
+			ck_assert(status_is(&res, 200));
+			ck_assert_msg(has(&res, "Vary: Accept-Encoding"), "%s", res.text);
+			ck_assert(has(&res, "Content-Type: text/css; charset=utf-8") ||
+				  has(&res, "Content-Type: text/css"));
+			if (cases[i].gz) {
+				ck_assert_msg(has(&res, "Content-Encoding: gzip"), "AE %s", cases[i].ae);
+				ck_assert_str_eq(res.body, "GZDATA");
+			} else {
+				ck_assert_msg(!has_name(&res, "Content-Encoding"), "AE %s", cases[i].ae);
+				ck_assert_str_eq(res.body, "body{}\n");
+			}
+			result_free(&res);
+		}
+}
+END_TEST
+
+START_TEST(test_connection)
+{
+	struct result res = plan("GET /hello.txt HTTP/1.0\r\n\r\n");
+
+	ck_assert(status_is(&res, 200));
+	ck_assert(has(&res, "Connection: close"));
+	ck_assert_int_eq(res.r.close, 1);
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+	ck_assert(has(&res, "Connection: keep-alive"));
+	ck_assert_int_eq(res.r.close, 0);
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+	ck_assert(has(&res, "Connection: close"));
+	ck_assert_int_eq(res.r.close, 1);
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_respond_error)
+{
+	static const int codes[] = {400, 403, 404, 405, 408, 413, 414, 416, 431, 500, 501, 503, 505};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		struct buffer out;
+		struct response r;
+		char line[32], cl[64];
+		const char *body;
+
+		buffer_init(&out, 1 << 16);
+		ck_assert_int_eq(respond_error(&ctx, codes[i], &out, &r), 0);
+		ck_assert_int_eq(buffer_append(&out, "", 1), 0);
+		snprintf(line, sizeof(line), "HTTP/1.1 %d ", codes[i]);
+		ck_assert_int_eq(strncmp(out.data, line, strlen(line)), 0);
+		ck_assert_ptr_nonnull(strstr(out.data, "\r\nConnection: close\r\n"));
+		body = strstr(out.data, "\r\n\r\n") + 4;
+		snprintf(cl, sizeof(cl), "\r\nContent-Length: %zu\r\n", strlen(body));
+		ck_assert_ptr_nonnull(strstr(out.data, cl));
+		ck_assert_int_eq(r.close, 1);
+		ck_assert_int_eq(r.status, codes[i]);
+		ck_assert_int_eq(r.fd, -1);
+		buffer_free(&out);
+	}
+}
+END_TEST
+
+START_TEST(test_out_limit)
+{
+	struct result res = plan_limit(GET("/hello.txt"), 64);
+
+	ck_assert_int_eq(res.rc, -1);
+	ck_assert_uint_eq(res.len, 0);
+	result_free(&res);
+	res = plan_limit(GET("/big.bin"), 64);
+	ck_assert_int_eq(res.rc, -1);
+	ck_assert_int_eq(res.r.fd, -1); /* closed, not leaked */
+	result_free(&res);
+}
+END_TEST
+
+/* Pipelined answers go into the same buffer, one after the other. */
+START_TEST(test_pipelined_append)
+{
+	struct http_msg m;
+	struct buffer out;
+	struct response r;
+	size_t used;
+	const char *raw = GET("/hello.txt");
+	const char *second;
+
+	buffer_init(&out, 1 << 20);
+	for (int i = 0; i < 2; i++) {
+		http_msg_init(&m, HTTP_REQUEST);
+		ck_assert_int_eq(http_msg_feed(&m, raw, strlen(raw), &used), HTTP_HEAD_DONE);
+		ck_assert_int_eq(respond(&ctx, &m.head, &out, &r), 0);
+		http_msg_free(&m);
+	}
+	ck_assert_int_eq(buffer_append(&out, "", 1), 0);
+	second = strstr(out.data + 1, "HTTP/1.1 200 OK");
+	ck_assert_ptr_nonnull(second);
+	ck_assert_uint_eq((size_t)(second - out.data) * 2, out.len - 1);
+	buffer_free(&out);
+}
+END_TEST
+
+/* A changed file shows once the clock moves on. */
+START_TEST(test_cache_revalidation)
+{
+	struct result res = plan(GET("/hello.txt"));
+
+	result_free(&res);
+	put_file("hello.txt", "changed content!", 16);
+	ctx.now++;
+	res = plan(GET("/hello.txt"));
+	ck_assert_str_eq(res.body, "changed content!");
+	ck_assert(has(&res, "Content-Length: 16"));
+	result_free(&res);
+	put_file("style.css.gz", "", 0);
+	{
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/style.css.gz", root);
+		ck_assert_int_eq(unlink(path), 0);
+	}
+	res = plan(GET("/style.css"));
+	ctx.now++;
+	result_free(&res);
+	res = plan(GET("/style.css"));
+	ck_assert(!has_name(&res, "Vary"));
+	result_free(&res);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("respond");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_get_file);
+	tcase_add_test(tc, test_head);
+	tcase_add_test(tc, test_big_file_by_fd);
+	tcase_add_test(tc, test_index_and_redirect);
+	tcase_add_test(tc, test_listing);
+	tcase_add_test(tc, test_not_found_and_bad_paths);
+	tcase_add_test(tc, test_symlink_escape);
+	tcase_add_test(tc, test_dotfiles_on);
+	tcase_add_test(tc, test_methods);
+	tcase_add_test(tc, test_conditional);
+	tcase_add_test(tc, test_ranges);
+	tcase_add_test(tc, test_gzip_twin);
+	tcase_add_test(tc, test_connection);
+	tcase_add_test(tc, test_respond_error);
+	tcase_add_test(tc, test_out_limit);
+	tcase_add_test(tc, test_pipelined_append);
+	tcase_add_test(tc, test_cache_revalidation);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
