@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -50,6 +51,24 @@ static const char *net_reason(int e, char *buf, size_t len)
 	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
 		buf[0] = (char)(buf[0] - 'A' + 'a');
 	return buf;
+}
+
+/* getaddrinfo() takes "99999" and silently wraps it: a numeric port must be
+ * plain digits, 0..65535. Names ("http") are left to getaddrinfo. */
+static int net_port_ok(const char *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (port == NULL || port[0] == '\0')
+		return 0;
+	if ((port[0] >= 'a' && port[0] <= 'z') || (port[0] >= 'A' && port[0] <= 'Z'))
+		return 1;
+	if (port[0] < '0' || port[0] > '9') /* strtoul would take " 80", "+80" */
+		return 0;
+	errno = 0;
+	v = strtoul(port, &end, 10);
+	return errno == 0 && *end == '\0' && v <= 65535;
 }
 
 void net_ignore_sigpipe(void)
@@ -176,9 +195,9 @@ int net_listen(const char *host, const char *port, int flags, char *err, size_t 
 	int gai_err = 0, fd;
 	int any = host == NULL || host[0] == '\0';
 
-	if (port == NULL || port[0] == '\0') {
+	if (!net_port_ok(port)) {
 		errno = EINVAL;
-		net_err(err, errlen, "no port to listen on");
+		net_err(err, errlen, "bad port: %s", port ? port : "(none)");
 		return -1;
 	}
 	fd = any ? net_listen_any(port, flags, &gai_err)
@@ -269,9 +288,14 @@ int net_connect(const char *host, const char *port, int family, int timeout_ms, 
 	char name[256], buf[128];
 	int fd = -1, e = ECONNREFUSED, r;
 
-	if (host == NULL || host[0] == '\0' || port == NULL || port[0] == '\0') {
+	if (host == NULL || host[0] == '\0') {
 		errno = EINVAL;
-		net_err(err, errlen, "no host or port to connect to");
+		net_err(err, errlen, "no host to connect to");
+		return -1;
+	}
+	if (!net_port_ok(port)) {
+		errno = EINVAL;
+		net_err(err, errlen, "bad port: %s", port ? port : "(none)");
 		return -1;
 	}
 	/* Accept an IPv6 literal still in its URL brackets. */
