@@ -197,13 +197,18 @@ END_TEST
  * hold what must stay unreachable; base/rootlink is a symlink to the root. */
 static char g_base[PATH_MAX];
 
-/* base/rel into out, or abort: a cut path would test the wrong file. */
-static void base_path(char *out, size_t cap, const char *rel)
+/* dir/rel into out, or abort: a cut path would test the wrong file. */
+static void join_path(char *out, size_t cap, const char *dir, const char *rel)
 {
-	int n = snprintf(out, cap, "%s/%s", g_base, rel);
+	int n = snprintf(out, cap, "%s/%s", dir, rel);
 
 	if (n < 0 || (size_t)n >= cap)
 		abort();
+}
+
+static void base_path(char *out, size_t cap, const char *rel)
+{
+	join_path(out, cap, g_base, rel);
 }
 
 static void put_file(const char *rel, const char *text)
@@ -537,11 +542,11 @@ START_TEST(root_open_and_close)
 	ck_assert_int_eq(path_root_open(&r, "/"), 0);
 	ck_assert_str_eq(r.real, "/");
 	ck_assert_uint_eq(r.real_len, 1);
-	snprintf(p, sizeof p, "%s/outside/secret.txt", real);
+	join_path(p, sizeof p, real, "outside/secret.txt");
 	fd = path_open(&r, p, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
-	snprintf(p, sizeof p, "%s/root/link_out_abs", real);
+	join_path(p, sizeof p, real, "root/link_out_abs");
 	fd = path_open(&r, p, O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	close(fd);
