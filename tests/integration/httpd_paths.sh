@@ -41,7 +41,7 @@ get() {
 for t in '/../secret.txt' '/../../../../../../etc/passwd' '/%2e%2e/secret.txt' '/%2E%2e%2fsecret.txt' \
 	'/..%2fsecret.txt' '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd' '/sub/../../secret.txt' \
 	'/sub/%2e%2e/%2e%2e/secret.txt' '/sub/..%2f..%2fsecret.txt' '/%252e%252e/secret.txt' \
-	'/%252e%252e%252fsecret.txt' '/..\secret.txt' '/..%5csecret.txt' '/sub\..\..\secret.txt' \
+	'/%252e%252e%252fsecret.txt' '/..\\secret.txt' '/..%5csecret.txt' '/sub\\..\\..\\secret.txt' \
 	'//etc/passwd' '///../secret.txt' '/./.././secret.txt' '/.%2e/secret.txt' '/%2e./secret.txt' \
 	'/%c0%ae%c0%ae/secret.txt' '/..;/secret.txt' '/sub/./../.././secret.txt' '/%2f%2e%2e%2fsecret.txt' \
 	'http://127.0.0.1/../secret.txt' 'http://127.0.0.1/%2e%2e/secret.txt' 'http://x/../../etc/passwd' \
