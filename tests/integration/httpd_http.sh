@@ -77,6 +77,12 @@ for m in POST PUT DELETE PATCH; do
 	check_eq "$m is 405" 405 "$(status_of "$T/m405")"
 	check_eq "$m 405 has Allow" "GET, HEAD, OPTIONS" "$(header_of "$T/m405" Allow)"
 done
+raw_request "PROPFIND /a.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/mprop"
+st=$(status_of "$T/mprop")
+case "$st" in
+405 | 501) ok "PROPFIND is refused ($st)" ;;
+*) fail "PROPFIND is refused (405 or 501)" "got '$st'" ;;
+esac
 raw_request "BREW /a.txt HTTP/1.1\r\n$H\r\n\r\n" >"$T/m501"
 st=$(status_of "$T/m501")
 case "$st" in
