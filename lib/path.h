@@ -15,8 +15,8 @@
 #include <sys/types.h>
 
 struct path_root {
-	int fd;                  /* O_PATH|O_DIRECTORY descriptor of the root */
-	char real[PATH_MAX];     /* its real path, no trailing slash (except "/") */
+	int fd;              /* O_PATH|O_DIRECTORY descriptor of the root */
+	char real[PATH_MAX]; /* its real path, no trailing slash (except "/") */
 	size_t real_len;
 };
 

@@ -321,7 +321,7 @@ static enum url_error url_parse_rest(const char *s, struct url *u, int dots)
 	const char *p = s + alen;
 	size_t plen = strcspn(p, "?#");
 	size_t qlen = p[plen] == '?' ? strcspn(p + plen, "#") : 0;
-	struct url_target t = { .len = 0 };
+	struct url_target t = {.len = 0};
 	enum url_error e;
 
 	e = url_set_authority(u, s, alen);
@@ -382,7 +382,7 @@ const char *url_strerror(enum url_error e)
 		if (!url_bad_scheme[0])
 			return "scheme is not supported (only http)";
 		snprintf(url_bad_scheme_text, sizeof url_bad_scheme_text, "%s is not supported",
-			 url_bad_scheme);
+		         url_bad_scheme);
 		return url_bad_scheme_text;
 	case URL_USERINFO:
 		return "user name or password in the URL is not supported";
@@ -434,7 +434,7 @@ static enum url_error url_merge(const char *btarget, const char *ref, struct url
 
 enum url_error url_resolve(const struct url *base, const char *ref, struct url *out)
 {
-	struct url_target t = { .len = 0 };
+	struct url_target t = {.len = 0};
 	size_t slen;
 	enum url_error e;
 
@@ -479,10 +479,10 @@ int url_host_header(const struct url *u, char *out, size_t outlen)
 		return -1;
 	if (u->ipv6)
 		n = dflt ? snprintf(out, outlen, "[%s]", u->host)
-			 : snprintf(out, outlen, "[%s]:%s", u->host, u->port);
+		         : snprintf(out, outlen, "[%s]:%s", u->host, u->port);
 	else
 		n = dflt ? snprintf(out, outlen, "%s", u->host)
-			 : snprintf(out, outlen, "%s:%s", u->host, u->port);
+		         : snprintf(out, outlen, "%s:%s", u->host, u->port);
 	if (n < 0 || (size_t)n >= outlen) {
 		out[0] = '\0';
 		return -1;
@@ -502,7 +502,7 @@ ssize_t url_decode(const char *in, size_t n, char *out)
 		if (!url_valid_escape(in, i, n))
 			return -1;
 		out[o++] = (char)(url_hex((unsigned char)in[i + 1]) << 4 |
-				  url_hex((unsigned char)in[i + 2]));
+		                  url_hex((unsigned char)in[i + 2]));
 		i += 2;
 	}
 	return (ssize_t)o;

@@ -22,14 +22,14 @@
 
 #include "buffer.h"
 
-#define URL_HOST_MAX   255
+#define URL_HOST_MAX 255
 #define URL_TARGET_MAX (8 * 1024)
 
 struct url {
-	char host[URL_HOST_MAX + 1];       /* IPv6 literal without brackets */
-	char port[6];                      /* decimal; "80" when absent */
-	char target[URL_TARGET_MAX + 1];   /* "/path?query", "/" when empty */
-	int ipv6;                          /* host is an IPv6 literal */
+	char host[URL_HOST_MAX + 1];     /* IPv6 literal without brackets */
+	char port[6];                    /* decimal; "80" when absent */
+	char target[URL_TARGET_MAX + 1]; /* "/path?query", "/" when empty */
+	int ipv6;                        /* host is an IPv6 literal */
 };
 
 enum url_error {
@@ -40,7 +40,7 @@ enum url_error {
 	URL_BAD_HOST,
 	URL_BAD_PORT,
 	URL_TOO_LONG,
-	URL_BAD_CHAR            /* e.g. CR, LF or NUL */
+	URL_BAD_CHAR /* e.g. CR, LF or NUL */
 };
 
 enum url_error url_parse(const char *s, struct url *u);

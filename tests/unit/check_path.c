@@ -30,38 +30,38 @@
 static const struct {
 	const char *in, *out;
 } norm_good[] = {
-	{ "/", "/" },
-	{ "/a", "/a" },
-	{ "/a/", "/a/" },
-	{ "/index.html", "/index.html" },
-	{ "/a/./b//c/../d", "/a/b/d" },
-	{ "/../../etc/passwd", "/etc/passwd" },
-	{ "/..", "/" },
-	{ "/../", "/" },
-	{ "/../..", "/" },
-	{ "/.", "/" },
-	{ "/./", "/" },
-	{ "//", "/" },
-	{ "///a///b///", "/a/b/" },
-	{ "/a/..", "/" },
-	{ "/a/../", "/" },
-	{ "/a/b/..", "/a/" },
-	{ "/a/.", "/a/" },
-	{ "/a/./", "/a/" },
-	{ "/a/b/../../..", "/" },
-	{ "/a/b/../../../c", "/c" },
-	{ "/a/b/c/../../d/./e/../f", "/a/d/f" },
-	{ "/dir/sub/", "/dir/sub/" },
-	/* Names that only look like dot segments are names. */
-	{ "/...", "/..." },
-	{ "/..a", "/..a" },
-	{ "/a..", "/a.." },
-	{ "/.a/.b/", "/.a/.b/" },
-	{ "/.well-known/x", "/.well-known/x" },
-	/* Already decoded: escapes and backslashes are plain bytes here. */
-	{ "/%2e%2e/x", "/%2e%2e/x" },
-	{ "/a\\..\\b", "/a\\..\\b" },
-	{ "/caf\xc3\xa9 menu.txt", "/caf\xc3\xa9 menu.txt" },
+    {"/", "/"},
+    {"/a", "/a"},
+    {"/a/", "/a/"},
+    {"/index.html", "/index.html"},
+    {"/a/./b//c/../d", "/a/b/d"},
+    {"/../../etc/passwd", "/etc/passwd"},
+    {"/..", "/"},
+    {"/../", "/"},
+    {"/../..", "/"},
+    {"/.", "/"},
+    {"/./", "/"},
+    {"//", "/"},
+    {"///a///b///", "/a/b/"},
+    {"/a/..", "/"},
+    {"/a/../", "/"},
+    {"/a/b/..", "/a/"},
+    {"/a/.", "/a/"},
+    {"/a/./", "/a/"},
+    {"/a/b/../../..", "/"},
+    {"/a/b/../../../c", "/c"},
+    {"/a/b/c/../../d/./e/../f", "/a/d/f"},
+    {"/dir/sub/", "/dir/sub/"},
+    /* Names that only look like dot segments are names. */
+    {"/...", "/..."},
+    {"/..a", "/..a"},
+    {"/a..", "/a.."},
+    {"/.a/.b/", "/.a/.b/"},
+    {"/.well-known/x", "/.well-known/x"},
+    /* Already decoded: escapes and backslashes are plain bytes here. */
+    {"/%2e%2e/x", "/%2e%2e/x"},
+    {"/a\\..\\b", "/a\\..\\b"},
+    {"/caf\xc3\xa9 menu.txt", "/caf\xc3\xa9 menu.txt"},
 };
 
 START_TEST(normalize_good)
@@ -88,9 +88,8 @@ static const struct {
 	const char *in;
 	size_t n;
 } norm_bad[] = {
-	{ "", 0 },       { "a", 1 },        { "a/b", 3 },     { "./a", 3 },
-	{ "../a", 4 },   { " /a", 3 },      { "\\a", 2 },     { "/a\0b", 4 },
-	{ "\0", 1 },     { "/\0", 2 },      { "/a/\0/", 5 },  { "/..\0/etc", 8 },
+    {"", 0},    {"a", 1},     {"a/b", 3}, {"./a", 3}, {"../a", 4},   {" /a", 3},
+    {"\\a", 2}, {"/a\0b", 4}, {"\0", 1},  {"/\0", 2}, {"/a/\0/", 5}, {"/..\0/etc", 8},
 };
 
 START_TEST(normalize_bad)
@@ -165,9 +164,10 @@ START_TEST(normalize_properties)
 		ck_assert_uint_le((size_t)len, n);
 		ck_assert_int_eq(out[0], '/');
 		ck_assert_msg(strstr(out, "//") == NULL, "%s -> %s", in, out);
-		ck_assert_msg(strstr(out, "/./") == NULL && strstr(out, "/../") == NULL,
-			      "%s -> %s", in, out);
-		ck_assert_msg(strcmp(out + len - (len >= 2 ? 2 : 0), "/.") != 0, "%s -> %s", in, out);
+		ck_assert_msg(strstr(out, "/./") == NULL && strstr(out, "/../") == NULL, "%s -> %s",
+		              in, out);
+		ck_assert_msg(strcmp(out + len - (len >= 2 ? 2 : 0), "/.") != 0, "%s -> %s", in,
+		              out);
 		ck_assert_msg(len < 3 || strcmp(out + len - 3, "/..") != 0, "%s -> %s", in, out);
 		ck_assert_int_eq(path_normalize(out, (size_t)len, again, sizeof again), len);
 		ck_assert_str_eq(again, out);
@@ -180,9 +180,8 @@ END_TEST
 static const struct {
 	int err, status;
 } status_cases[] = {
-	{ ENOENT, 404 }, { ENOTDIR, 404 }, { ENAMETOOLONG, 404 }, { ELOOP, 404 },
-	{ EACCES, 403 }, { EPERM, 403 },   { EXDEV, 403 },        { EIO, 500 },
-	{ EMFILE, 500 }, { ENOMEM, 500 },  { 0, 500 },            { EINVAL, 500 },
+    {ENOENT, 404}, {ENOTDIR, 404}, {ENAMETOOLONG, 404}, {ELOOP, 404},  {EACCES, 403}, {EPERM, 403},
+    {EXDEV, 403},  {EIO, 500},     {EMFILE, 500},       {ENOMEM, 500}, {0, 500},      {EINVAL, 500},
 };
 
 START_TEST(errno_status)
@@ -250,7 +249,7 @@ static void tree_setup(void)
 	char fifo[PATH_MAX];
 
 	snprintf(g_base, sizeof g_base, "%s/check_path.XXXXXX",
-		 getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(g_base))
 		abort();
 	put_dir("root");
@@ -319,53 +318,53 @@ struct open_case {
 };
 
 static const struct open_case open_cases[] = {
-	{ "/file.txt", O_RDONLY, 0, "hello" },
-	{ "/", O_RDONLY | O_DIRECTORY, 0, NULL },
-	{ "//", O_RDONLY, 0, NULL },
-	{ "/dir", O_RDONLY, 0, NULL },
-	{ "/dir/", O_RDONLY | O_DIRECTORY, 0, NULL },
-	{ "/dir/inner.txt", O_RDONLY, 0, "inner" },
-	{ "/dir/sub/deep.txt", O_RDONLY, 0, "deep" },
-	{ "/missing", O_RDONLY, ENOENT, NULL },
-	{ "/dir/missing/x", O_RDONLY, ENOENT, NULL },
-	{ "/file.txt/x", O_RDONLY, ENOTDIR, NULL },
-	{ "/file.txt", O_RDONLY | O_DIRECTORY, ENOTDIR, NULL },
-	/* Symlinks that stay inside are followed. */
-	{ "/link_in", O_RDONLY, 0, "hello" },
-	{ "/link_chain", O_RDONLY, 0, "hello" },
-	{ "/dir/link_up_in", O_RDONLY, 0, "hello" },
-	{ "/dir/sub/link_up2_in", O_RDONLY, 0, "inner" },
-	{ "/link_in_abs", O_RDONLY, 0, "hello" },
-	{ "/link_in_abs_via_rootlink", O_RDONLY, 0, "inner" },
-	{ "/dirlink_in/inner.txt", O_RDONLY, 0, "inner" },
-	{ "/dirlink_in_abs/sub/deep.txt", O_RDONLY, 0, "deep" },
-	{ "/dirlink_in/", O_RDONLY | O_DIRECTORY, 0, NULL },
-	/* Symlinks that leave are refused, whatever the route. */
-	{ "/link_out_rel", O_RDONLY, EXDEV, NULL },
-	{ "/link_out_abs", O_RDONLY, EXDEV, NULL },
-	{ "/dir/link_out_rel2", O_RDONLY, EXDEV, NULL },
-	{ "/dirlink_out/secret.txt", O_RDONLY, EXDEV, NULL },
-	{ "/dirlink_out_rel/secret.txt", O_RDONLY, EXDEV, NULL },
-	{ "/dirlink_out", O_RDONLY, EXDEV, NULL },
-	{ "/link_prefix", O_RDONLY, EXDEV, NULL }, /* root2 shares root's prefix */
-	{ "/dirlink_prefix/x.txt", O_RDONLY, EXDEV, NULL },
-	{ "/link_etc", O_RDONLY, EXDEV, NULL },
-	{ "/link_slash/etc/passwd", O_RDONLY, EXDEV, NULL },
-	{ "/link_dotdot/outside/secret.txt", O_RDONLY, EXDEV, NULL },
-	{ "/link_dotdot", O_RDONLY, EXDEV, NULL },
-	{ "/link_magic/etc/passwd", O_RDONLY, EXDEV, NULL },
-	{ "/link_chain_out", O_RDONLY, EXDEV, NULL },
-	/* A FIFO outside: refused without blocking in open(). */
-	{ "/link_fifo_out", O_RDONLY, EXDEV, NULL },
-	/* Broken links. */
-	{ "/dangling", O_RDONLY, ENOENT, NULL },
-	{ "/loop1", O_RDONLY, ELOOP, NULL },
-	{ "/link_in", O_RDONLY | O_NOFOLLOW, ELOOP, NULL },
+    {"/file.txt", O_RDONLY, 0, "hello"},
+    {"/", O_RDONLY | O_DIRECTORY, 0, NULL},
+    {"//", O_RDONLY, 0, NULL},
+    {"/dir", O_RDONLY, 0, NULL},
+    {"/dir/", O_RDONLY | O_DIRECTORY, 0, NULL},
+    {"/dir/inner.txt", O_RDONLY, 0, "inner"},
+    {"/dir/sub/deep.txt", O_RDONLY, 0, "deep"},
+    {"/missing", O_RDONLY, ENOENT, NULL},
+    {"/dir/missing/x", O_RDONLY, ENOENT, NULL},
+    {"/file.txt/x", O_RDONLY, ENOTDIR, NULL},
+    {"/file.txt", O_RDONLY | O_DIRECTORY, ENOTDIR, NULL},
+    /* Symlinks that stay inside are followed. */
+    {"/link_in", O_RDONLY, 0, "hello"},
+    {"/link_chain", O_RDONLY, 0, "hello"},
+    {"/dir/link_up_in", O_RDONLY, 0, "hello"},
+    {"/dir/sub/link_up2_in", O_RDONLY, 0, "inner"},
+    {"/link_in_abs", O_RDONLY, 0, "hello"},
+    {"/link_in_abs_via_rootlink", O_RDONLY, 0, "inner"},
+    {"/dirlink_in/inner.txt", O_RDONLY, 0, "inner"},
+    {"/dirlink_in_abs/sub/deep.txt", O_RDONLY, 0, "deep"},
+    {"/dirlink_in/", O_RDONLY | O_DIRECTORY, 0, NULL},
+    /* Symlinks that leave are refused, whatever the route. */
+    {"/link_out_rel", O_RDONLY, EXDEV, NULL},
+    {"/link_out_abs", O_RDONLY, EXDEV, NULL},
+    {"/dir/link_out_rel2", O_RDONLY, EXDEV, NULL},
+    {"/dirlink_out/secret.txt", O_RDONLY, EXDEV, NULL},
+    {"/dirlink_out_rel/secret.txt", O_RDONLY, EXDEV, NULL},
+    {"/dirlink_out", O_RDONLY, EXDEV, NULL},
+    {"/link_prefix", O_RDONLY, EXDEV, NULL}, /* root2 shares root's prefix */
+    {"/dirlink_prefix/x.txt", O_RDONLY, EXDEV, NULL},
+    {"/link_etc", O_RDONLY, EXDEV, NULL},
+    {"/link_slash/etc/passwd", O_RDONLY, EXDEV, NULL},
+    {"/link_dotdot/outside/secret.txt", O_RDONLY, EXDEV, NULL},
+    {"/link_dotdot", O_RDONLY, EXDEV, NULL},
+    {"/link_magic/etc/passwd", O_RDONLY, EXDEV, NULL},
+    {"/link_chain_out", O_RDONLY, EXDEV, NULL},
+    /* A FIFO outside: refused without blocking in open(). */
+    {"/link_fifo_out", O_RDONLY, EXDEV, NULL},
+    /* Broken links. */
+    {"/dangling", O_RDONLY, ENOENT, NULL},
+    {"/loop1", O_RDONLY, ELOOP, NULL},
+    {"/link_in", O_RDONLY | O_NOFOLLOW, ELOOP, NULL},
 };
 
 /* Runs one case; returns NULL or what went wrong (in why). */
 static const char *run_open_case(const struct path_root *r, const struct open_case *c, char *why,
-				 size_t whylen)
+                                 size_t whylen)
 {
 	char buf[64];
 	ssize_t n;
@@ -455,15 +454,15 @@ END_TEST
 static int run_without_openat2(int err)
 {
 	struct sock_filter code[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat2, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)err & SECCOMP_RET_DATA)),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
-	struct sock_fprog prog = { .len = (unsigned short)ARRAY_LEN(code), .filter = code };
+	struct sock_fprog prog = {.len = (unsigned short)ARRAY_LEN(code), .filter = code};
 	char why[PATH_MAX + 64];
 	const char *bad;
 	int status;
@@ -558,8 +557,9 @@ END_TEST
  * attempt normalises to a name inside the root, never outside. */
 START_TEST(normalize_then_open)
 {
-	static const char *const attempts[] = { "/../outside/secret.txt", "/../../../../etc/passwd",
-						"/dir/../../outside/secret.txt", "/./../root2/x.txt" };
+	static const char *const attempts[] = {"/../outside/secret.txt", "/../../../../etc/passwd",
+	                                       "/dir/../../outside/secret.txt",
+	                                       "/./../root2/x.txt"};
 	struct path_root r;
 	char p[PATH_MAX], norm[PATH_MAX];
 
