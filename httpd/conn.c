@@ -1,0 +1,642 @@
+/* conn: see conn.h.
+ *
+ * Deadlines by state: IDLE waits `timeout_s` for a next request (a new
+ * connection gets `header_timeout_s` for its first); HEAD gets
+ * `header_timeout_s` counted from the first byte of the head and never
+ * extended, so trickling bytes buys nothing; BODY and WRITE are renewed on
+ * each bit of progress; LINGER is short and fixed. */
+#include "conn.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "accesslog.h"
+#include "httpd.h"
+#include "reqcheck.h"
+#include "server.h"
+
+#define CONN_SENDFILE_MAX 0x7ffff000L /* Linux moves no more per call anyway */
+
+/* What one request step came to. */
+enum { STEP_MORE, STEP_DONE, STEP_STOP };
+
+struct conn_io {
+	struct buffer in;     /* bytes read; [in_off, len) not yet parsed */
+	size_t in_off;
+	size_t scan;          /* where the search for the head's end resumes, from in_off */
+	struct buffer out;    /* responses; [out_off, len) not yet sent */
+	size_t out_off;
+	int file_fd;          /* body file of the last response in out, or -1 */
+	off_t file_off, file_left;
+	size_t body_seen;     /* request body bytes dropped so far */
+	uint8_t in_body;      /* the head is parsed, its body (if any) is flowing */
+	uint8_t close;        /* close once everything is sent */
+	uint8_t linger;       /* ...reading what the client may still send first */
+	struct conn_io *next; /* in the pool */
+	struct http_msg msg;
+};
+
+/* ---- buffers and parser, pooled per worker ---- */
+
+static int conn_on_body(void *arg, const char *at, size_t n)
+{
+	struct conn_io *io = arg;
+	(void)at;
+	io->body_seen += n;
+	return io->body_seen > HTTPD_BODY_DISCARD_MAX;
+}
+
+/* A fresh parser (the last user may have left it mid-message or closed),
+ * keeping the head store's memory. */
+static void io_parser_reset(struct conn_io *io)
+{
+	struct buffer store = io->msg.head.store;
+	http_msg_init(&io->msg, HTTP_REQUEST);
+	io->msg.head.store = store;
+	buffer_clear(&io->msg.head.store);
+	io->msg.on_body = conn_on_body;
+	io->msg.arg = io;
+}
+
+static void io_free(struct conn_io *io)
+{
+	buffer_free(&io->in);
+	buffer_free(&io->out);
+	http_msg_free(&io->msg);
+	free(io);
+}
+
+static struct conn_io *io_get(struct server *s)
+{
+	struct conn_io *io = s->pool;
+
+	if (io) {
+		s->pool = io->next;
+		s->npool--;
+	} else {
+		io = calloc(1, sizeof *io);
+		if (!io)
+			return NULL;
+		buffer_init(&io->in, CONN_IN_MAX);
+		buffer_init(&io->out, CONN_OUT_MAX);
+		buffer_init(&io->msg.head.store, HTTP_HEAD_MAX);
+	}
+	io_parser_reset(io);
+	buffer_clear(&io->in);
+	buffer_clear(&io->out);
+	io->in_off = io->scan = io->out_off = 0;
+	io->file_fd = -1;
+	io->file_off = io->file_left = 0;
+	io->body_seen = 0;
+	io->in_body = io->close = io->linger = 0;
+	return io;
+}
+
+static void io_put(struct server *s, struct conn_io *io)
+{
+	if (io->file_fd >= 0)
+		close(io->file_fd);
+	io->file_fd = -1;
+	if (s->npool >= CONN_POOL_MAX) {
+		io_free(io);
+		return;
+	}
+	/* Big buffers served one big answer; the pool keeps only everyday sizes. */
+	if (io->out.cap > CONN_OUT_BATCH)
+		buffer_free(&io->out);
+	if (io->in.cap > 2 * CONN_READ_MIN)
+		buffer_free(&io->in);
+	if (io->msg.head.store.cap > 2 * CONN_READ_MIN)
+		buffer_free(&io->msg.head.store);
+	io->next = s->pool;
+	s->pool = io;
+	s->npool++;
+}
+
+void conn_pool_free(struct server *s)
+{
+	while (s->pool) {
+		struct conn_io *io = s->pool;
+		s->pool = io->next;
+		io_free(io);
+	}
+	s->npool = 0;
+}
+
+/* ---- state changes ---- */
+
+static int conn_set(struct server *s, struct conn *c, enum conn_state st, uint32_t events,
+		    uint32_t deadline)
+{
+	c->state = (uint8_t)st;
+	c->deadline = deadline;
+	if (c->events == events)
+		return 0;
+	return server_watch(s, c, events);
+}
+
+void conn_close(struct server *s, struct conn *c)
+{
+	if (c->io)
+		io_put(s, c->io);
+	server_conn_gone(s, c->fd);
+	close(c->fd);
+	free(c);
+}
+
+/* Nothing buffered, everything sent: the buffers go back to the pool. */
+static void conn_idle(struct server *s, struct conn *c)
+{
+	io_put(s, c->io);
+	c->io = NULL;
+	if (s->draining ||
+	    conn_set(s, c, CONN_IDLE, EPOLLIN, s->clock + (uint32_t)s->ctx.cfg->timeout_s) < 0)
+		conn_close(s, c);
+}
+
+/* The last response is out. A client that may still be sending (an unread
+ * body, pipelined bytes, garbage) gets its data read and dropped for a moment
+ * after our FIN: closing with unread input would send a RST, and a RST can
+ * destroy the response in the client's receive buffer before it is read. */
+static void conn_finish(struct server *s, struct conn *c)
+{
+	struct conn_io *io = c->io;
+
+	if (!io->linger && !io->in_body && io->in_off == io->in.len) {
+		conn_close(s, c);
+		return;
+	}
+	shutdown(c->fd, SHUT_WR);
+	io_put(s, io);
+	c->io = NULL;
+	if (conn_set(s, c, CONN_LINGER, EPOLLIN, s->clock + CONN_LINGER_S) < 0)
+		conn_close(s, c);
+}
+
+/* ---- the access log ---- */
+
+static void conn_host(const struct conn *c, char *out, size_t cap)
+{
+	static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+	/* A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; log a.b.c.d. */
+	if (c->family == AF_INET6 && memcmp(c->addr, v4mapped, 12) == 0) {
+		if (!inet_ntop(AF_INET, c->addr + 12, out, (socklen_t)cap))
+			out[0] = '\0';
+		return;
+	}
+	if (!inet_ntop(c->family, c->addr, out, (socklen_t)cap))
+		out[0] = '\0';
+}
+
+/* parsed: the head went through llhttp; else the raw request line is logged. */
+static void conn_log(struct server *s, struct conn *c, const struct response *r, int parsed)
+{
+	struct conn_io *io = c->io;
+	const struct http_head *h = &io->msg.head;
+	char host[INET6_ADDRSTRLEN];
+
+	if (!accesslog_on(s->log))
+		return;
+	conn_host(c, host, sizeof host);
+	struct accesslog_entry e = {.host = host, .status = r->status, .bytes = r->body_len};
+	if (parsed) {
+		e.method = llhttp_method_name((llhttp_method_t)h->method);
+		e.target = http_target(h, &e.target_len);
+		e.major = h->major;
+		e.minor = h->minor;
+		e.referer = http_header(h, "Referer", &e.referer_len);
+		e.agent = http_header(h, "User-Agent", &e.agent_len);
+	} else {
+		e.line = io->in.data + io->in_off;
+		e.line_len = io->in.len - io->in_off;
+		const char *eol = memchr(e.line, '\n', e.line_len);
+		if (eol)
+			e.line_len = (size_t)(eol - e.line);
+		if (e.line_len > 0 && e.line[e.line_len - 1] == '\r')
+			e.line_len--;
+	}
+	accesslog_add(s->log, &e, s->ctx.now);
+}
+
+/* ---- requests ---- */
+
+/* A request that cannot be answered normally: an error page, then close. */
+static int conn_fail(struct server *s, struct conn *c, int status)
+{
+	struct conn_io *io = c->io;
+	struct response r = {.fd = -1};
+	size_t mark = io->out.len;
+
+	if (respond_error(&s->ctx, status, &io->out, &r) < 0)
+		io->out.len = mark;
+	if (r.fd >= 0)
+		close(r.fd);
+	conn_log(s, c, &r, io->in_body);
+	io->close = 1;
+	io->linger = 1;
+	return STEP_STOP;
+}
+
+/* The planner's answer to the parsed request; STEP_STOP when nothing may
+ * follow it yet (a file body to send first, or the connection closes). */
+static int conn_answer(struct server *s, struct conn *c)
+{
+	struct conn_io *io = c->io;
+	struct http_head *h = &io->msg.head;
+	struct response r = {.fd = -1};
+	size_t mark = io->out.len;
+
+	if (s->draining)
+		h->keep_alive = 0; /* so the planner says Connection: close */
+	if (respond(&s->ctx, h, &io->out, &r) < 0) {
+		io->out.len = mark;
+		if (r.fd >= 0)
+			close(r.fd);
+		io->close = 1;
+		return STEP_STOP;
+	}
+	conn_log(s, c, &r, 1);
+	if (r.fd >= 0 && r.len > 0) {
+		io->file_fd = r.fd;
+		io->file_off = r.off;
+		io->file_left = r.len;
+	} else if (r.fd >= 0) {
+		close(r.fd);
+	}
+	if (r.close || !h->keep_alive)
+		io->close = 1;
+	return io->close || io->file_fd >= 0 ? STEP_STOP : STEP_DONE;
+}
+
+/* Length of the head at p through its blank line, or 0 while incomplete. A
+ * bare LF ends lines here too, so that such a head is complete, reaches the
+ * raw check and is refused, rather than waiting for a CRLF that never comes. */
+static size_t conn_head_end(const char *p, size_t n, size_t *scan)
+{
+	size_t i = *scan;
+
+	while (i < n) {
+		const char *nl = memchr(p + i, '\n', n - i);
+		if (!nl)
+			break;
+		size_t at = (size_t)(nl - p);
+		if (at + 1 < n && p[at + 1] == '\n')
+			return at + 2;
+		if (at + 2 < n && p[at + 1] == '\r' && p[at + 2] == '\n')
+			return at + 3;
+		if (at + 2 >= n) { /* the next line's first bytes decide: wait for them */
+			*scan = at;
+			return 0;
+		}
+		i = at + 1;
+	}
+	*scan = n;
+	return 0;
+}
+
+/* Frames, checks and parses the next head. 0 when parsed, -1 when more bytes
+ * are needed, else the error status. */
+static int conn_head(struct conn *c)
+{
+	struct conn_io *io = c->io;
+	size_t used;
+
+	/* RFC 9112 2.2: empty lines before a request line are ignored. */
+	while (io->scan == 0 && io->in.len - io->in_off >= 2 && io->in.data[io->in_off] == '\r' &&
+	       io->in.data[io->in_off + 1] == '\n')
+		io->in_off += 2;
+	const char *p = io->in.data + io->in_off;
+	size_t avail = io->in.len - io->in_off;
+	if (avail == 0)
+		return -1;
+	size_t look = avail < CONN_LINE_MAX + 1 ? avail : CONN_LINE_MAX + 1;
+	const char *eol = memchr(p, '\n', look);
+	if (!eol && avail > CONN_LINE_MAX)
+		return 414;
+	size_t hl = conn_head_end(p, avail, &io->scan);
+	if (hl == 0)
+		return avail >= HTTP_HEAD_MAX ? 431 : -1;
+	if (hl > HTTP_HEAD_MAX)
+		return 431;
+	int st = reqcheck_raw(p, hl);
+	if (st)
+		return st;
+	enum http_feed f = http_msg_feed(&io->msg, p, hl, &used);
+	if (f == HTTP_ERROR)
+		return io->msg.error_status ? io->msg.error_status : 400;
+	/* llhttp must agree with the framing about where the head ends. */
+	if (f != HTTP_HEAD_DONE || used != hl)
+		return 400;
+	st = reqcheck_head(&io->msg.head);
+	if (st)
+		return st;
+	io->in_off += hl;
+	io->scan = 0;
+	io->in_body = 1;
+	return 0;
+}
+
+static int conn_expects_continue(const struct http_head *h)
+{
+	size_t n;
+	const char *v = http_header(h, "Expect", &n);
+	return v && n == 12 && strncasecmp(v, "100-continue", 12) == 0;
+}
+
+/* Right after the head: answers that do not wait for the body. */
+static int conn_head_answer(struct server *s, struct conn *c)
+{
+	struct conn_io *io = c->io;
+	struct http_head *h = &io->msg.head;
+	const llhttp_t *p = &io->msg.parser;
+
+	if (!h->has_body)
+		return STEP_MORE;
+	if ((p->flags & F_CONTENT_LENGTH) && p->content_length > HTTPD_BODY_DISCARD_MAX)
+		return conn_fail(s, c, 413);
+	if (conn_expects_continue(h)) {
+		/* A final answer instead of 100 Continue: the client need not send the body. */
+		h->keep_alive = 0;
+		io->linger = 1;
+		conn_answer(s, c);
+		io->close = 1;
+		return STEP_STOP;
+	}
+	return STEP_MORE;
+}
+
+/* Answers the next request if all of it is buffered. */
+static int conn_step(struct server *s, struct conn *c)
+{
+	struct conn_io *io = c->io;
+	size_t used;
+
+	if (!io->in_body) {
+		int st = conn_head(c);
+		if (st < 0)
+			return STEP_MORE;
+		if (st > 0)
+			return conn_fail(s, c, st);
+		int early = conn_head_answer(s, c);
+		if (early != STEP_MORE)
+			return early;
+	}
+	enum http_feed f = http_msg_feed(&io->msg, io->in.data + io->in_off, io->in.len - io->in_off,
+					 &used);
+	io->in_off += used;
+	if (f == HTTP_MORE)
+		return STEP_MORE;
+	if (f != HTTP_MSG_DONE)
+		return conn_fail(s, c, f == HTTP_ERROR && io->msg.error_status ? io->msg.error_status
+									      : 400);
+	int step = conn_answer(s, c);
+	http_msg_reset(&io->msg);
+	io->in_body = 0;
+	io->body_seen = 0;
+	return step;
+}
+
+/* ---- moving bytes ---- */
+
+/* One recv into the input buffer: bytes read, 0 at EOF, -1 on error, -2 when
+ * there is nothing to read. */
+static ssize_t conn_read(struct conn *c)
+{
+	struct conn_io *io = c->io;
+
+	buffer_consume(&io->in, io->in_off); /* parsed bytes are dead */
+	io->in_off = 0;
+	if (buffer_reserve(&io->in, CONN_READ_MIN) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = recv(c->fd, io->in.data + io->in.len, io->in.cap - io->in.len, 0);
+		if (n > 0) {
+			io->in.len += (size_t)n;
+			return n;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -2 : -1;
+	}
+}
+
+/* Sends the queued responses, then the file range. 1 when all went, 0 when
+ * the socket is full, -1 when the connection is dead. A short count means
+ * the socket buffer filled, so no further call is spent to hear EAGAIN. */
+static int conn_send(struct server *s, struct conn *c)
+{
+	struct conn_io *io = c->io;
+	int progress = 0;
+
+	while (io->out_off < io->out.len) {
+		/* A file follows: let the head share its first packet. */
+		int flags = MSG_NOSIGNAL | (io->file_fd >= 0 ? MSG_MORE : 0);
+		size_t want = io->out.len - io->out_off;
+		ssize_t n = send(c->fd, io->out.data + io->out_off, want, flags);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			goto blocked;
+		if (n < 0)
+			return -1;
+		io->out_off += (size_t)n;
+		progress = 1;
+		if ((size_t)n < want)
+			goto blocked;
+	}
+	buffer_clear(&io->out);
+	io->out_off = 0;
+	while (io->file_left > 0) {
+		size_t want = (size_t)(io->file_left < CONN_SENDFILE_MAX ? io->file_left
+									: CONN_SENDFILE_MAX);
+		ssize_t n = sendfile(c->fd, io->file_fd, &io->file_off, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			goto blocked;
+		/* 0: the file shrank under us; the promised length cannot be kept. */
+		if (n <= 0)
+			return -1;
+		io->file_left -= n;
+		progress = 1;
+		if ((size_t)n < want)
+			goto blocked;
+	}
+	if (io->file_fd >= 0)
+		close(io->file_fd);
+	io->file_fd = -1;
+	return 1;
+blocked:
+	if (progress || c->state != CONN_WRITE)
+		c->deadline = s->clock + (uint32_t)s->ctx.cfg->write_timeout_s;
+	return 0;
+}
+
+/* Answers every complete request buffered, sends, and repeats while answers
+ * were held back behind a file body or a full batch. */
+static void conn_run(struct server *s, struct conn *c)
+{
+	struct conn_io *io = c->io;
+	int answered = 0, step = STEP_DONE;
+	enum conn_state was = (enum conn_state)c->state;
+
+	for (;;) {
+		step = STEP_DONE;
+		while (!io->close && io->file_fd < 0 && io->out.len < CONN_OUT_BATCH) {
+			step = conn_step(s, c);
+			if (step == STEP_MORE)
+				break;
+			answered = 1;
+		}
+		int sent = conn_send(s, c);
+		if (sent < 0) {
+			conn_close(s, c);
+			return;
+		}
+		if (sent == 0) {
+			if (conn_set(s, c, CONN_WRITE, EPOLLOUT, c->deadline) < 0)
+				conn_close(s, c);
+			return;
+		}
+		if (io->close) {
+			conn_finish(s, c);
+			return;
+		}
+		if (step == STEP_MORE)
+			break;
+	}
+	if (!io->in_body && io->in_off == io->in.len) {
+		conn_idle(s, c);
+		return;
+	}
+	/* Part of a next request is here: its own clock starts now. */
+	uint32_t deadline = c->deadline;
+	enum conn_state st = io->in_body ? CONN_BODY : CONN_HEAD;
+	if (answered || was == CONN_WRITE || was != st)
+		deadline = s->clock + (uint32_t)(st == CONN_BODY ? s->ctx.cfg->timeout_s
+								 : s->ctx.cfg->header_timeout_s);
+	if (conn_set(s, c, st, EPOLLIN, deadline) < 0)
+		conn_close(s, c);
+}
+
+static void conn_readable(struct server *s, struct conn *c)
+{
+	if (!c->io && !(c->io = io_get(s))) {
+		conn_close(s, c);
+		return;
+	}
+	ssize_t n = conn_read(c);
+	if (n == -2) {
+		if (c->state == CONN_IDLE) {
+			io_put(s, c->io);
+			c->io = NULL;
+		}
+		if (conn_set(s, c, (enum conn_state)c->state, EPOLLIN, c->deadline) < 0)
+			conn_close(s, c);
+		return;
+	}
+	/* EOF or an error with no complete request buffered: nothing to answer. */
+	if (n <= 0) {
+		conn_close(s, c);
+		return;
+	}
+	if (c->state == CONN_IDLE)
+		c->state = CONN_HEAD, c->deadline = s->clock + (uint32_t)s->ctx.cfg->header_timeout_s;
+	else if (c->state == CONN_BODY)
+		c->deadline = s->clock + (uint32_t)s->ctx.cfg->timeout_s;
+	conn_run(s, c);
+}
+
+/* After our FIN: drop what arrives until the client closes too (or the
+ * deadline). One recv per wakeup; level-triggered epoll calls again. */
+static void conn_linger(struct server *s, struct conn *c)
+{
+	ssize_t n;
+
+	do
+		n = recv(c->fd, s->scratch, sizeof s->scratch, 0);
+	while (n < 0 && errno == EINTR);
+	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+		return;
+	conn_close(s, c);
+}
+
+/* ---- what the server calls ---- */
+
+struct conn *conn_new(struct server *s, int fd, const struct sockaddr *sa)
+{
+	struct conn *c = malloc(sizeof *c);
+
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	memset(c, 0, sizeof *c);
+	c->fd = fd;
+	c->state = CONN_IDLE;
+	c->deadline = s->clock + (uint32_t)s->ctx.cfg->header_timeout_s;
+	c->family = (uint8_t)sa->sa_family;
+	if (sa->sa_family == AF_INET)
+		memcpy(c->addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	else if (sa->sa_family == AF_INET6)
+		memcpy(c->addr, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+	if (server_conn_add(s, c) < 0) {
+		close(fd);
+		free(c);
+		return NULL;
+	}
+	/* The listener defers accept until data came: read it now, skipping a
+	 * trip through epoll (and, for a one-request client, epoll entirely). */
+	conn_readable(s, c);
+	return c;
+}
+
+void conn_event(struct server *s, struct conn *c, uint32_t events)
+{
+	switch ((enum conn_state)c->state) {
+	case CONN_IDLE:
+	case CONN_HEAD:
+	case CONN_BODY:
+		conn_readable(s, c);
+		return;
+	case CONN_WRITE:
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			conn_run(s, c);
+		return;
+	case CONN_LINGER:
+		conn_linger(s, c);
+		return;
+	}
+}
+
+void conn_tick(struct server *s, struct conn *c)
+{
+	if ((int32_t)(s->clock - c->deadline) < 0)
+		return;
+	/* A head that did not arrive in time gets a word before the close. */
+	if (c->state == CONN_HEAD && c->io && c->io->out.len == 0) {
+		struct response r = {.fd = -1};
+		if (respond_error(&s->ctx, 408, &c->io->out, &r) == 0)
+			(void)send(c->fd, c->io->out.data, c->io->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r.fd >= 0)
+			close(r.fd);
+	}
+	conn_close(s, c);
+}
+
+void conn_shutdown(struct server *s, struct conn *c)
+{
+	if (c->state == CONN_IDLE)
+		conn_close(s, c);
+}

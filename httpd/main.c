@@ -1,0 +1,387 @@
+/* httpd: the command line, start-up (root, listeners, log, privileges) and
+ * hand-over to server_start(). Exit status: 0 after a graceful stop, 1 for a
+ * runtime failure (root missing, port in use...), 2 for bad usage. */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "accesslog.h"
+#include "buffer.h"
+#include "httpd.h"
+#include "log.h"
+#include "mime.h"
+#include "net.h"
+#include "path.h"
+#include "server.h"
+
+#define MAIN_WORKERS_MAX   256
+#define MAIN_HEADERS_MAX   8192     /* bytes of all -H headers together */
+#define MAIN_TIMEOUT_MAX   86400
+#define MAIN_CONNS_MAX     1000000
+#define MAIN_DEFER_S       5        /* TCP_DEFER_ACCEPT: accept once data came (or after this) */
+
+#define MAIN_DEFAULT_PORT        "8080"
+#define MAIN_DEFAULT_ROOT        "www/"
+#define MAIN_DEFAULT_TIMEOUT     30
+#define MAIN_DEFAULT_HEAD_TIMEOUT 15
+#define MAIN_DEFAULT_WRITE_TIMEOUT 60
+#define MAIN_DEFAULT_CONNS       10000
+
+enum { OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT };
+
+static const struct option main_options[] = {
+	{"port", required_argument, NULL, 'p'},
+	{"bind", required_argument, NULL, 'b'},
+	{"workers", required_argument, NULL, 'w'},
+	{"index", required_argument, NULL, 'i'},
+	{"no-listing", no_argument, NULL, OPT_NO_LISTING},
+	{"dotfiles", no_argument, NULL, OPT_DOTFILES},
+	{"log", required_argument, NULL, 'l'},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"header-timeout", required_argument, NULL, OPT_HEADER_TIMEOUT},
+	{"max-conns", required_argument, NULL, 'c'},
+	{"header", required_argument, NULL, 'H'},
+	{"user", required_argument, NULL, 'u'},
+	{"chroot", no_argument, NULL, OPT_CHROOT},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+static void main_usage(FILE *f)
+{
+	fputs("Usage: httpd [OPTIONS] [ROOT]\n"
+	      "Serve the files under ROOT (default www/) over HTTP/1.1.\n"
+	      "\n"
+	      "  -p, --port PORT          port to listen on (default 8080; 0 picks a free one)\n"
+	      "  -b, --bind ADDR          address to listen on (default: every address, IPv6 and IPv4)\n"
+	      "  -w, --workers N          worker processes (default: one per CPU)\n"
+	      "  -i, --index NAME         file served for a directory (default index.html)\n"
+	      "      --no-listing         answer 404 instead of listing a directory without index\n"
+	      "      --dotfiles           serve names starting with '.' (.well-known always is)\n"
+	      "  -l, --log FILE           access log: a file, '-' for stderr (default), or 'off'\n"
+	      "      --timeout SECONDS    keep-alive idle timeout (default 30)\n"
+	      "      --header-timeout SECONDS\n"
+	      "                           time allowed for a request head to arrive (default 15)\n"
+	      "  -c, --max-conns N        connections per worker; more get 503 (default 10000)\n"
+	      "  -H, --header 'Name: value'\n"
+	      "                           add a header to every file response (repeatable)\n"
+	      "  -u, --user NAME          when started as root: run as NAME after binding\n"
+	      "      --chroot             when started as root: chroot into ROOT after binding\n"
+	      "  -h, --help               show this help and exit\n"
+	      "  -V, --version            show the version and exit\n"
+	      "\n"
+	      "Signals: TERM/INT stop gracefully (answers in progress finish), HUP reopens the log.\n",
+	      f);
+}
+
+/* Prints "httpd: message" and the usage hint; exit status 2. */
+static void main_bad_usage(const char *fmt, const char *arg)
+	__attribute__((noreturn, format(printf, 1, 0)));
+static void main_bad_usage(const char *fmt, const char *arg)
+{
+	char msg[512];
+
+	/* Only ever called with a literal holding one %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	if (snprintf(msg, sizeof msg, fmt, arg) < 0)
+		msg[0] = '\0';
+#pragma GCC diagnostic pop
+	fprintf(stderr, "httpd: %s (see httpd --help)\n", msg);
+	exit(2);
+}
+
+static long main_number(const char *s, long min, long max, const char *what)
+{
+	char *end;
+
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end != '\0' || v < min || v > max)
+		main_bad_usage(what, s);
+	return v;
+}
+
+static int main_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* Headers the server itself frames the message with: a user copy would corrupt it. */
+static int main_reserved_header(const char *name, size_t n)
+{
+	static const char *const reserved[] = {"Content-Length", "Transfer-Encoding", "Connection",
+					       "Content-Range", "Date", NULL};
+	for (size_t i = 0; reserved[i]; i++)
+		if (strlen(reserved[i]) == n && strncasecmp(reserved[i], name, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Validates -H 'Name: value' and appends "Name: value\r\n" to hb. */
+static void main_add_header(struct buffer *hb, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (!colon || colon == arg)
+		main_bad_usage("bad header '%s': expected 'Name: value'", arg);
+	for (const char *p = arg; p < colon; p++)
+		if (!main_tchar((unsigned char)*p))
+			main_bad_usage("bad header name in '%s'", arg);
+	if (main_reserved_header(arg, (size_t)(colon - arg)))
+		main_bad_usage("header '%s' is the server's to set", arg);
+	const char *v = colon + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	size_t vn = strlen(v);
+	while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
+		vn--;
+	for (size_t i = 0; i < vn; i++) {
+		unsigned char c = (unsigned char)v[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			main_bad_usage("bad header value in '%s': control characters (CR, LF...)", arg);
+	}
+	if (buffer_append(hb, arg, (size_t)(colon - arg)) < 0 || buffer_append(hb, ": ", 2) < 0 ||
+	    buffer_append(hb, v, vn) < 0 || buffer_append(hb, "\r\n", 2) < 0)
+		main_bad_usage("too many header bytes at '%s'", arg);
+}
+
+static int main_default_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > MAIN_WORKERS_MAX ? MAIN_WORKERS_MAX : (int)n;
+}
+
+static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct buffer *hb)
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, "p:b:w:i:l:c:H:u:hV", main_options, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			main_number(optarg, 0, 65535, "bad port '%s'");
+			cfg->port = optarg;
+			break;
+		case 'b':
+			cfg->bind = optarg[0] ? optarg : NULL;
+			break;
+		case 'w':
+			cfg->workers = (int)main_number(optarg, 1, MAIN_WORKERS_MAX, "bad worker count '%s'");
+			break;
+		case 'i':
+			if (!optarg[0] || strchr(optarg, '/'))
+				main_bad_usage("bad index name '%s': a file name, no '/'", optarg);
+			cfg->index = optarg;
+			break;
+		case OPT_NO_LISTING:
+			cfg->listing = 0;
+			break;
+		case OPT_DOTFILES:
+			cfg->dotfiles = 1;
+			break;
+		case 'l':
+			if (!optarg[0])
+				main_bad_usage("bad log '%s': a file, '-' or 'off'", optarg);
+			cfg->log_file = strcmp(optarg, "off") == 0 ? NULL : optarg;
+			break;
+		case OPT_TIMEOUT:
+			cfg->timeout_s = (int)main_number(optarg, 1, MAIN_TIMEOUT_MAX, "bad timeout '%s'");
+			break;
+		case OPT_HEADER_TIMEOUT:
+			cfg->header_timeout_s =
+				(int)main_number(optarg, 1, MAIN_TIMEOUT_MAX, "bad header timeout '%s'");
+			break;
+		case 'c':
+			cfg->max_conns =
+				(int)main_number(optarg, 1, MAIN_CONNS_MAX, "bad connection cap '%s'");
+			break;
+		case 'H':
+			main_add_header(hb, optarg);
+			break;
+		case 'u':
+			cfg->user = optarg;
+			break;
+		case OPT_CHROOT:
+			cfg->chroot = 1;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		case 'V':
+			printf("httpd %s\n", HTTPD_VERSION);
+			exit(0);
+		default: /* getopt_long already said what was wrong */
+			fputs("httpd: see httpd --help\n", stderr);
+			exit(2);
+		}
+	}
+	if (argc - optind > 1)
+		main_bad_usage("one ROOT only, got another: '%s'", argv[optind + 1]);
+	if (optind < argc)
+		cfg->root_dir = argv[optind];
+}
+
+/* Runtime failure: one line, exit 1. */
+static void main_die(const char *what, const char *arg, int err)
+{
+	if (err)
+		fprintf(stderr, "httpd: %s '%s': %s\n", what, arg, strerror(err));
+	else
+		fprintf(stderr, "httpd: %s '%s'\n", what, arg);
+	exit(1);
+}
+
+/* Options every listener gets; accepted sockets inherit them. */
+static void main_tune_listener(int fd, const struct httpd_config *cfg)
+{
+	int one = 1, defer = cfg->header_timeout_s < MAIN_DEFER_S ? cfg->header_timeout_s
+								   : MAIN_DEFER_S;
+
+	/* Responses leave in whole batches already; Nagle would only delay them. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* Wake us when the request is there, not at the handshake (nginx "deferred"). */
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
+}
+
+/* n listeners on one port (SO_REUSEPORT when several); port 0 resolves on the
+ * first. cfg->port becomes the actual port. */
+static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbuf, size_t cap)
+{
+	char err[256];
+
+	for (int i = 0; i < n; i++) {
+		lfds[i] = net_listen(cfg->bind, cfg->port, n > 1 ? NET_REUSEPORT : 0, err, sizeof err);
+		if (lfds[i] < 0) {
+			fprintf(stderr, "httpd: %s\n", err);
+			exit(1);
+		}
+		main_tune_listener(lfds[i], cfg);
+		if (i == 0 && strcmp(cfg->port, "0") == 0) {
+			int port = net_local_port(lfds[0]);
+			if (port < 0 || snprintf(portbuf, cap, "%d", port) >= (int)cap)
+				main_die("cannot learn the port of", "0", errno);
+			cfg->port = portbuf;
+		}
+	}
+}
+
+/* Root only: chroot into the root and become cfg->user, after binding. */
+static void main_drop_privileges(struct httpd_config *cfg)
+{
+	struct passwd *pw = NULL;
+
+	if (geteuid() != 0) {
+		if (cfg->chroot)
+			main_die("--chroot needs root; started as uid", cfg->root_dir, 0);
+		if (cfg->user)
+			log_msg(LOG_WARN, "not started as root: --user %s ignored", cfg->user);
+		return;
+	}
+	if (cfg->user) {
+		errno = 0;
+		pw = getpwnam(cfg->user);
+		if (!pw)
+			main_die("unknown user", cfg->user, errno);
+	}
+	if (cfg->chroot) {
+		if (chroot(cfg->root.real) < 0 || chdir("/") < 0)
+			main_die("cannot chroot into", cfg->root.real, errno);
+		/* Paths are now relative to the new "/": the root is "/" itself. */
+		path_root_close(&cfg->root);
+		if (path_root_open(&cfg->root, "/") < 0)
+			main_die("cannot open the root after chroot", "/", errno);
+	}
+	if (pw) {
+		if (setgroups(1, &pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+			main_die("cannot become user", cfg->user, errno);
+		if (setuid(0) == 0)
+			main_die("privileges could be regained after dropping to", cfg->user, 0);
+	}
+}
+
+/* Every descriptor the hard limit allows: each connection is one. */
+static void main_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static void main_print_url(const struct httpd_config *cfg)
+{
+	const char *host = cfg->bind ? cfg->bind : "localhost";
+	int v6 = strchr(host, ':') != NULL;
+
+	printf("httpd %s: serving %s at http://%s%s%s:%s/\n", HTTPD_VERSION, cfg->root.real,
+	       v6 ? "[" : "", host, v6 ? "]" : "", cfg->port);
+	fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	struct httpd_config cfg = {
+		.root_dir = MAIN_DEFAULT_ROOT,
+		.index = "index.html",
+		.listing = 1,
+		.port = MAIN_DEFAULT_PORT,
+		.workers = main_default_workers(),
+		.timeout_s = MAIN_DEFAULT_TIMEOUT,
+		.header_timeout_s = MAIN_DEFAULT_HEAD_TIMEOUT,
+		.write_timeout_s = MAIN_DEFAULT_WRITE_TIMEOUT,
+		.max_conns = MAIN_DEFAULT_CONNS,
+		.log_file = "-",
+	};
+	struct buffer headers;
+	struct accesslog alog;
+	char err[512], portbuf[16];
+
+	log_init("httpd", LOG_INFO);
+	buffer_init(&headers, MAIN_HEADERS_MAX);
+	main_parse(argc, argv, &cfg, &headers);
+	cfg.extra_headers = headers.data ? headers.data : "";
+	cfg.extra_headers_len = headers.len;
+
+	if (path_root_open(&cfg.root, cfg.root_dir) < 0)
+		main_die("cannot serve", cfg.root_dir, errno);
+	net_ignore_sigpipe();
+	main_raise_nofile();
+	/* Before any chroot: these read files under /etc. */
+	tzset();
+	mime_load(NULL);
+	if (accesslog_open(&alog, cfg.log_file, err, sizeof err) < 0) {
+		fprintf(stderr, "httpd: %s\n", err);
+		return 1;
+	}
+	int *lfds = calloc((size_t)cfg.workers, sizeof *lfds);
+	if (!lfds)
+		main_die("out of memory for", "workers", ENOMEM);
+	main_listen(&cfg, lfds, cfg.workers, portbuf, sizeof portbuf);
+	main_drop_privileges(&cfg);
+	main_print_url(&cfg);
+
+	int rc = server_start(&cfg, lfds, cfg.workers, &alog);
+
+	accesslog_close(&alog);
+	free(lfds);
+	buffer_free(&headers);
+	path_root_close(&cfg.root);
+	mime_free();
+	return rc;
+}

@@ -1,0 +1,437 @@
+/* server: see server.h.
+ *
+ * Signals are blocked except inside the one call that waits (epoll_pwait in
+ * a worker, sigsuspend in the parent), so a signal can never slip in between
+ * checking the flags and going to sleep. */
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "log.h"
+
+#define SERVER_ACCEPT_BURST 1024 /* accepts per wakeup, so connections get a turn too */
+
+static volatile sig_atomic_t server_sig_stop, server_sig_hup, server_sig_chld;
+
+static void server_on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		server_sig_hup = 1;
+	else if (sig == SIGCHLD)
+		server_sig_chld = 1;
+	else
+		server_sig_stop = 1;
+}
+
+/* Handlers for the signals we act on, blocked from now on; *wait_mask gets
+ * the mask to wait with (the old one, with them unblocked). */
+static void server_signals(sigset_t *wait_mask)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+	struct sigaction sa;
+	sigset_t block;
+
+	sigemptyset(&block);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&block, sigs[i]);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = server_on_signal;
+	sa.sa_mask = block;
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+	sigprocmask(SIG_BLOCK, &block, wait_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigdelset(wait_mask, sigs[i]);
+}
+
+/* ---- clock ---- */
+
+/* Renews Date once a second and the monotonic second deadlines count in. */
+static void server_time(struct server *s)
+{
+	struct timespec ts;
+	time_t now = time(NULL);
+
+	if (now != s->ctx.now) {
+		s->ctx.now = now;
+		date_format(now, s->ctx.date);
+	}
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	s->clock = (uint32_t)ts.tv_sec;
+}
+
+/* Milliseconds to the next whole monotonic second, so that ticks are on time. */
+static int server_wait_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return 1000 - (int)(ts.tv_nsec / 1000000);
+}
+
+/* ---- the connection table and epoll ---- */
+
+int server_watch(struct server *s, struct conn *c, uint32_t events)
+{
+	struct epoll_event ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.events = events;
+	ev.data.ptr = c;
+	if (epoll_ctl(s->epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0)
+		return -1;
+	c->events = (uint8_t)events;
+	return 0;
+}
+
+/* Puts the listener in the epoll set (on) or takes it out. */
+static void server_listen(struct server *s, int on)
+{
+	struct epoll_event ev;
+
+	if (s->lfd < 0 || on != s->paused)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.events = EPOLLIN;
+	ev.data.ptr = NULL; /* the listener: every connection has its own pointer */
+	if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->lfd, &ev) == 0)
+		s->paused = !on;
+}
+
+int server_conn_add(struct server *s, struct conn *c)
+{
+	size_t fd = (size_t)c->fd;
+
+	if (fd >= s->nslots) {
+		size_t n = s->nslots ? s->nslots : 1024;
+		while (n <= fd)
+			n *= 2;
+		struct conn **t = realloc(s->conns, n * sizeof *t);
+		if (!t)
+			return -1;
+		memset(t + s->nslots, 0, (n - s->nslots) * sizeof *t);
+		s->conns = t;
+		s->nslots = n;
+	}
+	s->conns[fd] = c;
+	s->nconns++;
+	return 0;
+}
+
+void server_conn_gone(struct server *s, int fd)
+{
+	s->conns[fd] = NULL;
+	s->nconns--;
+	/* A descriptor came free: a listener paused by EMFILE may try again. */
+	if (s->paused && !s->draining)
+		server_listen(s, 1);
+}
+
+/* ---- accepting ---- */
+
+/* Over the connection cap: a 503 and close, without a conn. */
+static void server_refuse(struct server *s, int fd)
+{
+	struct response r = {.fd = -1};
+
+	buffer_clear(&s->tmp);
+	/* Read what the client sent: unread input would turn close() into a RST. */
+	(void)recv(fd, s->scratch, sizeof s->scratch, MSG_DONTWAIT);
+	if (respond_error(&s->ctx, 503, &s->tmp, &r) == 0)
+		(void)send(fd, s->tmp.data, s->tmp.len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (r.fd >= 0)
+		close(r.fd);
+	shutdown(fd, SHUT_WR);
+	close(fd);
+}
+
+/* accept4 errors that only lost one connection: go on accepting. */
+static int server_accept_transient(int e)
+{
+	return e == EINTR || e == ECONNABORTED || e == EPROTO || e == ENETDOWN ||
+	       e == ENOPROTOOPT || e == EHOSTDOWN || e == ENONET || e == EHOSTUNREACH ||
+	       e == EOPNOTSUPP || e == ENETUNREACH || e == EPERM;
+}
+
+static void server_accept(struct server *s)
+{
+	for (int i = 0; i < SERVER_ACCEPT_BURST; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		int fd = accept4(s->lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && server_accept_transient(errno))
+			continue;
+		if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (fd < 0) {
+			/* EMFILE, ENFILE, ENOBUFS, ENOMEM: the connection stays queued and the
+			 * listener readable, so retrying now would spin. Retry when a
+			 * connection closes or at the next tick. */
+			server_listen(s, 0);
+			return;
+		}
+		if (s->nconns >= (unsigned)s->ctx.cfg->max_conns) {
+			server_refuse(s, fd);
+			continue;
+		}
+		conn_new(s, fd, (const struct sockaddr *)&ss);
+	}
+}
+
+/* ---- the loop ---- */
+
+static void server_tick(struct server *s)
+{
+	for (size_t fd = 0; fd < s->nslots; fd++)
+		if (s->conns[fd])
+			conn_tick(s, s->conns[fd]);
+	if (s->paused && !s->draining)
+		server_listen(s, 1);
+}
+
+/* Stop accepting; idle connections go now, busy ones when their answer is out. */
+static void server_drain(struct server *s)
+{
+	s->draining = 1;
+	s->drain_end = s->clock + SERVER_DRAIN_S;
+	if (s->lfd >= 0) {
+		server_listen(s, 0);
+		close(s->lfd);
+		s->lfd = -1;
+	}
+	for (size_t fd = 0; fd < s->nslots; fd++)
+		if (s->conns[fd])
+			conn_shutdown(s, s->conns[fd]);
+}
+
+static void server_close_all(struct server *s)
+{
+	for (size_t fd = 0; fd < s->nslots; fd++)
+		if (s->conns[fd])
+			conn_close(s, s->conns[fd]);
+}
+
+static int server_loop(struct server *s, const sigset_t *wait_mask)
+{
+	struct epoll_event ev[SERVER_EVENTS];
+	uint32_t ticked = s->clock;
+
+	for (;;) {
+		if (server_sig_stop && !s->draining)
+			server_drain(s);
+		if (server_sig_hup) {
+			server_sig_hup = 0;
+			if (accesslog_reopen(s->log) < 0)
+				log_msg(LOG_WARN, "cannot reopen the access log: %s", strerror(errno));
+		}
+		if (s->draining && (s->nconns == 0 || (int32_t)(s->clock - s->drain_end) >= 0))
+			return 0;
+		int n = epoll_pwait(s->epfd, ev, SERVER_EVENTS, server_wait_ms(), wait_mask);
+		if (n < 0 && errno != EINTR) {
+			log_msg(LOG_ERROR, "epoll_wait: %s", strerror(errno));
+			return 1;
+		}
+		server_time(s);
+		for (int i = 0; i < n; i++) {
+			if (ev[i].data.ptr)
+				conn_event(s, ev[i].data.ptr, ev[i].events);
+			else if (s->lfd >= 0)
+				server_accept(s);
+		}
+		if (s->log->len)
+			accesslog_flush(s->log);
+		if (s->clock != ticked) {
+			ticked = s->clock;
+			server_tick(s);
+		}
+	}
+}
+
+/* One worker, in this process, until shutdown. */
+static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog *log,
+		      const sigset_t *wait_mask)
+{
+	struct server *s = calloc(1, sizeof *s);
+	int rc = 1;
+
+	if (!s) {
+		log_msg(LOG_ERROR, "out of memory");
+		return 1;
+	}
+	s->ctx.cfg = cfg;
+	s->ctx.now = (time_t)-1;
+	s->log = log;
+	s->lfd = lfd;
+	s->paused = 1;
+	buffer_init(&s->tmp, 4096);
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0) {
+		log_msg(LOG_ERROR, "epoll_create1: %s", strerror(errno));
+		goto out;
+	}
+	server_time(s);
+	server_listen(s, 1);
+	if (s->paused) {
+		log_msg(LOG_ERROR, "cannot watch the listening socket: %s", strerror(errno));
+		goto out;
+	}
+	rc = server_loop(s, wait_mask);
+	server_close_all(s);
+out:
+	if (s->lfd >= 0)
+		close(s->lfd);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	conn_pool_free(s);
+	buffer_free(&s->tmp);
+	free(s->conns);
+	free(s);
+	accesslog_flush(log);
+	return rc;
+}
+
+/* ---- worker processes ---- */
+
+struct server_workers {
+	const struct httpd_config *cfg;
+	const int *lfds;
+	int n;
+	struct accesslog *log;
+	const sigset_t *wait_mask;
+	pid_t *pids;
+	time_t *started;
+};
+
+/* Starts worker i on listener i; its pid, or -1. */
+static pid_t server_fork(struct server_workers *w, int i)
+{
+	pid_t parent = getpid();
+
+	fflush(NULL); /* nothing buffered may be written twice */
+	pid_t pid = fork();
+	if (pid != 0) {
+		if (pid < 0)
+			log_msg(LOG_ERROR, "fork: %s", strerror(errno));
+		w->pids[i] = pid;
+		w->started[i] = time(NULL);
+		return pid;
+	}
+	/* A worker whose parent vanished (SIGKILL) must not serve on alone. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		exit(0);
+	for (int j = 0; j < w->n; j++)
+		if (j != i)
+			close(w->lfds[j]);
+	exit(server_run(w->cfg, w->lfds[i], w->log, w->wait_mask));
+}
+
+static void server_signal_all(struct server_workers *w, int sig)
+{
+	for (int i = 0; i < w->n; i++)
+		if (w->pids[i] > 0)
+			kill(w->pids[i], sig);
+}
+
+/* Reaps exited workers; restarts those that died while serving. -1 when one
+ * keeps dying at once (restarting it would only spin). */
+static int server_reap(struct server_workers *w, int *worst)
+{
+	int st;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (code > *worst)
+			*worst = code;
+		for (int i = 0; i < w->n; i++) {
+			if (w->pids[i] != pid)
+				continue;
+			w->pids[i] = 0;
+			if (server_sig_stop)
+				break;
+			log_msg(LOG_WARN, "worker %d (pid %ld) ended with status %d; restarting", i,
+				(long)pid, code);
+			if (time(NULL) - w->started[i] < 1 || server_fork(w, i) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int server_parent(struct server_workers *w)
+{
+	int worst = 0, alive;
+
+	for (int i = 0; i < w->n; i++)
+		if (server_fork(w, i) < 0) {
+			server_sig_stop = 1;
+			worst = 1;
+		}
+	while (!server_sig_stop) {
+		sigsuspend(w->wait_mask);
+		if (server_sig_hup) {
+			server_sig_hup = 0;
+			server_signal_all(w, SIGHUP);
+		}
+		if (server_sig_chld) {
+			server_sig_chld = 0;
+			if (server_reap(w, &worst) < 0) {
+				log_msg(LOG_ERROR, "a worker keeps failing; stopping");
+				server_sig_stop = 1;
+				worst = 1;
+			}
+		}
+	}
+	/* The workers drain; our copies of the listeners must not keep the port open. */
+	for (int i = 0; i < w->n; i++)
+		close(w->lfds[i]);
+	server_signal_all(w, SIGTERM);
+	do {
+		int st;
+		pid_t pid = waitpid(-1, &st, 0);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid < 0)
+			break;
+		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		if (code > worst)
+			worst = code;
+		alive = 0;
+		for (int i = 0; i < w->n; i++) {
+			if (w->pids[i] == pid)
+				w->pids[i] = 0;
+			alive += w->pids[i] > 0;
+		}
+	} while (alive > 0);
+	return worst;
+}
+
+int server_start(const struct httpd_config *cfg, const int *lfds, int n, struct accesslog *log)
+{
+	sigset_t wait_mask;
+
+	server_signals(&wait_mask);
+	if (n == 1)
+		return server_run(cfg, lfds[0], log, &wait_mask);
+	struct server_workers w = {cfg, lfds, n, log, &wait_mask, NULL, NULL};
+	w.pids = calloc((size_t)n, sizeof *w.pids);
+	w.started = calloc((size_t)n, sizeof *w.started);
+	int rc = 1;
+	if (w.pids && w.started)
+		rc = server_parent(&w);
+	free(w.pids);
+	free(w.started);
+	return rc;
+}
