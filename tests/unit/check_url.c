@@ -1,6 +1,7 @@
 /* Check suite for lib/url: table-driven parse, resolve, Host header,
  * percent-decoding and -encoding. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -563,6 +564,84 @@ START_TEST(encode_decode_round_trip)
 }
 END_TEST
 
+/* ---- properties over random input -------------------------------------- */
+
+static int hexdigit(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* What every accepted URL must satisfy, whatever the input was. */
+static void check_invariants(const struct url *u, const char *in)
+{
+	char hh[URL_HOST_MAX + 16], again[URL_TARGET_MAX + URL_HOST_MAX + 32];
+	unsigned long port;
+	char *end;
+	struct url v;
+
+	ck_assert_msg(u->host[0] != '\0', "%s: empty host", in);
+	port = strtoul(u->port, &end, 10);
+	ck_assert_msg(*end == '\0' && port >= 1 && port <= 65535, "%s: port %s", in, u->port);
+	ck_assert_msg(u->target[0] == '/', "%s: target %s", in, u->target);
+	for (const char *t = u->target; *t; t++) {
+		unsigned char c = (unsigned char)*t;
+
+		ck_assert_msg(c > 0x20 && c < 0x7f && !strchr("\"<>\\^`{|}#", c), "%s: raw 0x%02x",
+		              in, c);
+		if (c == '%')
+			ck_assert_msg(hexdigit(t[1]) && hexdigit(t[2]), "%s: bad escape in %s", in,
+			              u->target);
+	}
+	/* Parsing what we would send gives the same thing back. */
+	ck_assert_int_eq(url_host_header(u, hh, sizeof hh), 0);
+	ck_assert_int_lt(snprintf(again, sizeof again, "http://%s%s", hh, u->target),
+	                 (int)sizeof again);
+	ck_assert_msg(url_parse(again, &v) == URL_OK, "%s: reparse of %s failed", in, again);
+	ck_assert_str_eq(v.host, u->host);
+	ck_assert_str_eq(v.port, u->port);
+	ck_assert_str_eq(v.target, u->target);
+	ck_assert_int_eq(v.ipv6, u->ipv6);
+}
+
+START_TEST(random_urls_keep_invariants)
+{
+	static const char *const heads[] = {"http://", "HTTP://", "", "//", "https://", "http:"};
+	static const char *const hosts[] = {"h", "Example.COM", "[::1]", "127.0.0.1", "a.b.", ""};
+	static const char alphabet[] = "/./..?#%%4a %zG@:[]\"<>\\^`{|}~+\t\x01\x7f\x80\xff"
+	                               "aZ09";
+	unsigned seed = 777;
+	char in[256], ref[64];
+	struct url u, base, out;
+	int accepted = 0;
+
+	ck_assert_int_eq(url_parse("http://a:8080/b/c/d;p?q", &base), URL_OK);
+	for (int round = 0; round < 20000; round++) {
+		int n = snprintf(in, 64, "%s%s", heads[rand_r(&seed) % (int)ARRAY_LEN(heads)],
+		                 hosts[rand_r(&seed) % (int)ARRAY_LEN(hosts)]);
+		size_t len = (size_t)n, extra = (size_t)(rand_r(&seed) % 40);
+
+		if (rand_r(&seed) % 3 == 0)
+			len += (size_t)snprintf(in + len, 16, ":%d", rand_r(&seed) % 70000);
+		for (size_t i = 0; i < extra; i++)
+			in[len++] = alphabet[rand_r(&seed) % (int)(sizeof alphabet - 1)];
+		in[len] = '\0';
+		if (url_parse(in, &u) == URL_OK) {
+			check_invariants(&u, in);
+			accepted++;
+		}
+		/* The same bytes as a Location against a fixed base. */
+		memcpy(ref, in + len - (extra < len ? extra : len),
+		       (extra < len ? extra : len) + 1);
+		if (url_resolve(&base, ref, &out) == URL_OK)
+			check_invariants(&out, ref);
+		if (url_resolve(&base, in, &out) == URL_OK)
+			check_invariants(&out, in);
+	}
+	/* The generator must reach the interesting part. */
+	ck_assert_int_gt(accepted, 1000);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("url");
@@ -590,6 +669,11 @@ int main(void)
 	tcase_add_loop_test(tc, encode_vectors, 0, (int)ARRAY_LEN(encode_cases));
 	tcase_add_test(tc, encode_binary_and_limit);
 	tcase_add_test(tc, encode_decode_round_trip);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("properties");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, random_urls_keep_invariants);
 	suite_add_tcase(s, tc);
 
 	SRunner *r = srunner_create(s);
