@@ -25,6 +25,7 @@ static void filecache_drop(struct filecache *c, struct filecache_entry *e)
 	if (e->path == NULL)
 		return;
 	c->bytes -= (size_t)e->size;
+	close(e->fd);
 	free(e->path);
 	free(e->data);
 	memset(e, 0, sizeof(*e));
@@ -79,7 +80,8 @@ int filecache_twin_exists(const struct path_root *root, const char *path, size_t
 
 static int filecache_same(const struct filecache_entry *e, const struct stat *st)
 {
-	return S_ISREG(st->st_mode) && e->dev == st->st_dev && e->ino == st->st_ino &&
+	return S_ISREG(st->st_mode) && st->st_nlink > 0 && e->dev == st->st_dev &&
+	       e->ino == st->st_ino &&
 	       e->size == st->st_size && e->mtim.tv_sec == st->st_mtim.tv_sec &&
 	       e->mtim.tv_nsec == st->st_mtim.tv_nsec;
 }
@@ -92,6 +94,10 @@ const struct filecache_entry *filecache_get(struct filecache *c, const struct pa
 
 	if (e->path == NULL || e->path_len != n || memcmp(e->path, path, n) != 0)
 		return NULL;
+	if (fstat(e->fd, &st) != 0 || !filecache_same(e, &st)) {
+		filecache_drop(c, e);
+		return NULL;
+	}
 	if (e->checked == now)
 		return e;
 	if (filecache_stat(root, path, n, "", &st) != 0 || !filecache_same(e, &st)) {
@@ -140,6 +146,7 @@ const struct filecache_entry *filecache_put(struct filecache *c, const char *pat
 	e->path = key;
 	e->path_len = n;
 	e->data = data;
+	e->fd = fd;
 	e->size = st->st_size;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;

@@ -2,12 +2,14 @@
  *
  * It keeps a file's bytes and its preformatted validators (ETag,
  * Last-Modified) and Content-Type, so that a hit costs no open/fstat/close
- * and the body goes out in the same write as the head. An entry is checked
- * against the file system (device, inode, size, mtime, and whether a .gz
- * twin exists) at most once a second, so a change shows within a second.
+ * and the body goes out in the same write as the head. Each entry keeps its
+ * file open: one fstat of that descriptor per hit sees any write to the file
+ * (size, mtime, unlink) at once, for a fraction of an open/fstat/close. What
+ * an open descriptor cannot see, the path now naming another file (rename
+ * over it) or a .gz twin appearing, is checked by path at most once a second.
  * Bounded: FILECACHE_SLOTS entries (direct-mapped: a colliding path replaces
- * the old one), files of at most FILECACHE_FILE_MAX bytes, FILECACHE_BYTES in
- * all. Only paths that path_open() accepted beneath the root get in, and a
+ * the old one; this is also the most descriptors it holds), files of at most
+ * FILECACHE_FILE_MAX bytes, FILECACHE_BYTES in all. Only paths that path_open() accepted beneath the root get in, and a
  * re-check that finds another inode drops the entry, so a symlink swapped in
  * later goes back through path_open(). One worker's, never shared. */
 #ifndef FILECACHE_H
@@ -22,7 +24,7 @@
 #include "date.h"
 #include "path.h"
 
-#define FILECACHE_SLOTS    512
+#define FILECACHE_SLOTS    128
 #define FILECACHE_FILE_MAX (32 * 1024)
 #define FILECACHE_BYTES    (8 * 1024 * 1024)
 
@@ -30,6 +32,7 @@ struct filecache_entry {
 	char *path;       /* normalised request path (key) */
 	size_t path_len;
 	char *data;       /* the file's bytes */
+	int fd;           /* the file, kept open to fstat it per hit */
 	off_t size;
 	dev_t dev;
 	ino_t ino;
@@ -47,13 +50,15 @@ struct filecache;
 struct filecache *filecache_new(void);
 void filecache_free(struct filecache *c);
 
-/* The entry for a normalised path, re-checked if `now` is past its last
- * check; NULL when absent or changed (a changed entry is dropped). */
+/* The entry for a normalised path, its descriptor fstat'ed, and its path
+ * re-checked if `now` is past its last check; NULL when absent or changed (a
+ * changed entry is dropped). */
 const struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
 					    const char *path, size_t n, time_t now);
 /* Adds a regular file the caller opened (fd) and fstat'ed (st), reading its
  * bytes; files too big, or past the byte budget, are not added. Returns the
- * new entry, or NULL. */
+ * new entry, which now owns fd (the caller must not close it), or NULL (the
+ * caller keeps fd). */
 const struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n,
 					    int fd, const struct stat *st, int twin, time_t now);
 /* Whether a regular file PATH.gz exists beneath the root (no content read). */

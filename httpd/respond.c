@@ -288,7 +288,9 @@ static void respond_file(struct respond_plan *p, const struct respond_file *f)
 		respond_not_modified(p, f);
 		goto done;
 	}
-	if (req->method == HTTP_GET && http_header(req, "Range", &n) != NULL &&
+	/* RFC 9110 defines Range for GET only, but HEAD answers with the head GET
+	 * would get (as nginx does): a 206 head for a ranged HEAD. */
+	if (http_header(req, "Range", &n) != NULL &&
 	    cond_if_range(req, f->etag, f->etag_len, f->mtime)) {
 		const char *v = http_header(req, "Range", &n);
 
@@ -526,8 +528,7 @@ static void respond_regular(struct respond_plan *p, char *norm, size_t n, int fd
 	}
 	if (p->ctx->cache != NULL && respond_room(p->out, st->st_size)) {
 		e = filecache_put(p->ctx->cache, norm, n, fd, st, twin, p->ctx->now);
-		if (e != NULL) {
-			close(fd);
+		if (e != NULL) { /* the cache owns fd now */
 			respond_cached(p, e);
 			return;
 		}

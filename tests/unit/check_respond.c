@@ -494,7 +494,9 @@ START_TEST(test_ranges)
 	ck_assert(status_is(&res, 200));
 	result_free(&res);
 	res = plan("HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\n\r\n");
-	ck_assert(status_is(&res, 200)); /* Range is for GET */
+	ck_assert(status_is(&res, 206)); /* the head GET would get */
+	ck_assert(has(&res, "Content-Length: 5"));
+	ck_assert_uint_eq(res.body_len, 0);
 	result_free(&res);
 	etag_of("/hello.txt", etag, sizeof(etag), lm, sizeof(lm));
 	snprintf(raw, sizeof(raw),
@@ -650,25 +652,33 @@ START_TEST(test_pipelined_append)
 }
 END_TEST
 
-/* A changed file shows once the clock moves on. */
+/* A file written in place shows at once; one replaced by rename (which an
+ * open descriptor cannot see) once the clock moves on. */
 START_TEST(test_cache_revalidation)
 {
 	struct result res = plan(GET("/hello.txt"));
+	char path[256], tmp[256];
 
 	result_free(&res);
 	put_file("hello.txt", "changed content!", 16);
-	ctx.now++;
 	res = plan(GET("/hello.txt"));
 	ck_assert_str_eq(res.body, "changed content!");
 	ck_assert(has(&res, "Content-Length: 16"));
 	result_free(&res);
-	put_file("style.css.gz", "", 0);
-	{
-		char path[256];
-
-		snprintf(path, sizeof(path), "%s/style.css.gz", root);
-		ck_assert_int_eq(unlink(path), 0);
-	}
+	put_file("hello.tmp", "renamed over it!", 16);
+	snprintf(path, sizeof(path), "%s/hello.txt", root);
+	snprintf(tmp, sizeof(tmp), "%s/hello.tmp", root);
+	ck_assert_int_eq(rename(tmp, path), 0);
+	ctx.now++;
+	res = plan(GET("/hello.txt"));
+	ck_assert_str_eq(res.body, "renamed over it!");
+	result_free(&res);
+	ck_assert_int_eq(unlink(path), 0);
+	res = plan(GET("/hello.txt"));
+	ck_assert(status_is(&res, 404)); /* unlinked: seen at once */
+	result_free(&res);
+	snprintf(path, sizeof(path), "%s/style.css.gz", root);
+	ck_assert_int_eq(unlink(path), 0);
 	res = plan(GET("/style.css"));
 	ctx.now++;
 	result_free(&res);
