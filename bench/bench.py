@@ -262,7 +262,6 @@ max-connections: 10240
 http1-request-timeout: 60
 file.send-compressed: OFF
 error-log: {WORK}/h2o-error.log
-pid-file: {WORK}/h2o.pid
 hosts:
   default:
     paths:
@@ -385,9 +384,12 @@ def calibrate_nginx(variants):
         for name, srv in variants.items():
             r = wrk_run(srv, scen, duration=max(2, DURATION // 2))
             table[(sid, name)] = r.get(metric, 0) if not r.get("failed") else 0
-        best[sid] = max(variants, key=lambda n: table[(sid, n)])
+        best[sid] = max(variants, key=lambda n: table[(sid, n)] if table[(sid, n)] else -1)
         say(f"nginx calibration ({sid}): " + ", ".join(
             f"{n} {table[(sid, n)]:.0f}" for n in variants) + f" -> {best[sid]}")
+    for v in sorted(set(best.values())):
+        say(f"nginx variant {v} kept for " + ", ".join(k for k in best if best[k] == v) + ":")
+        print(variants[v].config, flush=True)
     return best, table
 
 
@@ -479,15 +481,21 @@ def run_idle(servers):
 
 # ---------------------------------------------------------------- clients
 
-def client_cmds(url, dest):
+CLIENTS = ("fetch", "curl", "wget", "rawget")
+
+
+def client_cmds(srv, path, dest):
+    url = srv.url(path)
     return {
         "fetch": [os.path.join(REPO, "bin", "fetch"), "-q", "-o", dest, url],
         "curl": ["curl", "-s", "-f", "-o", dest, url],
         "wget": ["wget", "-q", "-O", dest, url],
+        # the reference: a plain recv/write loop with a 64 KiB buffer (bench/rawget.c)
+        "rawget": [os.path.join(TOOLS, "rawget"), HOST, str(srv.port), path, dest, "65536"],
     }
 
 
-def client_run(name, url, size):
+def client_run(name, srv, path, size):
     dldir = os.path.join(WORK, "dl")
     os.makedirs(dldir, exist_ok=True)
     dest = os.path.join(dldir, f"out-{name}")
@@ -495,7 +503,7 @@ def client_run(name, url, size):
         if os.path.exists(p):
             os.unlink(p)
     stats = os.path.join(WORK, "rusage.txt")
-    cmd = ["taskset", "-c", CLIENT_CPU, os.path.join(TOOLS, "rusage"), stats] + client_cmds(url, dest)[name]
+    cmd = ["taskset", "-c", CLIENT_CPU, os.path.join(TOOLS, "rusage"), stats] + client_cmds(srv, path, dest)[name]
     try:
         subprocess.run(cmd, capture_output=True, timeout=300)
         with open(stats) as f:
@@ -516,10 +524,10 @@ def run_clients(srv, small_size):
     results = {}
     for title, path, size in targets:
         for rnd in range(CLIENT_RUNS):
-            for name in ("fetch", "curl", "wget"):
-                r = client_run(name, srv.url(path), size)
+            for name in CLIENTS:
+                r = client_run(name, srv, path, size)
                 results.setdefault((title, name), []).append(r)
-        for name in ("fetch", "curl", "wget"):
+        for name in CLIENTS:
             runs = results[(title, name)]
             ok = [r for r in runs if not r["failed"]]
             say(f"client {title} {name}: {len(ok)}/{len(runs)} ok" + (
@@ -599,9 +607,10 @@ def report(ctx):
         w("")
 
     w("## Server scenarios\n")
-    w("| scenario | " + " | ".join(f"{lb} req/s" for lb in labels) + " | "
-      + " | ".join(f"{lb} µs CPU/req" for lb in labels) + " | httpd/nginx req/s |")
-    w("|---" * (2 * len(labels) + 2) + "|")
+    w("Throughput: requests/s (and MB/s where the body is large), median of the rounds; "
+      "⚠ marks wrk errors or failed runs.\n")
+    w("| scenario | " + " | ".join(labels) + " | httpd/nginx |")
+    w("|---" * (len(labels) + 2) + "|")
     for scen in SCENARIOS:
         sid, title, metric = scen[0], scen[1], scen[6]
         row = [f"({sid}) {title}"]
@@ -609,20 +618,41 @@ def report(ctx):
             s = S.get((sid, lb))
             if s is None:
                 row.append("—")
-            elif metric == "MBps":
-                row.append(f"{s['rps']:.0f} ({s['MBps']:.0f} MB/s)")
-            else:
-                row.append(f"{s['rps']:.0f}")
-            if s and (s["errors"] or s["failed_runs"]):
+                continue
+            row.append(f"{s['MBps']:.0f} MB/s ({s['rps']:.0f} req/s)" if metric == "MBps"
+                       else f"{s['rps']:.0f}")
+            if s["errors"] or s["failed_runs"]:
                 row[-1] += f" ⚠{s['errors']} err/{s['failed_runs']} failed"
-        for lb in labels:
-            s = S.get((sid, lb))
-            row.append("—" if s is None else f"{s['cpu_us_per_req']:.2f}")
         h, n = S.get((sid, "httpd")), S.get((sid, "nginx"))
-        key = metric
-        row.append(fmt(ratio(h and h[key], n and n[key]), ".2f"))
+        row.append(fmt(ratio(h and h[metric], n and n[metric]), ".2f"))
         w("| " + " | ".join(row) + " |")
     w("")
+    w("Server CPU per request: µs of utime+stime of the server's processes per completed request "
+      "(for (d) and (e), also µs per MB sent), median of the rounds.\n")
+    w("| scenario | " + " | ".join(labels) + " | httpd/nginx | httpd/floor |")
+    w("|---" * (len(labels) + 3) + "|")
+    for scen in SCENARIOS:
+        sid, metric = scen[0], scen[6]
+        row = [f"({sid})"]
+        for lb in labels:
+            s = S.get((sid, lb))
+            if s is None:
+                row.append("—")
+            elif metric == "MBps":
+                per_mb = s["cpu_us_per_req"] * s["rps"] / s["MBps"] if s["MBps"] else 0
+                row.append(f"{s['cpu_us_per_req']:.1f} ({per_mb:.0f}/MB)")
+            else:
+                row.append(f"{s['cpu_us_per_req']:.2f}")
+        h, n, fl = S.get((sid, "httpd")), S.get((sid, "nginx")), S.get((sid, "floor"))
+        row.append(fmt(ratio(h and h["cpu_us_per_req"], n and n["cpu_us_per_req"]), ".2f"))
+        row.append(fmt(ratio(h and h["cpu_us_per_req"], fl and fl["cpu_us_per_req"]), ".2f"))
+        w("| " + " | ".join(row) + " |")
+    w("")
+    fa = S.get(("a", "floor"))
+    if fa:
+        w(f"The load generator's ceiling: one wrk thread drove the fixed-bytes floor at {fa['rps']:.0f} "
+          "req/s in (a); a server that costs less CPU than wrk cannot show it in req/s, so compare "
+          "the CPU per request.\n")
     w("Rounds (req/s of each round, in order): " + "; ".join(
         f"({sid}) {lb} {S[(sid, lb)]['rounds']}" for sid, *_ in SCENARIOS for lb in labels
         if S.get((sid, lb))) + "\n")
@@ -651,11 +681,12 @@ def report(ctx):
     w(f"## Clients: fetch vs curl vs wget, from {ctx['client_server']}\n")
     w(f"Medians of {CLIENT_RUNS} interleaved runs, client pinned to CPU {CLIENT_CPU}, writing into "
       f"{WORK}/dl (deleted after each run); CPU = user+sys of the client from wait4, wall from fork "
-      "to exit, max RSS from wait4. A run counts only when it exits 0 with the right file size.\n")
+      "to exit, max RSS from wait4. A run counts only when it exits 0 with the right file size. "
+      "rawget (bench/rawget.c) is the reference: one GET, then a plain recv/write loop, 64 KiB buffer.\n")
     w("| file | client | CPU s | user s | sys s | wall s | max RSS KiB | ok runs |")
     w("|---|---|---|---|---|---|---|---|")
     for title in ("1 GiB", "tiny"):
-        for name in ("fetch", "curl", "wget"):
+        for name in CLIENTS:
             c = C.get((title, name))
             if c is None:
                 w(f"| {title} | {name} | failed | | | | | 0 |")
@@ -671,6 +702,25 @@ def report(ctx):
         w(f"| {t[0]} | {t[1]} | {t[2]} |")
     w("")
 
+    w("## Short table for the README\n")
+    w("```")
+    w("| `make bench` (one run, medians of 3) | httpd | nginx | httpd/nginx |")
+    w("|---|---|---|---|")
+    for scen in SCENARIOS:
+        sid, metric = scen[0], scen[6]
+        h, n = S.get((sid, "httpd")), S.get((sid, "nginx"))
+        unit = " MB/s" if metric == "MBps" else " req/s"
+        w(f"| ({sid}) {scen[1]} | {fmt(h and h[metric])}{unit}, {fmt(h and h['cpu_us_per_req'], '.2f')} µs CPU/req "
+          f"| {fmt(n and n[metric])}{unit}, {fmt(n and n['cpu_us_per_req'], '.2f')} µs CPU/req "
+          f"| {fmt(ratio(h and h[metric], n and n[metric]), '.2f')} |")
+    gh, gn = ctx["idle"].get("httpd"), ctx["idle"].get("nginx")
+    w(f"| (g) RSS per idle connection | {fmt(gh and gh['bytes_per_conn'])} B | "
+      f"{fmt(gn and gn['bytes_per_conn'])} B | {fmt(ratio(gh and gh['bytes_per_conn'], gn and gn['bytes_per_conn']), '.2f')} |")
+    C = ctx["clients"]
+    f, c = C.get(("1 GiB", "fetch")), C.get(("1 GiB", "curl"))
+    w(f"| 1 GiB download, CPU s (fetch vs curl) | {fmt(f and f['cpu_s'], '.2f')} | {fmt(c and c['cpu_s'], '.2f')} | "
+      f"{fmt(ratio(f and f['cpu_s'], c and c['cpu_s']), '.2f')} |")
+    w("```\n")
     w("## Configurations\n")
     w("nginx: three variants were run over every scenario for a short calibration; the best of each "
       "scenario is the one measured above:\n")
