@@ -130,7 +130,7 @@ static int listing_row(struct buffer *out, const struct listing_entry *e)
 
 	if (gmtime_r(&e->mtime, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
 		when[0] = '\0';
-	if (buffer_append_str(out, "<tr><td><a href=\"./") != 0 ||
+	if (buffer_append_str(out, "<tr><td><a href=\"") != 0 ||
 	    url_encode(out, e->name, nlen, "") != 0 ||
 	    buffer_append_str(out, e->dir ? "/\">" : "\">") != 0 ||
 	    listing_html_escape(out, e->name, nlen) != 0 ||
