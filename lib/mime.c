@@ -312,7 +312,8 @@ static struct mime_entry *mime_build(struct mime_staging *st, size_t *count)
 
 	if (tab == NULL)
 		return NULL;
-	qsort(st->tab, st->n, sizeof *st->tab, mime_sort_cmp);
+	if (st->n > 0) /* qsort(NULL, 0) is undefined */
+		qsort(st->tab, st->n, sizeof *st->tab, mime_sort_cmp);
 	for (size_t i = 0; i < st->n; i++) {
 		const struct mime_entry *e = &st->tab[i].e;
 		int dup = kept > 0 && strcmp(tab[kept - 1].ext, e->ext) == 0;
