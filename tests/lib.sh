@@ -303,8 +303,9 @@ status_of() {
 	head -n 1 "$1" | cut -d' ' -f2
 }
 
+# Status lines anywhere (a body without a final newline may precede one).
 status_list() {
-	grep -a '^HTTP/1\.[01] [0-9][0-9][0-9]' "$1" | cut -d' ' -f2
+	grep -ao 'HTTP/1\.[01] [0-9][0-9][0-9] ' "$1" | cut -d' ' -f2
 }
 
 header_of() {
