@@ -20,6 +20,18 @@ static int reqcheck_ctl(unsigned char c)
 	return (c < 0x20 && c != '\t') || c == 0x7f;
 }
 
+/* "HTTP/1.0" and "HTTP/1.1" pass; another well-formed version is 505 here
+ * because llhttp 8.1.0 calls every version but 0.9, 1.x and 2.0 invalid. */
+static int reqcheck_version(const char *v, size_t n)
+{
+	if (n != 8 || memcmp(v, "HTTP/", 5) != 0 || v[6] != '.' || v[5] < '0' || v[5] > '9' ||
+	    v[7] < '0' || v[7] > '9')
+		return 400;
+	if (v[5] != '1' || (v[7] != '0' && v[7] != '1'))
+		return 505;
+	return 0;
+}
+
 /* The request line: "METHOD SP target SP HTTP/x.y". A line without the
  * version is HTTP/0.9 to llhttp; we serve no HTTP/0.9. */
 static int reqcheck_request_line(const char *p, size_t n)
@@ -32,12 +44,10 @@ static int reqcheck_request_line(const char *p, size_t n)
 	sp2 = memchr(sp1 + 1, ' ', (size_t)(p + n - sp1 - 1));
 	if (sp2 == NULL || sp2 == sp1 + 1)
 		return 400;
-	if ((size_t)(p + n - sp2 - 1) < 5 || memcmp(sp2 + 1, "HTTP/", 5) != 0)
-		return 400;
 	for (size_t i = 0; i < n; i++)
 		if (p[i] == '\t')
 			return 400;
-	return 0;
+	return reqcheck_version(sp2 + 1, (size_t)(p + n - sp2 - 1));
 }
 
 /* "name: value": name is one or more tchars, directly followed by ':'.
@@ -56,7 +66,7 @@ static int reqcheck_field_line(const char *p, size_t n)
 int reqcheck_raw(const char *head, size_t n)
 {
 	size_t i = 0, line = 0;
-	int first = 1;
+	int first = 1, status;
 
 	/* RFC 9112 2.2: a server SHOULD ignore empty lines before the request line. */
 	while (i + 1 < n && head[i] == '\r' && head[i + 1] == '\n')
@@ -80,9 +90,10 @@ int reqcheck_raw(const char *head, size_t n)
 		len = i - line;
 		if (len == 0)
 			return first ? 400 : 0; /* the blank line ends the head */
-		if (first ? reqcheck_request_line(head + line, len) != 0
-			  : reqcheck_field_line(head + line, len) != 0)
-			return 400;
+		status = first ? reqcheck_request_line(head + line, len)
+			       : reqcheck_field_line(head + line, len);
+		if (status != 0)
+			return status;
 		first = 0;
 		i++;
 		line = i + 1;

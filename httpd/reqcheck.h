@@ -17,7 +17,8 @@
  * CR not followed by LF or a bare LF anywhere; a header line starting with SP
  * or HTAB (obs-fold); an empty header name; whitespace between a name and its
  * colon; NUL or other control bytes (HTAB allowed in values); a request line
- * without an HTTP version. */
+ * without an HTTP version, or with one not of the form HTTP/DIGIT.DIGIT. 505
+ * for a well-formed version other than 1.0 and 1.1 (llhttp would say 400). */
 int reqcheck_raw(const char *head, size_t n);
 
 /* The head as llhttp parsed it. Returns 0, or: 505 for a version other than

@@ -47,6 +47,16 @@ static const struct raw_case raw_cases[] = {
 	{"HTAB in request line", "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
 	{"missing target", "GET  HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
 	{"blank head", "\r\n\r\n", 0, 400},
+	{"HTTP/1.0", "GET / HTTP/1.0\r\n\r\n", 0, 0},
+	{"HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 0, 505},
+	{"HTTP/3.0", "GET / HTTP/3.0\r\nHost: a\r\n\r\n", 0, 505},
+	{"HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 0, 505},
+	{"HTTP/0.9 spelled out", "GET / HTTP/0.9\r\n\r\n", 0, 505},
+	{"lower-case http", "GET / http/1.1\r\nHost: a\r\n\r\n", 0, 400},
+	{"HTTP/1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 0, 400},
+	{"HTTP/11", "GET / HTTP/11\r\nHost: a\r\n\r\n", 0, 400},
+	{"HTTP/1.1 trailing SP", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 0, 400},
+	{"three spaces", "GET / x HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
 };
 
 START_TEST(test_raw)
@@ -191,6 +201,8 @@ static const struct pipe_case pipe_cases[] = {
 	{"GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0},
 	{"GET / HTTP/1.0\r\n\r\n", 0},
 	{"GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505},
+	{"GET / HTTP/3.0\r\nHost: a\r\n\r\n", 505},
+	{"GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505},
 	{"GET / HTTP/1.1\r\n\r\n", 400},
 	{"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400},
 	{"GET /\r\n\r\n", 400},
