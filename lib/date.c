@@ -8,14 +8,14 @@
 
 static const char date_wkdays[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 static const char *const date_wkdays_long[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-						"Thursday", "Friday", "Saturday"};
+                                                "Thursday", "Friday", "Saturday"};
 static const char date_months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 #define DATE_SECS_PER_DAY 86400LL
 /* IMF-fixdate has a four-digit year: times outside 0001..9999 are clamped. */
-#define DATE_MIN_DAYS (-719162LL)		/* 0001-01-01 */
-#define DATE_MAX_DAYS 2932896LL			/* 9999-12-31 */
+#define DATE_MIN_DAYS (-719162LL) /* 0001-01-01 */
+#define DATE_MAX_DAYS 2932896LL   /* 9999-12-31 */
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (month 1..12); the
  * well-known era-based method, exact for every year, no tables or loops. */
@@ -213,7 +213,8 @@ static int date_parse_rfc850(const char *s, size_t n, struct date_fields *f)
 	if (name == 0 || n != name + 24)
 		return -1;
 	for (wd = 0; wd < 7; wd++)
-		if (strlen(date_wkdays_long[wd]) == name && memcmp(s, date_wkdays_long[wd], name) == 0)
+		if (strlen(date_wkdays_long[wd]) == name &&
+		    memcmp(s, date_wkdays_long[wd], name) == 0)
 			break;
 	if (wd == 7)
 		return -1;

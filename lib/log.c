@@ -15,10 +15,10 @@ static const char *log_progname = "";
 static enum log_level log_threshold = LOG_INFO;
 
 static const char *const log_names[] = {
-	[LOG_DEBUG] = "debug",
-	[LOG_INFO] = "info",
-	[LOG_WARN] = "warning",
-	[LOG_ERROR] = "error",
+    [LOG_DEBUG] = "debug",
+    [LOG_INFO] = "info",
+    [LOG_WARN] = "warning",
+    [LOG_ERROR] = "error",
 };
 
 void log_init(const char *progname, enum log_level threshold)

@@ -4,7 +4,11 @@
  * A short count from send/writev/sendfile on a non-blocking descriptor means
  * the kernel's buffer filled up (it marks the socket "no space" and will wake
  * a poller when room frees), so the loops stop there instead of spending one
- * more system call to be told EAGAIN; nginx's send paths do the same. */
+ * more system call to be told EAGAIN; nginx's send paths do the same.
+ *
+ * Socket sends pass MSG_DONTWAIT, so that the write-all timeouts hold on a
+ * blocking socket too (net_connect returns one); sendfile() has no such flag
+ * and blocks on a blocking socket, which the server never gives it. */
 #include "net.h"
 
 #include <errno.h>
@@ -27,7 +31,7 @@
 #define NET_SENDFILE_MAX 0x7ffff000UL
 
 static void net_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Fills err (when given); a truncated reason is still a useful reason. */
 static void net_err(char *err, size_t errlen, const char *fmt, ...)
@@ -121,8 +125,8 @@ int net_wait(int fd, short events, int timeout_ms)
 static int net_listen_addr(const struct addrinfo *ai, int flags, int dual_stack)
 {
 	int one = 1, zero = 0;
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			ai->ai_protocol);
+	int fd =
+	    socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
@@ -144,8 +148,7 @@ fail:;
 }
 
 /* Tries every address of host:port in order; the first that listens wins. */
-static int net_listen_host(const char *host, const char *port, int family, int flags,
-			   int *gai_err)
+static int net_listen_host(const char *host, const char *port, int family, int flags, int *gai_err)
 {
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, e = EADDRNOTAVAIL;
@@ -201,18 +204,18 @@ int net_listen(const char *host, const char *port, int flags, char *err, size_t 
 		return -1;
 	}
 	fd = any ? net_listen_any(port, flags, &gai_err)
-		 : net_listen_host(host, port, AF_UNSPEC, flags, &gai_err);
+	         : net_listen_host(host, port, AF_UNSPEC, flags, &gai_err);
 	if (fd >= 0)
 		return fd;
 	if (gai_err != 0) {
 		errno = EADDRNOTAVAIL;
 		net_err(err, errlen, "cannot listen on %s port %s: %s", any ? "*" : host, port,
-			gai_strerror(gai_err));
+		        gai_strerror(gai_err));
 		return -1;
 	}
 	int e = errno;
 	net_err(err, errlen, "cannot listen on %s port %s: %s", any ? "*" : host, port,
-		net_reason(e, buf, sizeof buf));
+	        net_reason(e, buf, sizeof buf));
 	errno = e;
 	return -1;
 }
@@ -247,8 +250,8 @@ int net_accept(int listen_fd)
 /* One address within timeout_ms: a blocking connected socket, or -1 + errno. */
 static int net_connect_addr(const struct addrinfo *ai, int timeout_ms)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			ai->ai_protocol);
+	int fd =
+	    socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
 	int e = 0;
 	socklen_t elen = sizeof e;
 
@@ -282,7 +285,7 @@ fail:
 }
 
 int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
-		size_t errlen)
+                size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
 	char name[256], buf[128];
@@ -340,7 +343,8 @@ ssize_t net_send(int fd, const void *p, size_t n)
 
 	while (done < n) {
 		size_t want = n - done;
-		ssize_t w = sock ? send(fd, c + done, want, MSG_NOSIGNAL) : write(fd, c + done, want);
+		ssize_t w = sock ? send(fd, c + done, want, MSG_NOSIGNAL | MSG_DONTWAIT)
+		                 : write(fd, c + done, want);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
@@ -395,7 +399,8 @@ ssize_t net_writev(int fd, struct iovec **iov, int *iovcnt)
 		for (int i = 0; i < cnt; i++)
 			want += (*iov)[i].iov_len;
 		struct msghdr msg = {.msg_iov = *iov, .msg_iovlen = (size_t)cnt};
-		ssize_t w = sock ? sendmsg(fd, &msg, MSG_NOSIGNAL) : writev(fd, *iov, cnt);
+		ssize_t w =
+		    sock ? sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) : writev(fd, *iov, cnt);
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;

@@ -30,7 +30,7 @@ int net_accept(int listen_fd);
  * blocking, close-on-exec socket; on failure -1 and the last reason in err
  * (errno: EHOSTUNREACH for DNS failures, ETIMEDOUT, ECONNREFUSED, ...). */
 int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
-		size_t errlen);
+                size_t errlen);
 
 /* Waits for events (POLLIN/POLLOUT) on fd: 1 ready, 0 timed out, -1 error. */
 int net_wait(int fd, short events, int timeout_ms);
@@ -49,7 +49,9 @@ ssize_t net_writev(int fd, struct iovec **iov, int *iovcnt);
 ssize_t net_sendfile(int sock, int fd, off_t *off, size_t n);
 
 /* Write-all: every byte or -1 (ETIMEDOUT when no progress for timeout_ms;
- * timeout_ms < 0 waits forever). Works on sockets, pipes and files. */
+ * timeout_ms < 0 waits forever). Works on sockets, pipes and files; the
+ * timeout holds on blocking sockets too (sends use MSG_DONTWAIT), but not on
+ * blocking pipes, nor for net_sendfile_all on a blocking socket. */
 int net_write_all(int fd, const void *p, size_t n, int timeout_ms);
 int net_sendfile_all(int sock, int fd, off_t off, size_t n, int timeout_ms);
 

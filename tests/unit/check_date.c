@@ -34,22 +34,22 @@ static const struct {
 	int y, mo, d, h, mi, s;
 	const char *want;
 } fmt_rows[] = {
-	{1970, 1, 1, 0, 0, 0, "Thu, 01 Jan 1970 00:00:00 GMT"},
-	{1994, 11, 6, 8, 49, 37, "Sun, 06 Nov 1994 08:49:37 GMT"},
-	{2000, 2, 29, 23, 59, 59, "Tue, 29 Feb 2000 23:59:59 GMT"},
-	{2024, 2, 29, 12, 0, 0, "Thu, 29 Feb 2024 12:00:00 GMT"},
-	{2038, 1, 19, 3, 14, 8, "Tue, 19 Jan 2038 03:14:08 GMT"},
-	{2100, 3, 1, 0, 0, 1, "Mon, 01 Mar 2100 00:00:01 GMT"},
-	{1969, 12, 31, 23, 59, 59, "Wed, 31 Dec 1969 23:59:59 GMT"},
-	{1900, 1, 1, 0, 0, 0, "Mon, 01 Jan 1900 00:00:00 GMT"},
-	{9999, 12, 31, 23, 59, 59, "Fri, 31 Dec 9999 23:59:59 GMT"},
+    {1970, 1, 1, 0, 0, 0, "Thu, 01 Jan 1970 00:00:00 GMT"},
+    {1994, 11, 6, 8, 49, 37, "Sun, 06 Nov 1994 08:49:37 GMT"},
+    {2000, 2, 29, 23, 59, 59, "Tue, 29 Feb 2000 23:59:59 GMT"},
+    {2024, 2, 29, 12, 0, 0, "Thu, 29 Feb 2024 12:00:00 GMT"},
+    {2038, 1, 19, 3, 14, 8, "Tue, 19 Jan 2038 03:14:08 GMT"},
+    {2100, 3, 1, 0, 0, 1, "Mon, 01 Mar 2100 00:00:01 GMT"},
+    {1969, 12, 31, 23, 59, 59, "Wed, 31 Dec 1969 23:59:59 GMT"},
+    {1900, 1, 1, 0, 0, 0, "Mon, 01 Jan 1900 00:00:00 GMT"},
+    {9999, 12, 31, 23, 59, 59, "Fri, 31 Dec 9999 23:59:59 GMT"},
 };
 
 START_TEST(format_table)
 {
 	char out[DATE_LEN + 1];
 	time_t t = utc(fmt_rows[_i].y, fmt_rows[_i].mo, fmt_rows[_i].d, fmt_rows[_i].h,
-		       fmt_rows[_i].mi, fmt_rows[_i].s);
+	               fmt_rows[_i].mi, fmt_rows[_i].s);
 	memset(out, 'x', sizeof out);
 	date_format(t, out);
 	ck_assert_str_eq(out, fmt_rows[_i].want);
@@ -74,7 +74,7 @@ START_TEST(format_matches_gmtime_and_roundtrips)
 {
 	static const char *wd[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *mo[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-				   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	srandom(12345);
 	for (int i = 0; i < 200000; i++) {
 		/* Years 1 .. ~9000 with random seconds. */
@@ -86,8 +86,8 @@ START_TEST(format_matches_gmtime_and_roundtrips)
 		time_t tt = (time_t)t, back;
 		ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
 		snprintf(want, sizeof want, "%s, %02d %s %04d %02d:%02d:%02d GMT", wd[tm.tm_wday],
-			 tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-			 tm.tm_sec);
+		         tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+		         tm.tm_sec);
 		date_format(tt, out);
 		ck_assert_str_eq(out, want);
 		ck_assert_int_eq(date_parse(out, DATE_LEN, &back), 0);
@@ -102,29 +102,29 @@ static const struct {
 	const char *in;
 	int y, mo, d, h, mi, s;
 } good_rows[] = {
-	/* the three RFC 9110 examples */
-	{"Sun, 06 Nov 1994 08:49:37 GMT", 1994, 11, 6, 8, 49, 37},
-	{"Sunday, 06-Nov-94 08:49:37 GMT", 1994, 11, 6, 8, 49, 37},
-	{"Sun Nov  6 08:49:37 1994", 1994, 11, 6, 8, 49, 37},
-	{"Sun Nov 06 08:49:37 1994", 1994, 11, 6, 8, 49, 37},
-	{"Thu, 01 Jan 1970 00:00:00 GMT", 1970, 1, 1, 0, 0, 0},
-	{"Wed, 31 Dec 1969 23:59:59 GMT", 1969, 12, 31, 23, 59, 59},
-	{"Thu, 29 Feb 2024 12:00:00 GMT", 2024, 2, 29, 12, 0, 0},
-	{"Tue, 29 Feb 2000 00:00:00 GMT", 2000, 2, 29, 0, 0, 0},
-	{"Tue, 19 Jan 2038 03:14:08 GMT", 2038, 1, 19, 3, 14, 8},
-	{"Sat, 01 Jan 2422 00:00:00 GMT", 2422, 1, 1, 0, 0, 0},
-	{"Fri, 31 Dec 9999 23:59:59 GMT", 9999, 12, 31, 23, 59, 59},
-	{"Thu Feb 29 12:00:00 2024", 2024, 2, 29, 12, 0, 0},
-	{"Tue Jan 19 03:14:08 2038", 2038, 1, 19, 3, 14, 8},
-	{"Thu Jan  1 00:00:00 1970", 1970, 1, 1, 0, 0, 0},
-	{"Monday, 07-Nov-94 08:49:37 GMT", 1994, 11, 7, 8, 49, 37},
-	{"Wednesday, 09-Nov-94 23:59:59 GMT", 1994, 11, 9, 23, 59, 59},
-	/* optional whitespace around the field value */
-	{"  Sun, 06 Nov 1994 08:49:37 GMT\t ", 1994, 11, 6, 8, 49, 37},
-	/* a leap second is the next minute's 0 */
-	{"Sat, 31 Dec 2016 23:59:60 GMT", 2016, 12, 31, 23, 59, 60},
-	/* the weekday name is only spelling-checked */
-	{"Mon, 06 Nov 1994 08:49:37 GMT", 1994, 11, 6, 8, 49, 37},
+    /* the three RFC 9110 examples */
+    {"Sun, 06 Nov 1994 08:49:37 GMT", 1994, 11, 6, 8, 49, 37},
+    {"Sunday, 06-Nov-94 08:49:37 GMT", 1994, 11, 6, 8, 49, 37},
+    {"Sun Nov  6 08:49:37 1994", 1994, 11, 6, 8, 49, 37},
+    {"Sun Nov 06 08:49:37 1994", 1994, 11, 6, 8, 49, 37},
+    {"Thu, 01 Jan 1970 00:00:00 GMT", 1970, 1, 1, 0, 0, 0},
+    {"Wed, 31 Dec 1969 23:59:59 GMT", 1969, 12, 31, 23, 59, 59},
+    {"Thu, 29 Feb 2024 12:00:00 GMT", 2024, 2, 29, 12, 0, 0},
+    {"Tue, 29 Feb 2000 00:00:00 GMT", 2000, 2, 29, 0, 0, 0},
+    {"Tue, 19 Jan 2038 03:14:08 GMT", 2038, 1, 19, 3, 14, 8},
+    {"Sat, 01 Jan 2422 00:00:00 GMT", 2422, 1, 1, 0, 0, 0},
+    {"Fri, 31 Dec 9999 23:59:59 GMT", 9999, 12, 31, 23, 59, 59},
+    {"Thu Feb 29 12:00:00 2024", 2024, 2, 29, 12, 0, 0},
+    {"Tue Jan 19 03:14:08 2038", 2038, 1, 19, 3, 14, 8},
+    {"Thu Jan  1 00:00:00 1970", 1970, 1, 1, 0, 0, 0},
+    {"Monday, 07-Nov-94 08:49:37 GMT", 1994, 11, 7, 8, 49, 37},
+    {"Wednesday, 09-Nov-94 23:59:59 GMT", 1994, 11, 9, 23, 59, 59},
+    /* optional whitespace around the field value */
+    {"  Sun, 06 Nov 1994 08:49:37 GMT\t ", 1994, 11, 6, 8, 49, 37},
+    /* a leap second is the next minute's 0 */
+    {"Sat, 31 Dec 2016 23:59:60 GMT", 2016, 12, 31, 23, 59, 60},
+    /* the weekday name is only spelling-checked */
+    {"Mon, 06 Nov 1994 08:49:37 GMT", 1994, 11, 6, 8, 49, 37},
 };
 
 START_TEST(parse_good)
@@ -133,7 +133,7 @@ START_TEST(parse_good)
 	const char *in = good_rows[_i].in;
 	ck_assert_msg(date_parse(in, strlen(in), &t) == 0, "rejected: %s", in);
 	time_t want = utc(good_rows[_i].y, good_rows[_i].mo, good_rows[_i].d, good_rows[_i].h,
-			  good_rows[_i].mi, good_rows[_i].s);
+	                  good_rows[_i].mi, good_rows[_i].s);
 	ck_assert_msg(t == want, "%s: got %lld want %lld", in, (long long)t, (long long)want);
 }
 END_TEST
@@ -141,60 +141,60 @@ END_TEST
 /* ---- date_parse: bad inputs (t must stay untouched) ---- */
 
 static const char *const bad_rows[] = {
-	"",
-	"garbage",
-	"Sun, 06 Nov 1994 08:49:37 GMT garbage",
-	"Sun, 06 Nov 1994 08:49:37 UTC",
-	"Sun, 06 Nov 1994 08:49:37 gmt",
-	"sun, 06 Nov 1994 08:49:37 GMT",
-	"Sun, 06 nov 1994 08:49:37 GMT",
-	"Sux, 06 Nov 1994 08:49:37 GMT",
-	"Sun, 06 Nox 1994 08:49:37 GMT",
-	"Sun,  6 Nov 1994 08:49:37 GMT",
-	"Sun, 6 Nov 1994 08:49:37 GMT",
-	"Sun, 06 Nov 94 08:49:37 GMT",
-	"Sun, 06 Nov 1994 8:49:37 GMT",
-	"Sun, 06 Nov 1994 08:49:37  GMT",
-	"Sun, 06 Nov 1994 08-49-37 GMT",
-	"Sun, 06 Nov 1994 08:49:3a GMT",
-	"Sun, 06 Nov 199x 08:49:37 GMT",
-	"Sun, 06 Nov +994 08:49:37 GMT",
-	"Sun, -6 Nov 1994 08:49:37 GMT",
-	"Sun, 00 Nov 1994 08:49:37 GMT",
-	"Sun, 31 Nov 1994 08:49:37 GMT",
-	"Sun, 32 Dec 1994 08:49:37 GMT",
-	"Thu, 29 Feb 2023 00:00:00 GMT",
-	"Mon, 29 Feb 2100 00:00:00 GMT",
-	"Sun, 06 Nov 1994 24:00:00 GMT",
-	"Sun, 06 Nov 1994 08:60:00 GMT",
-	"Sun, 06 Nov 1994 08:49:61 GMT",
-	"Sun; 06 Nov 1994 08:49:37 GMT",
-	"Sun,06 Nov 1994 08:49:37 GMT ",
-	"Sunday, 06-Nov-94 08:49:37 UTC",
-	"Sunday, 06-Nov-1994 08:49:37 GMT",
-	"Sun, 06-Nov-94 08:49:37 GMT",
-	"Sundae, 06-Nov-94 08:49:37 GMT",
-	"sunday, 06-Nov-94 08:49:37 GMT",
-	"Sunday,06-Nov-94 08:49:37 GMT ",
-	"Sunday, 06 Nov 94 08:49:37 GMT",
-	"Sunday, 31-Apr-94 08:49:37 GMT",
-	"Sunday, 06-Nov-9x 08:49:37 GMT",
-	"Funday, 06-Nov-94 08:49:37 GMT",
-	"Sun Nov  6 08:49:37 94",
-	"Sun Nov 6 08:49:37 1994 ",
-	"Sun Nov  6 08:49:37 1994 GMT",
-	"Sun Nov 31 08:49:37 1994",
-	"Sun Nov  0 08:49:37 1994",
-	"Sun Nov  x 08:49:37 1994",
-	"Sun Nov   6 8:49:37 1994",
-	"Xyz Nov  6 08:49:37 1994",
-	"Sun Nov  6 25:49:37 1994",
-	"Sun Nov  6 08:49:37 19 4",
-	"Sun, 06 Nov 1994 08:49:37 GMT\r\n",
-	"Sun, 06 Nov 1994 08:49:37 G\0T",
-	"1994-11-06T08:49:37Z",
-	"784111777",
-	"                                ",
+    "",
+    "garbage",
+    "Sun, 06 Nov 1994 08:49:37 GMT garbage",
+    "Sun, 06 Nov 1994 08:49:37 UTC",
+    "Sun, 06 Nov 1994 08:49:37 gmt",
+    "sun, 06 Nov 1994 08:49:37 GMT",
+    "Sun, 06 nov 1994 08:49:37 GMT",
+    "Sux, 06 Nov 1994 08:49:37 GMT",
+    "Sun, 06 Nox 1994 08:49:37 GMT",
+    "Sun,  6 Nov 1994 08:49:37 GMT",
+    "Sun, 6 Nov 1994 08:49:37 GMT",
+    "Sun, 06 Nov 94 08:49:37 GMT",
+    "Sun, 06 Nov 1994 8:49:37 GMT",
+    "Sun, 06 Nov 1994 08:49:37  GMT",
+    "Sun, 06 Nov 1994 08-49-37 GMT",
+    "Sun, 06 Nov 1994 08:49:3a GMT",
+    "Sun, 06 Nov 199x 08:49:37 GMT",
+    "Sun, 06 Nov +994 08:49:37 GMT",
+    "Sun, -6 Nov 1994 08:49:37 GMT",
+    "Sun, 00 Nov 1994 08:49:37 GMT",
+    "Sun, 31 Nov 1994 08:49:37 GMT",
+    "Sun, 32 Dec 1994 08:49:37 GMT",
+    "Thu, 29 Feb 2023 00:00:00 GMT",
+    "Mon, 29 Feb 2100 00:00:00 GMT",
+    "Sun, 06 Nov 1994 24:00:00 GMT",
+    "Sun, 06 Nov 1994 08:60:00 GMT",
+    "Sun, 06 Nov 1994 08:49:61 GMT",
+    "Sun; 06 Nov 1994 08:49:37 GMT",
+    "Sun,06 Nov 1994 08:49:37 GMT ",
+    "Sunday, 06-Nov-94 08:49:37 UTC",
+    "Sunday, 06-Nov-1994 08:49:37 GMT",
+    "Sun, 06-Nov-94 08:49:37 GMT",
+    "Sundae, 06-Nov-94 08:49:37 GMT",
+    "sunday, 06-Nov-94 08:49:37 GMT",
+    "Sunday,06-Nov-94 08:49:37 GMT ",
+    "Sunday, 06 Nov 94 08:49:37 GMT",
+    "Sunday, 31-Apr-94 08:49:37 GMT",
+    "Sunday, 06-Nov-9x 08:49:37 GMT",
+    "Funday, 06-Nov-94 08:49:37 GMT",
+    "Sun Nov  6 08:49:37 94",
+    "Sun Nov 6 08:49:37 1994 ",
+    "Sun Nov  6 08:49:37 1994 GMT",
+    "Sun Nov 31 08:49:37 1994",
+    "Sun Nov  0 08:49:37 1994",
+    "Sun Nov  x 08:49:37 1994",
+    "Sun Nov   6 8:49:37 1994",
+    "Xyz Nov  6 08:49:37 1994",
+    "Sun Nov  6 25:49:37 1994",
+    "Sun Nov  6 08:49:37 19 4",
+    "Sun, 06 Nov 1994 08:49:37 GMT\r\n",
+    "Sun, 06 Nov 1994 08:49:37 G\0T",
+    "1994-11-06T08:49:37Z",
+    "784111777",
+    "                                ",
 };
 
 START_TEST(parse_bad)
@@ -224,13 +224,12 @@ END_TEST
  * ends at an unreadable page, so an over-read crashes the test. */
 START_TEST(parse_no_overread)
 {
-	static const char *const dates[] = {"Sun, 06 Nov 1994 08:49:37 GMT",
-					    "Sunday, 06-Nov-94 08:49:37 GMT",
-					    "Wednesday, 09-Nov-94 23:59:59 GMT",
-					    "Sun Nov  6 08:49:37 1994"};
+	static const char *const dates[] = {
+	    "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT",
+	    "Wednesday, 09-Nov-94 23:59:59 GMT", "Sun Nov  6 08:49:37 1994"};
 	long pg = sysconf(_SC_PAGESIZE);
-	char *map = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
+	char *map =
+	    mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ck_assert(map != MAP_FAILED);
 	ck_assert_int_eq(mprotect(map + pg, (size_t)pg, PROT_NONE), 0);
 	for (size_t d = 0; d < sizeof dates / sizeof dates[0]; d++) {

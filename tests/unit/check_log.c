@@ -59,9 +59,9 @@ START_TEST(prefix_and_levels)
 	log_msg(LOG_ERROR, "e %s", "boom");
 	char *out = capture_end(NULL);
 	ck_assert_str_eq(out, "httpd: debug: d 1\n"
-			      "httpd: info: listening on :::8080\n"
-			      "httpd: warning: w\n"
-			      "httpd: error: e boom\n");
+	                      "httpd: info: listening on :::8080\n"
+	                      "httpd: warning: w\n"
+	                      "httpd: error: e boom\n");
 	free(out);
 }
 END_TEST
@@ -101,10 +101,10 @@ START_TEST(edges)
 	log_msg((enum log_level)42, "odd level");
 	char *out = capture_end(NULL);
 	ck_assert_str_eq(out, "info: no name\n"
-			      "info: empty name\n"
-			      "x: info: already ends in newline\n"
-			      "x: info: \n"
-			      "x: log: odd level\n");
+	                      "info: empty name\n"
+	                      "x: info: already ends in newline\n"
+	                      "x: info: \n"
+	                      "x: log: odd level\n");
 	free(out);
 }
 END_TEST
@@ -179,7 +179,7 @@ START_TEST(concurrent_lines_do_not_interleave)
 			close(cap_pipe[0]);
 			for (int i = 0; i < LINES; i++)
 				log_msg(LOG_INFO, "kid %d line %d %s", k, i,
-					"padding-padding-padding-padding-padding-padding");
+				        "padding-padding-padding-padding-padding-padding");
 			_exit(0);
 		}
 	}
@@ -206,10 +206,10 @@ START_TEST(concurrent_lines_do_not_interleave)
 	for (char *line = buf, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
 		int k, i, used = 0;
 		*nl = '\0';
-		int ok = sscanf(line, "w: info: kid %d line %d %n", &k, &i, &used) == 2 &&
-			 strcmp(line + used, "padding-padding-padding-padding-padding-padding") ==
-				 0 &&
-			 k >= 0 && k < KIDS && i == seen[k];
+		int ok =
+		    sscanf(line, "w: info: kid %d line %d %n", &k, &i, &used) == 2 &&
+		    strcmp(line + used, "padding-padding-padding-padding-padding-padding") == 0 &&
+		    k >= 0 && k < KIDS && i == seen[k];
 		ck_assert_msg(ok, "mangled line: %s", line);
 		seen[k]++;
 		lines++;

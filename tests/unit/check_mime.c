@@ -14,120 +14,120 @@ static const struct {
 	const char *name;
 	const char *want;
 } rows[] = {
-	/* the list, one row per extension */
-	{"index.html", "text/html" U8},
-	{"a.htm", "text/html" U8},
-	{"style.css", "text/css" U8},
-	{"app.js", "text/javascript" U8},
-	{"mod.mjs", "text/javascript" U8},
-	{"mod.cjs", "text/javascript" U8},
-	{"data.json", "application/json" U8},
-	{"app.js.map", "application/json" U8},
-	{"feed.xml", "application/xml" U8},
-	{"notes.txt", "text/plain" U8},
-	{"README.md", "text/markdown" U8},
-	{"t.csv", "text/csv" U8},
-	{"logo.svg", "image/svg+xml" U8},
-	{"a.png", "image/png"},
-	{"a.jpg", "image/jpeg"},
-	{"a.jpeg", "image/jpeg"},
-	{"a.gif", "image/gif"},
-	{"a.webp", "image/webp"},
-	{"a.avif", "image/avif"},
-	{"favicon.ico", "image/x-icon"},
-	{"a.bmp", "image/bmp"},
-	{"a.apng", "image/apng"},
-	{"a.jxl", "image/jxl"},
-	{"a.tif", "image/tiff"},
-	{"a.tiff", "image/tiff"},
-	{"m.wasm", "application/wasm"},
-	{"f.woff", "font/woff"},
-	{"f.woff2", "font/woff2"},
-	{"f.ttf", "font/ttf"},
-	{"f.otf", "font/otf"},
-	{"f.eot", "application/vnd.ms-fontobject"},
-	{"v.mp4", "video/mp4"},
-	{"v.m4v", "video/mp4"},
-	{"v.webm", "video/webm"},
-	{"v.ogv", "video/ogg"},
-	{"v.mov", "video/quicktime"},
-	{"v.mkv", "video/x-matroska"},
-	{"v.avi", "video/x-msvideo"},
-	{"v.mpeg", "video/mpeg"},
-	{"v.mpg", "video/mpeg"},
-	{"s.ogg", "audio/ogg"},
-	{"s.oga", "audio/ogg"},
-	{"s.opus", "audio/ogg"},
-	{"s.mp3", "audio/mpeg"},
-	{"s.wav", "audio/wav"},
-	{"s.flac", "audio/flac"},
-	{"s.m4a", "audio/mp4"},
-	{"s.aac", "audio/aac"},
-	{"s.mid", "audio/midi"},
-	{"s.midi", "audio/midi"},
-	{"s.weba", "audio/webm"},
-	{"d.pdf", "application/pdf"},
-	{"d.zip", "application/zip"},
-	{"d.gz", "application/gzip"},
-	{"d.tgz", "application/gzip"},
-	{"d.tar", "application/x-tar"},
-	{"d.xz", "application/x-xz"},
-	{"d.bz2", "application/x-bzip2"},
-	{"d.7z", "application/x-7z-compressed"},
-	{"d.rar", "application/vnd.rar"},
-	{"d.zst", "application/zstd"},
-	{"d.jar", "application/java-archive"},
-	{"d.epub", "application/epub+zip"},
-	{"d.rtf", "application/rtf"},
-	{"d.doc", "application/msword"},
-	{"d.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
-	{"d.xls", "application/vnd.ms-excel"},
-	{"d.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
-	{"d.ppt", "application/vnd.ms-powerpoint"},
-	{"d.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
-	{"d.odt", "application/vnd.oasis.opendocument.text"},
-	{"d.ods", "application/vnd.oasis.opendocument.spreadsheet"},
-	{"d.odp", "application/vnd.oasis.opendocument.presentation"},
-	{"cal.ics", "text/calendar" U8},
-	{"subs.vtt", "text/vtt" U8},
-	{"site.webmanifest", "application/manifest+json" U8},
-	{"page.xhtml", "application/xhtml+xml" U8},
-	{"feed.rss", "application/rss+xml" U8},
-	{"feed.atom", "application/atom+xml" U8},
-	{"ld.jsonld", "application/ld+json" U8},
-	{"c.yaml", "application/yaml" U8},
-	{"c.yml", "application/yaml" U8},
-	{"c.toml", "application/toml" U8},
-	/* case-insensitive extension */
-	{"INDEX.HTML", "text/html" U8},
-	{"Photo.JpG", "image/jpeg"},
-	{"font.WOFF2", "font/woff2"},
-	/* paths: only the last segment's last extension counts */
-	{"/var/www/index.html", "text/html" U8},
-	{"dir.html/readme", OCTET},
-	{"dir.d/file.css", "text/css" U8},
-	{"archive.tar.gz", "application/gzip"},
-	{"a/b.c/d.e/f.png", "image/png"},
-	{"a.b/.hidden", OCTET},
-	/* no extension, dotfiles, trailing dot, empty */
-	{"Makefile", OCTET},
-	{".htaccess", OCTET},
-	{".html", OCTET},
-	{"/www/.env", OCTET},
-	{"file.", OCTET},
-	{"file..", OCTET},
-	{"", OCTET},
-	{"/", OCTET},
-	{"dir/", OCTET},
-	{".", OCTET},
-	{"..", OCTET},
-	/* unknown, near misses, over-long */
-	{"x.unknownext", OCTET},
-	{"x.htmlx", OCTET},
-	{"x.htm ", OCTET},
-	{"x.ht", OCTET},
-	{"x.html\xc3\xa9", OCTET},
-	{"x.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", OCTET},
+    /* the list, one row per extension */
+    {"index.html", "text/html" U8},
+    {"a.htm", "text/html" U8},
+    {"style.css", "text/css" U8},
+    {"app.js", "text/javascript" U8},
+    {"mod.mjs", "text/javascript" U8},
+    {"mod.cjs", "text/javascript" U8},
+    {"data.json", "application/json" U8},
+    {"app.js.map", "application/json" U8},
+    {"feed.xml", "application/xml" U8},
+    {"notes.txt", "text/plain" U8},
+    {"README.md", "text/markdown" U8},
+    {"t.csv", "text/csv" U8},
+    {"logo.svg", "image/svg+xml" U8},
+    {"a.png", "image/png"},
+    {"a.jpg", "image/jpeg"},
+    {"a.jpeg", "image/jpeg"},
+    {"a.gif", "image/gif"},
+    {"a.webp", "image/webp"},
+    {"a.avif", "image/avif"},
+    {"favicon.ico", "image/x-icon"},
+    {"a.bmp", "image/bmp"},
+    {"a.apng", "image/apng"},
+    {"a.jxl", "image/jxl"},
+    {"a.tif", "image/tiff"},
+    {"a.tiff", "image/tiff"},
+    {"m.wasm", "application/wasm"},
+    {"f.woff", "font/woff"},
+    {"f.woff2", "font/woff2"},
+    {"f.ttf", "font/ttf"},
+    {"f.otf", "font/otf"},
+    {"f.eot", "application/vnd.ms-fontobject"},
+    {"v.mp4", "video/mp4"},
+    {"v.m4v", "video/mp4"},
+    {"v.webm", "video/webm"},
+    {"v.ogv", "video/ogg"},
+    {"v.mov", "video/quicktime"},
+    {"v.mkv", "video/x-matroska"},
+    {"v.avi", "video/x-msvideo"},
+    {"v.mpeg", "video/mpeg"},
+    {"v.mpg", "video/mpeg"},
+    {"s.ogg", "audio/ogg"},
+    {"s.oga", "audio/ogg"},
+    {"s.opus", "audio/ogg"},
+    {"s.mp3", "audio/mpeg"},
+    {"s.wav", "audio/wav"},
+    {"s.flac", "audio/flac"},
+    {"s.m4a", "audio/mp4"},
+    {"s.aac", "audio/aac"},
+    {"s.mid", "audio/midi"},
+    {"s.midi", "audio/midi"},
+    {"s.weba", "audio/webm"},
+    {"d.pdf", "application/pdf"},
+    {"d.zip", "application/zip"},
+    {"d.gz", "application/gzip"},
+    {"d.tgz", "application/gzip"},
+    {"d.tar", "application/x-tar"},
+    {"d.xz", "application/x-xz"},
+    {"d.bz2", "application/x-bzip2"},
+    {"d.7z", "application/x-7z-compressed"},
+    {"d.rar", "application/vnd.rar"},
+    {"d.zst", "application/zstd"},
+    {"d.jar", "application/java-archive"},
+    {"d.epub", "application/epub+zip"},
+    {"d.rtf", "application/rtf"},
+    {"d.doc", "application/msword"},
+    {"d.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+    {"d.xls", "application/vnd.ms-excel"},
+    {"d.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    {"d.ppt", "application/vnd.ms-powerpoint"},
+    {"d.pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+    {"d.odt", "application/vnd.oasis.opendocument.text"},
+    {"d.ods", "application/vnd.oasis.opendocument.spreadsheet"},
+    {"d.odp", "application/vnd.oasis.opendocument.presentation"},
+    {"cal.ics", "text/calendar" U8},
+    {"subs.vtt", "text/vtt" U8},
+    {"site.webmanifest", "application/manifest+json" U8},
+    {"page.xhtml", "application/xhtml+xml" U8},
+    {"feed.rss", "application/rss+xml" U8},
+    {"feed.atom", "application/atom+xml" U8},
+    {"ld.jsonld", "application/ld+json" U8},
+    {"c.yaml", "application/yaml" U8},
+    {"c.yml", "application/yaml" U8},
+    {"c.toml", "application/toml" U8},
+    /* case-insensitive extension */
+    {"INDEX.HTML", "text/html" U8},
+    {"Photo.JpG", "image/jpeg"},
+    {"font.WOFF2", "font/woff2"},
+    /* paths: only the last segment's last extension counts */
+    {"/var/www/index.html", "text/html" U8},
+    {"dir.html/readme", OCTET},
+    {"dir.d/file.css", "text/css" U8},
+    {"archive.tar.gz", "application/gzip"},
+    {"a/b.c/d.e/f.png", "image/png"},
+    {"a.b/.hidden", OCTET},
+    /* no extension, dotfiles, trailing dot, empty */
+    {"Makefile", OCTET},
+    {".htaccess", OCTET},
+    {".html", OCTET},
+    {"/www/.env", OCTET},
+    {"file.", OCTET},
+    {"file..", OCTET},
+    {"", OCTET},
+    {"/", OCTET},
+    {"dir/", OCTET},
+    {".", OCTET},
+    {"..", OCTET},
+    /* unknown, near misses, over-long */
+    {"x.unknownext", OCTET},
+    {"x.htmlx", OCTET},
+    {"x.htm ", OCTET},
+    {"x.ht", OCTET},
+    {"x.html\xc3\xa9", OCTET},
+    {"x.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", OCTET},
 };
 
 START_TEST(builtin_table)
@@ -151,25 +151,24 @@ static void temp_file(char *path, const char *text)
 	close(fd);
 }
 
-static const char types_file[] =
-	"# a comment line\n"
-	"\n"
-	"   \t  \n"
-	"application/x-foo\t\tfoo fooz   # trailing comment\n"
-	"text/x-bar bar\n"
-	"application/vnd.thing+json thingjson\n"
-	"application/vnd.thing+xml thingxml\n"
-	"application/x-first dup\n"
-	"application/x-second dup\n"
-	"image/x-wins html png\n" /* built-in entries win */
-	"Application/X-Upper UPPER\n"
-	"no-slash-here nsl\n"
-	"/nothing before\n"
-	"bad;type/x semi\n"
-	"application/x-noexts\n"
-	"application/x-weird ok bad/ext bad.ext\n"
-	"application/x-crlf crlf\r\n"
-	"application/x-last last"; /* no final newline */
+static const char types_file[] = "# a comment line\n"
+                                 "\n"
+                                 "   \t  \n"
+                                 "application/x-foo\t\tfoo fooz   # trailing comment\n"
+                                 "text/x-bar bar\n"
+                                 "application/vnd.thing+json thingjson\n"
+                                 "application/vnd.thing+xml thingxml\n"
+                                 "application/x-first dup\n"
+                                 "application/x-second dup\n"
+                                 "image/x-wins html png\n" /* built-in entries win */
+                                 "Application/X-Upper UPPER\n"
+                                 "no-slash-here nsl\n"
+                                 "/nothing before\n"
+                                 "bad;type/x semi\n"
+                                 "application/x-noexts\n"
+                                 "application/x-weird ok bad/ext bad.ext\n"
+                                 "application/x-crlf crlf\r\n"
+                                 "application/x-last last"; /* no final newline */
 
 START_TEST(load_file)
 {

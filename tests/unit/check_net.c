@@ -227,7 +227,7 @@ START_TEST(listen_port_in_use_and_reuseport)
 	ck_assert_int_eq(net_listen("127.0.0.1", port, 0, errbuf, sizeof errbuf), -1);
 	ck_assert_int_eq(errno, EADDRINUSE);
 	ck_assert_msg(strstr(errbuf, port) != NULL && strstr(errbuf, "in use") != NULL, "%s",
-		      errbuf);
+	              errbuf);
 	close(a);
 
 	/* with NET_REUSEPORT, two listeners share one port */
@@ -253,16 +253,17 @@ START_TEST(listen_bad_input)
 	for (size_t i = 0; i < sizeof bad_ports / sizeof bad_ports[0]; i++) {
 		errbuf[0] = '\0';
 		errno = 0;
-		ck_assert_int_eq(net_listen("127.0.0.1", bad_ports[i], 0, errbuf, sizeof errbuf), -1);
+		ck_assert_int_eq(net_listen("127.0.0.1", bad_ports[i], 0, errbuf, sizeof errbuf),
+		                 -1);
 		ck_assert_msg(strstr(errbuf, "port") != NULL, "%s", errbuf);
-		ck_assert_int_eq(net_connect("127.0.0.1", bad_ports[i], AF_UNSPEC, 500, errbuf,
-					     sizeof errbuf),
-				 -1);
+		ck_assert_int_eq(
+		    net_connect("127.0.0.1", bad_ports[i], AF_UNSPEC, 500, errbuf, sizeof errbuf),
+		    -1);
 		ck_assert_str_eq(errbuf + strlen(errbuf) - strlen(bad_ports[i]), bad_ports[i]);
 	}
 	errbuf[0] = '\0';
 	ck_assert_int_eq(net_listen("127.0.0.1", "no-such-service-xyz", 0, errbuf, sizeof errbuf),
-			 -1);
+	                 -1);
 	ck_assert_int_ne(errbuf[0], '\0');
 	/* an address this machine does not have */
 	errbuf[0] = '\0';
@@ -303,7 +304,7 @@ START_TEST(connect_refused)
 
 	errno = 0;
 	ck_assert_int_eq(net_connect("127.0.0.1", port, AF_UNSPEC, 2000, errbuf, sizeof errbuf),
-			 -1);
+	                 -1);
 	ck_assert_int_eq(errno, ECONNREFUSED);
 	ck_assert_str_eq(errbuf, "connection refused");
 	close(hold);
@@ -314,13 +315,12 @@ START_TEST(connect_unresolvable)
 {
 	errno = 0;
 	ck_assert_int_eq(
-		net_connect("no-such-host.invalid", "80", AF_UNSPEC, 2000, errbuf, sizeof errbuf),
-		-1);
+	    net_connect("no-such-host.invalid", "80", AF_UNSPEC, 2000, errbuf, sizeof errbuf), -1);
 	ck_assert_int_eq(errno, EHOSTUNREACH);
 	ck_assert_str_eq(errbuf, "could not resolve host: no-such-host.invalid");
-	ck_assert_int_eq(net_connect("127.0.0.1", "no-such-service-xyz", AF_UNSPEC, 2000, errbuf,
-				     sizeof errbuf),
-			 -1);
+	ck_assert_int_eq(
+	    net_connect("127.0.0.1", "no-such-service-xyz", AF_UNSPEC, 2000, errbuf, sizeof errbuf),
+	    -1);
 	ck_assert_int_ne(errbuf[0], '\0');
 	ck_assert_int_eq(net_connect(NULL, "80", AF_UNSPEC, 2000, NULL, 0), -1);
 	ck_assert_int_eq(net_connect("", "80", AF_UNSPEC, 2000, errbuf, sizeof errbuf), -1);
@@ -466,18 +466,33 @@ START_TEST(write_all_big_through_small_buffer)
 }
 END_TEST
 
+static void small_rcvbuf(int fd)
+{
+	int sz = 32768;
+	ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz), 0);
+}
+
+/* A peer that never reads: ETIMEDOUT, on the non-blocking accepted socket and
+ * on the blocking one net_connect returns. */
 START_TEST(write_all_timeout)
 {
 	int s, c;
 	make_pair("127.0.0.1", &s, &c);
 	small_sndbuf(s);
+	small_sndbuf(c);
+	small_rcvbuf(s);
+	small_rcvbuf(c);
 	unsigned char *data = big_pattern(BIG);
-	long long t0 = now_ms();
-	errno = 0;
-	ck_assert_int_eq(net_write_all(s, data, BIG, 200), -1);
-	ck_assert_int_eq(errno, ETIMEDOUT);
-	long long took = now_ms() - t0;
-	ck_assert_msg(took >= 150 && took < 5000, "took %lld ms", took);
+	int fds[2] = {s, c};
+	for (int i = 0; i < 2; i++) {
+		long long t0 = now_ms();
+		errno = 0;
+		ck_assert_int_eq(net_write_all(fds[i], data, BIG, 200), -1);
+		ck_assert_int_eq(errno, ETIMEDOUT);
+		long long took = now_ms() - t0;
+		ck_assert_msg(took >= 150 && took < 5000, "took %lld ms", took);
+	}
+	ck_assert(!is_nonblock(c)); /* still blocking: nothing changed its flags */
 	free(data);
 	close(s);
 	close(c);
