@@ -622,7 +622,8 @@ void conn_event(struct server *s, struct conn *c, uint32_t events)
 
 void conn_tick(struct server *s, struct conn *c)
 {
-	if ((int32_t)(s->clock - c->deadline) < 0)
+	/* Strictly after: a deadline set at x.9 s for one second must not fire at x+1.0. */
+	if ((int32_t)(s->clock - c->deadline) <= 0)
 		return;
 	/* A head that did not arrive in time gets a word before the close. */
 	if (c->state == CONN_HEAD && c->io && c->io->out.len == 0) {

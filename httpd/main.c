@@ -28,7 +28,9 @@
 #define MAIN_HEADERS_MAX   8192     /* bytes of all -H headers together */
 #define MAIN_TIMEOUT_MAX   86400
 #define MAIN_CONNS_MAX     1000000
-#define MAIN_DEFER_S       5        /* TCP_DEFER_ACCEPT: accept once data came (or after this) */
+/* TCP_DEFER_ACCEPT: accept once data came, or after about this long; kept
+ * short since a silent client's head timeout only starts when we accept. */
+#define MAIN_DEFER_S       1
 
 #define MAIN_DEFAULT_PORT        "8080"
 #define MAIN_DEFAULT_ROOT        "www/"
@@ -170,7 +172,8 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 {
 	int c;
 
-	while ((c = getopt_long(argc, argv, "p:b:w:i:l:c:H:u:hV", main_options, NULL)) != -1) {
+	opterr = 0; /* getopt's own message would be a second line */
+	while ((c = getopt_long(argc, argv, ":p:b:w:i:l:c:H:u:hV", main_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			main_number(optarg, 0, 65535, "bad port '%s'");
@@ -224,9 +227,10 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 		case 'V':
 			printf("httpd %s\n", HTTPD_VERSION);
 			exit(0);
-		default: /* getopt_long already said what was wrong */
-			fputs("httpd: see httpd --help\n", stderr);
-			exit(2);
+		case ':':
+			main_bad_usage("option '%s' needs a value", argv[optind - 1]);
+		default:
+			main_bad_usage("unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (argc - optind > 1)
@@ -246,10 +250,9 @@ static void main_die(const char *what, const char *arg, int err)
 }
 
 /* Options every listener gets; accepted sockets inherit them. */
-static void main_tune_listener(int fd, const struct httpd_config *cfg)
+static void main_tune_listener(int fd)
 {
-	int one = 1, defer = cfg->header_timeout_s < MAIN_DEFER_S ? cfg->header_timeout_s
-								   : MAIN_DEFER_S;
+	int one = 1, defer = MAIN_DEFER_S;
 
 	/* Responses leave in whole batches already; Nagle would only delay them. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -269,7 +272,7 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 			fprintf(stderr, "httpd: %s\n", err);
 			exit(1);
 		}
-		main_tune_listener(lfds[i], cfg);
+		main_tune_listener(lfds[i]);
 		if (i == 0 && strcmp(cfg->port, "0") == 0) {
 			int port = net_local_port(lfds[0]);
 			if (port < 0 || snprintf(portbuf, cap, "%d", port) >= (int)cap)
