@@ -200,8 +200,9 @@ size_t accesslog_format(char *out, size_t cap, const struct accesslog_entry *e,
 {
 	if (cap < 2)
 		return 0;
-	/* One byte kept back for the '\n', which always ends the line. */
-	struct accesslog_w w = {out, 0, cap - 1};
+	/* Two bytes kept back: the '\n' that always ends the line, and room for
+	 * a NUL so that the length stays below cap. */
+	struct accesslog_w w = {out, 0, cap - 2};
 
 	w_str(&w, e->host && e->host[0] ? e->host : "-");
 	w_str(&w, " - - ");
