@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -28,6 +29,7 @@ static void filecache_drop(struct filecache *c, struct filecache_entry *e)
 	close(e->fd);
 	free(e->path);
 	free(e->data);
+	free(e->hdr);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -91,12 +93,19 @@ const struct filecache_entry *filecache_get(struct filecache *c, const struct pa
 {
 	struct filecache_entry *e = &c->slot[filecache_hash(path, n)];
 	struct stat st;
+	struct timespec ts;
+	int64_t mono;
 
 	if (e->path == NULL || e->path_len != n || memcmp(e->path, path, n) != 0)
 		return NULL;
-	if (fstat(e->fd, &st) != 0 || !filecache_same(e, &st)) {
-		filecache_drop(c, e);
-		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	mono = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (mono >= e->fresh_until) {
+		if (fstat(e->fd, &st) != 0 || !filecache_same(e, &st)) {
+			filecache_drop(c, e);
+			return NULL;
+		}
+		e->fresh_until = mono + FILECACHE_FRESH_NS;
 	}
 	if (e->checked == now)
 		return e;
@@ -122,6 +131,28 @@ static int filecache_read(int fd, char *buf, size_t size)
 			return -1; /* shrank under us: do not cache a torn copy */
 		got += (size_t)r;
 	}
+	return 0;
+}
+
+/* Preformats the lines a 200 of this file always has. */
+static int filecache_header(struct filecache_entry *e)
+{
+	size_t cap = strlen(e->ctype) + e->etag_len + DATE_LEN + 128;
+	int n;
+
+	e->hdr = malloc(cap);
+	if (e->hdr == NULL)
+		return -1;
+	n = snprintf(e->hdr, cap,
+		     "Content-Type: %s\r\nContent-Length: %lld\r\nLast-Modified: %s\r\n"
+		     "ETag: %s\r\nAccept-Ranges: bytes\r\n",
+		     e->ctype, (long long)e->size, e->lastmod, e->etag);
+	if (n < 0 || (size_t)n >= cap) {
+		free(e->hdr);
+		e->hdr = NULL;
+		return -1;
+	}
+	e->hdr_len = (size_t)n;
 	return 0;
 }
 
@@ -156,6 +187,10 @@ const struct filecache_entry *filecache_put(struct filecache *c, const char *pat
 	e->ctype = mime_type(key);
 	e->etag_len = cond_etag(e->etag, st->st_mtime, st->st_size);
 	date_format(st->st_mtime, e->lastmod);
+	if (filecache_header(e) != 0) {
+		memset(e, 0, sizeof(*e)); /* the caller keeps fd; nothing was counted yet */
+		goto fail;
+	}
 	c->bytes += size;
 	return e;
 fail:

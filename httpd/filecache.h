@@ -3,10 +3,14 @@
  * It keeps a file's bytes and its preformatted validators (ETag,
  * Last-Modified) and Content-Type, so that a hit costs no open/fstat/close
  * and the body goes out in the same write as the head. Each entry keeps its
- * file open: one fstat of that descriptor per hit sees any write to the file
- * (size, mtime, unlink) at once, for a fraction of an open/fstat/close. What
- * an open descriptor cannot see, the path now naming another file (rename
- * over it) or a .gz twin appearing, is checked by path at most once a second.
+ * file open and fstats that descriptor when a hit comes more than
+ * FILECACHE_FRESH_NS after the last fstat: a write to the file (size, mtime,
+ * unlink) shows within a millisecond, not the second a stat cache usually
+ * allows, while a hot file under load costs one fstat per millisecond, not
+ * one per request (the fstat alone would be a good share of a hit's cost).
+ * What an open descriptor cannot see, the path now naming another file
+ * (rename over it) or a .gz twin appearing, is checked by path at most once
+ * a second.
  * Bounded: FILECACHE_SLOTS entries (direct-mapped: a colliding path replaces
  * the old one; this is also the most descriptors it holds), files of at most
  * FILECACHE_FILE_MAX bytes, FILECACHE_BYTES in all. Only paths that path_open() accepted beneath the root get in, and a
@@ -16,6 +20,7 @@
 #define FILECACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -27,6 +32,7 @@
 #define FILECACHE_SLOTS    128
 #define FILECACHE_FILE_MAX (32 * 1024)
 #define FILECACHE_BYTES    (8 * 1024 * 1024)
+#define FILECACHE_FRESH_NS 1000000 /* trust an fstat this long (1 ms) */
 
 struct filecache_entry {
 	char *path;       /* normalised request path (key) */
@@ -37,12 +43,16 @@ struct filecache_entry {
 	dev_t dev;
 	ino_t ino;
 	struct timespec mtim;
-	time_t checked;   /* when it was last compared with the file system */
+	time_t checked;   /* when the path was last compared with the file system */
+	int64_t fresh_until; /* CLOCK_MONOTONIC ns until which the last fstat holds */
 	int twin;         /* a regular PATH.gz existed at the last check */
 	const char *ctype;
 	char etag[COND_ETAG_MAX];
 	size_t etag_len;
 	char lastmod[DATE_LEN + 1];
+	char *hdr;        /* "Content-Type: ...\r\nContent-Length: ...\r\nLast-Modified:
+			   * ...\r\nETag: ...\r\nAccept-Ranges: bytes\r\n": a 200's own lines */
+	size_t hdr_len;
 };
 
 struct filecache;

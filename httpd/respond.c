@@ -91,13 +91,26 @@ struct respond_file {
 	const char *etag;
 	size_t etag_len;
 	const char *lastmod;
+	const char *hdr;  /* preformatted lines of a 200 (cache), or NULL */
+	size_t hdr_len;
 	int gz;           /* this is the .gz twin of the requested file */
 	int twin;         /* the requested file has a .gz twin: Vary */
 };
 
+/* The common case (room already allocated) is a bare memcpy; buffer_append
+ * only when out must grow, which it does rarely since the loop reuses it. */
 static void respond_put(struct respond_plan *p, const char *s, size_t n)
 {
-	if (!p->err && buffer_append(p->out, s, n) != 0)
+	struct buffer *out = p->out;
+
+	if (n == 0)
+		return;
+	if (n <= out->cap - out->len) {
+		memcpy(out->data + out->len, s, n);
+		out->len += n;
+		return;
+	}
+	if (!p->err && buffer_append(out, s, n) != 0)
 		p->err = 1;
 }
 
@@ -221,15 +234,19 @@ static void respond_file_headers(struct respond_plan *p, const struct respond_fi
 {
 	const struct httpd_config *cfg = p->ctx->cfg;
 
-	RESPOND_PUTS(p, "Content-Type: ");
-	respond_put_str(p, f->ctype);
-	RESPOND_PUTS(p, "\r\nContent-Length: ");
-	respond_put_num(p, (unsigned long long)len);
-	RESPOND_PUTS(p, "\r\nLast-Modified: ");
-	respond_put(p, f->lastmod, DATE_LEN);
-	RESPOND_PUTS(p, "\r\nETag: ");
-	respond_put(p, f->etag, f->etag_len);
-	RESPOND_PUTS(p, "\r\nAccept-Ranges: bytes\r\n");
+	if (f->hdr != NULL && p->r->status == 200) {
+		respond_put(p, f->hdr, f->hdr_len);
+	} else {
+		RESPOND_PUTS(p, "Content-Type: ");
+		respond_put_str(p, f->ctype);
+		RESPOND_PUTS(p, "\r\nContent-Length: ");
+		respond_put_num(p, (unsigned long long)len);
+		RESPOND_PUTS(p, "\r\nLast-Modified: ");
+		respond_put(p, f->lastmod, DATE_LEN);
+		RESPOND_PUTS(p, "\r\nETag: ");
+		respond_put(p, f->etag, f->etag_len);
+		RESPOND_PUTS(p, "\r\nAccept-Ranges: bytes\r\n");
+	}
 	if (f->gz)
 		RESPOND_PUTS(p, "Content-Encoding: gzip\r\n");
 	if (f->gz || f->twin)
@@ -454,7 +471,7 @@ static void respond_cached(struct respond_plan *p, const struct filecache_entry 
 	struct respond_file f = {
 		.fd = -1, .data = e->data, .size = e->size, .mtime = e->mtim.tv_sec,
 		.ctype = e->ctype, .etag = e->etag, .etag_len = e->etag_len,
-		.lastmod = e->lastmod, .twin = e->twin,
+		.lastmod = e->lastmod, .hdr = e->hdr, .hdr_len = e->hdr_len, .twin = e->twin,
 	};
 
 	respond_file(p, &f);
