@@ -13,6 +13,16 @@ need check           'pkg-config --exists check'
 need node-llhttp     'pkg-config --exists libllhttp || test -f /usr/share/llhttp/llhttp.c'
 need curl            'command -v curl'
 need python3         'command -v python3'
+# Optional: chromium for tests/integration/browser.sh. Never fails this step;
+# without it the browser test reports itself SKIPPED. NO_BROWSER=1 opts out.
+if [ -z "${NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+	s=""; [ "$(id -u)" = 0 ] || s="sudo -n"
+	echo "deps: installing chromium (optional, for the browser test)"
+	{ DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q chromium >/dev/null 2>&1 ||
+		{ $s apt-get update -q >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q chromium >/dev/null 2>&1; }; } ||
+		echo "deps: chromium could not be installed; the browser test will be skipped" >&2
+fi
 [ -z "$missing" ] && exit 0
 
 echo "deps: missing:$missing"
