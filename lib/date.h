@@ -9,7 +9,11 @@
 
 /* IMF-fixdate of t, NUL-terminated (out has DATE_LEN + 1 bytes). */
 void date_format(time_t t, char *out);
-/* Parses IMF-fixdate, obsolete RFC 850 and asctime formats; 0 or -1. */
+/* Parses IMF-fixdate, obsolete RFC 850 and asctime formats; 0 or -1 (and
+ * *out untouched). Strict: exact layout, case-sensitive names, fields in
+ * range (Feb 29 only in leap years); only surrounding spaces/tabs are
+ * skipped. The weekday name must be valid but is not checked against the
+ * date. RFC 850's two-digit year follows RFC 9110's 50-year rule. */
 int date_parse(const char *s, size_t n, time_t *out);
 
 #endif
