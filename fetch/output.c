@@ -213,6 +213,43 @@ int fetch_out_write(struct fetch_out *o, const void *p, size_t n)
 	return 0;
 }
 
+/* The plain way out of a pipe, for files splice(2) cannot write to. */
+static int out_drain_pipe(struct fetch_out *o, int pipe_fd, size_t n)
+{
+	char buf[64 * 1024];
+
+	while (n > 0) {
+		ssize_t got = read(pipe_fd, buf, n < sizeof(buf) ? n : sizeof(buf));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return out_fail(o, "writing", o->target);
+		if (fetch_out_write(o, buf, (size_t)got) != 0)
+			return -1;
+		n -= (size_t)got;
+	}
+	return 0;
+}
+
+int fetch_out_from_pipe(struct fetch_out *o, int pipe_fd, size_t n)
+{
+	while (n > 0) {
+		ssize_t moved = splice(pipe_fd, NULL, o->fd, NULL, n, SPLICE_F_MOVE);
+		if (moved < 0 && errno == EINTR)
+			continue;
+		if (moved < 0 && errno == EINVAL)
+			return out_drain_pipe(o, pipe_fd, n);
+		if (moved <= 0) {
+			if (moved == 0)
+				errno = EIO;
+			return out_fail(o, "writing", o->target);
+		}
+		n -= (size_t)moved;
+		o->written += moved;
+	}
+	return 0;
+}
+
 static int out_close(struct fetch_out *o)
 {
 	int fd = o->fd;

@@ -50,6 +50,9 @@ off_t fetch_out_resume_size(const char *target);
 /* Opens the output for target ("-": stdout). */
 int fetch_out_open(struct fetch_out *o, const char *target, enum fetch_out_mode mode);
 int fetch_out_write(struct fetch_out *o, const void *p, size_t n);
+/* Moves n bytes waiting in a pipe into the file (splice, or read and write
+ * where the file system cannot splice). */
+int fetch_out_from_pipe(struct fetch_out *o, int pipe_fd, size_t n);
 /* Completes: sets the modification time (mtime >= 0), closes, renames over
  * the target. On failure the temporary file is removed (kept when resuming). */
 int fetch_out_commit(struct fetch_out *o, time_t mtime);

@@ -251,3 +251,24 @@ off_t fetch_resp_length(const struct http_head *h)
 		return -1;
 	return len;
 }
+
+off_t fetch_resp_body_left(const struct fetch_resp *r)
+{
+	const llhttp_t *p = &r->msg.parser;
+
+	if (!r->final_head || r->done || r->head_only || (p->flags & F_CHUNKED) ||
+	    !(p->flags & F_CONTENT_LENGTH) || p->content_length > INT64_MAX)
+		return -1;
+	return (off_t)p->content_length;
+}
+
+void fetch_resp_body_moved(struct fetch_resp *r, off_t n)
+{
+	llhttp_t *p = &r->msg.parser;
+
+	if (n < 0 || (uint64_t)n > p->content_length)
+		return;
+	p->content_length -= (uint64_t)n;
+	if (p->content_length == 0)
+		r->done = 1; /* llhttp never saw these bytes: the message ends here */
+}

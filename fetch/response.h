@@ -56,6 +56,13 @@ enum fetch_resp_ev fetch_resp_feed(struct fetch_resp *r, const char *data, size_
 /* The peer closed: FETCH_RESP_DONE (a close-delimited body ends here) or
  * FETCH_RESP_ERROR (empty reply, head or body cut short). */
 enum fetch_resp_ev fetch_resp_eof(struct fetch_resp *r);
+/* Body bytes still to come when the body has a Content-Length (not chunked,
+ * not close-delimited, not after HEAD), else -1. A caller that moves them
+ * itself (splice) then calls fetch_resp_body_moved() with the count. */
+off_t fetch_resp_body_left(const struct fetch_resp *r);
+/* n body bytes went around the parser; when none are left the message is
+ * complete and fetch_resp_feed/eof report FETCH_RESP_DONE. */
+void fetch_resp_body_moved(struct fetch_resp *r, off_t n);
 /* The head just reported (valid after INTERIM or HEAD until the next feed). */
 const struct http_head *fetch_resp_head(const struct fetch_resp *r);
 void fetch_resp_free(struct fetch_resp *r);

@@ -2,6 +2,7 @@
 #include "transfer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #include "url.h"
 
 #define XFER_REQUEST_MAX (64 * 1024)
+#define XFER_SPLICE_MIN  (256 * 1024)  /* smaller bodies: plain reads are as good */
+#define XFER_PIPE_SIZE   (1024 * 1024)
 
 /* What the head of a response asks the reader to do next. */
 enum xfer_next { XFER_BODY, XFER_REDIRECT, XFER_STOP };
@@ -42,6 +45,7 @@ struct xfer {
 	struct fetch_out out;
 	struct fetch_progress prog;
 	int write_failed;
+	int use_splice;              /* FETCH_SPLICE=0 in the environment turns it off */
 	enum fetch_status status;    /* of the hop that stopped */
 	char *buf;
 	char *err;
@@ -303,6 +307,65 @@ static int xfer_eof(struct xfer *x, struct fetch_resp *r)
 	return 0;
 }
 
+/* A body long enough to be worth a pipe, going to a regular file. */
+static int xfer_splice_ok(const struct xfer *x, const struct fetch_resp *r)
+{
+	return x->out.fd >= 0 && !x->out.in_place && fetch_resp_body_left(r) >= XFER_SPLICE_MIN;
+}
+
+/* The rest of a Content-Length body, socket to pipe to file: the bytes never
+ * visit user space. Returns 0 when splice does not work on this socket (the
+ * caller goes on reading), else 1 with the transfer finished either way. */
+static int xfer_splice(struct xfer *x, int fd, struct fetch_resp *r)
+{
+	off_t left = fetch_resp_body_left(r);
+	int p[2], first = 1;
+
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return 0;
+	(void)fcntl(p[1], F_SETPIPE_SZ, XFER_PIPE_SIZE); /* a larger pipe when allowed */
+	while (left > 0) {
+		int ms = xfer_wait_ms(x);
+		int w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
+		size_t want = left < XFER_PIPE_SIZE ? (size_t)left : XFER_PIPE_SIZE;
+		ssize_t n;
+
+		if (w == 0) {
+			xfer_timed_out(x, "while reading the response");
+			break;
+		}
+		n = w < 0 ? -1 : splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n < 0 && first && errno == EINVAL) {
+			close(p[0]);
+			close(p[1]);
+			return 0;
+		}
+		first = 0;
+		if (n < 0) {
+			xfer_fail(x, FETCH_NET, "reading the response: %s", strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
+			break;
+		}
+		if (fetch_out_from_pipe(&x->out, p[0], (size_t)n) != 0) {
+			xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+			break;
+		}
+		fetch_progress_add(&x->prog, (size_t)n);
+		fetch_resp_body_moved(r, n);
+		left -= n;
+	}
+	if (left == 0)
+		xfer_done(x, fetch_resp_head(r));
+	close(p[0]);
+	close(p[1]);
+	return 1;
+}
+
 /* Reads the response on fd to its end. */
 static void xfer_read(struct xfer *x, int fd, int *redirect)
 {
@@ -326,6 +389,8 @@ static void xfer_read(struct xfer *x, int fd, int *redirect)
 			break;
 		}
 		if (got == 0 ? !xfer_eof(x, &r) : !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
+			break;
+		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, fd, &r))
 			break;
 	}
 	fetch_resp_free(&r);
@@ -386,6 +451,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->errlen = errlen;
 	fetch_out_init(&x->out);
 	fetch_progress_start(&x->prog, 0, 0, -1);
+	x->use_splice = !getenv("FETCH_SPLICE") || strcmp(getenv("FETCH_SPLICE"), "0") != 0;
 	if (!opts->quiet)
 		x->headf = opts->output && strcmp(opts->output, "-") == 0 ? stderr : stdout;
 	if (opts->max_time_s > 0) {

@@ -18,6 +18,7 @@ each connection according to the request path (one response, then close):
   /redirect-https             302 to https://
   /status/CODE                CODE with a small body (404, 500, 204, 416 ...)
   /truncated /truncated-chunked   the connection closes before the body ends
+  /truncated-big /reset-big   the same past 1 MiB (fetch's splice path)
   /garbage /empty-reply       not HTTP at all; nothing at all
   /bad/NAME                   malformed status lines (see BAD_STATUS)
   /bigheader                  a 1 MiB header field
@@ -148,6 +149,8 @@ class Handler(socketserver.BaseRequestHandler):
             "/redirect-https": lambda: self.redirect(302, "https://127.0.0.1/hello"),
             "/truncated": self.truncated,
             "/truncated-chunked": self.truncated_chunked,
+            "/truncated-big": lambda: self.truncated(2 << 20, 1 << 20),
+            "/reset-big": lambda: self.reset(4 << 20, 1 << 20),
             "/garbage": lambda: self.send(b"SSH-2.0-OpenSSH_9.2\r\n\x00\xff garbage\r\n\r\n"),
             "/empty-reply": lambda: None,
             "/bigheader": self.bigheader,
@@ -243,10 +246,11 @@ class Handler(socketserver.BaseRequestHandler):
         self.send(b"HTTP/1.1 100 Continue\r\n\r\n" * 20)
         self.respond(200, "OK", b"too late\n")
 
-    def truncated(self):
-        self.send(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n")
+    def truncated(self, length=1000, sent=500):
+        self.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                  % length)
         if not self.is_head:
-            self.send(b"x" * 500)
+            self.send(b"x" * sent)
 
     def truncated_chunked(self):
         self.send(self.chunked_head())
@@ -265,11 +269,12 @@ class Handler(socketserver.BaseRequestHandler):
         except OSError:
             pass
 
-    def reset(self):
-        self.send(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n")
+    def reset(self, length=100000, sent=1000):
+        self.send(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n"
+                  % length)
         if self.is_head:
             return
-        self.send(b"r" * 1000)
+        self.send(b"r" * sent)
         time.sleep(0.1)
         # SO_LINGER with a zero timeout: close() sends RST instead of FIN.
         self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -90,6 +90,7 @@ good "relative redirect" /dir/relative
 good "20 redirects" /chain/20
 good "204 No Content" /status/204
 good "1 MiB" /big/1048576
+FETCH_SPLICE=0 good "1 MiB without splice" /big/1048576
 good "Range server, whole file" /range
 
 bad "404" /status/404 8
@@ -110,6 +111,8 @@ bad "redirect to https" /redirect-https 1
 bad "redirect with -A" /redirect/302 8 -A
 bad "redirect with --no-redirect" /redirect/301 8 --no-redirect
 bad "reset mid-body" /reset 4
+bad "truncated after 1 MiB" /truncated-big 7
+bad "reset after 1 MiB" /reset-big 4
 start=$(date +%s)
 bad "never answers (-T 1)" /never 4 -T 1
 elapsed=$(($(date +%s) - start))
