@@ -25,7 +25,7 @@ static void filecache_drop(struct filecache *c, struct filecache_entry *e)
 {
 	if (e->path == NULL)
 		return;
-	c->bytes -= (size_t)e->size;
+	c->bytes -= e->held;
 	close(e->fd);
 	free(e->path);
 	free(e->data);
@@ -161,17 +161,22 @@ const struct filecache_entry *filecache_put(struct filecache *c, const char *pat
 {
 	struct filecache_entry *e = &c->slot[filecache_hash(path, n)];
 	size_t size = (size_t)st->st_size;
-	char *key, *data;
+	char *key, *data = NULL;
 
-	if (!S_ISREG(st->st_mode) || st->st_size < 0 || size > FILECACHE_FILE_MAX)
+	if (!S_ISREG(st->st_mode) || st->st_size < 0)
 		return NULL;
 	filecache_drop(c, e);
-	if (c->bytes + size > FILECACHE_BYTES)
-		return NULL;
+	/* Big files (or past the byte budget) are kept as facts and fd only. */
+	if (size > FILECACHE_FILE_MAX || c->bytes + size > FILECACHE_BYTES)
+		size = 0;
 	key = malloc(n + 1);
-	data = malloc(size ? size : 1);
-	if (key == NULL || data == NULL || filecache_read(fd, data, size) != 0)
+	if (key == NULL)
 		goto fail;
+	if (size > 0 || st->st_size == 0) {
+		data = malloc(size ? size : 1);
+		if (data == NULL || filecache_read(fd, data, size) != 0)
+			goto fail;
+	}
 	memcpy(key, path, n);
 	key[n] = '\0';
 	e->path = key;
@@ -191,6 +196,7 @@ const struct filecache_entry *filecache_put(struct filecache *c, const char *pat
 		memset(e, 0, sizeof(*e)); /* the caller keeps fd; nothing was counted yet */
 		goto fail;
 	}
+	e->held = size;
 	c->bytes += size;
 	return e;
 fail:

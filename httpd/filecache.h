@@ -11,9 +11,11 @@
  * What an open descriptor cannot see, the path now naming another file
  * (rename over it) or a .gz twin appearing, is checked by path at most once
  * a second.
+ * Files of at most FILECACHE_FILE_MAX bytes are held in memory (FILECACHE_BYTES
+ * in all); bigger ones only as facts and an open descriptor, which a hit
+ * dup()s for sendfile instead of resolving the path again.
  * Bounded: FILECACHE_SLOTS entries (direct-mapped: a colliding path replaces
- * the old one; this is also the most descriptors it holds), files of at most
- * FILECACHE_FILE_MAX bytes, FILECACHE_BYTES in all. Only paths that path_open() accepted beneath the root get in, and a
+ * the old one; this is also the most descriptors it holds). Only paths that path_open() accepted beneath the root get in, and a
  * re-check that finds another inode drops the entry, so a symlink swapped in
  * later goes back through path_open(). One worker's, never shared. */
 #ifndef FILECACHE_H
@@ -37,7 +39,8 @@
 struct filecache_entry {
 	char *path;       /* normalised request path (key) */
 	size_t path_len;
-	char *data;       /* the file's bytes */
+	char *data;       /* the file's bytes, or NULL: a big file, served from fd */
+	size_t held;      /* bytes of data counted against FILECACHE_BYTES */
 	int fd;           /* the file, kept open to fstat it per hit */
 	off_t size;
 	dev_t dev;
@@ -66,7 +69,7 @@ void filecache_free(struct filecache *c);
 const struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
 					    const char *path, size_t n, time_t now);
 /* Adds a regular file the caller opened (fd) and fstat'ed (st), reading its
- * bytes; files too big, or past the byte budget, are not added. Returns the
+ * bytes if it is small enough and within the budget. Returns the
  * new entry, which now owns fd (the caller must not close it), or NULL (the
  * caller keeps fd). */
 const struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n,

@@ -83,8 +83,9 @@ struct respond_plan {
 
 /* What is known about the file being served, from fstat or the cache. */
 struct respond_file {
-	int fd;           /* -1 when data holds the bytes */
-	const char *data;
+	int fd;           /* ours to hand on or close, or -1 (a cached file) */
+	int shared_fd;    /* a cached file's descriptor: dup'ed when its bytes go by fd */
+	const char *data; /* a cached small file's bytes, or NULL */
 	off_t size;
 	time_t mtime;
 	const char *ctype;
@@ -292,6 +293,35 @@ static void respond_range_416(struct respond_plan *p, off_t size)
 	respond_page(p, 416, n > 0 && (size_t)n < sizeof(extra) ? extra : NULL);
 }
 
+/* Whether out can take len body bytes inline (else they go by fd). */
+static int respond_room(const struct buffer *out, off_t len)
+{
+	return out->limit > out->len && out->limit - out->len >= (size_t)len + 4096;
+}
+
+/* The body of a 200/206: inline from the cache when it fits, else a file
+ * range for the loop to send (a cached file's descriptor is dup'ed, which
+ * costs far less than opening the path again). Decided before the head is
+ * written, so that a failure can still be a clean error page. */
+static int respond_body(struct respond_plan *p, const struct respond_file *f, off_t off,
+			off_t len)
+{
+	int fd = f->fd;
+
+	p->r->body_len = len;
+	if (f->data != NULL && respond_room(p->out, len))
+		return 0;
+	if (fd < 0) {
+		fd = fcntl(f->shared_fd, F_DUPFD_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+	}
+	p->r->fd = fd;
+	p->r->off = off;
+	p->r->len = len;
+	return 0;
+}
+
 /* Conditionals, then Range, then the 200 or 206 head and the body plan.
  * Takes ownership of f->fd. */
 static void respond_file(struct respond_plan *p, const struct respond_file *f)
@@ -324,19 +354,16 @@ static void respond_file(struct respond_plan *p, const struct respond_file *f)
 			break;
 		}
 	}
-	respond_start(p, code);
-	respond_file_headers(p, f, off, len);
-	if (p->head_only || len == 0)
-		goto done;
-	p->r->body_len = len;
-	if (f->data != NULL) {
-		respond_put(p, f->data + off, (size_t)len);
+	if (!p->head_only && len > 0 && respond_body(p, f, off, len) != 0) {
+		respond_page(p, 503, NULL); /* out of descriptors: try again later */
 		goto done;
 	}
-	p->r->fd = f->fd;
-	p->r->off = off;
-	p->r->len = len;
-	return;
+	respond_start(p, code);
+	respond_file_headers(p, f, off, len);
+	if (p->r->body_len > 0 && p->r->fd < 0)
+		respond_put(p, f->data + off, (size_t)len);
+	if (p->r->fd >= 0 && p->r->fd == f->fd)
+		return; /* handed on to the loop */
 done:
 	if (f->fd >= 0)
 		close(f->fd);
@@ -469,18 +496,13 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm)
 static void respond_cached(struct respond_plan *p, const struct filecache_entry *e)
 {
 	struct respond_file f = {
-		.fd = -1, .data = e->data, .size = e->size, .mtime = e->mtim.tv_sec,
+		.fd = -1, .shared_fd = e->fd, .data = e->data, .size = e->size,
+		.mtime = e->mtim.tv_sec,
 		.ctype = e->ctype, .etag = e->etag, .etag_len = e->etag_len,
 		.lastmod = e->lastmod, .hdr = e->hdr, .hdr_len = e->hdr_len, .twin = e->twin,
 	};
 
 	respond_file(p, &f);
-}
-
-/* Whether out can take a cached body inline (else the file goes by fd). */
-static int respond_room(const struct buffer *out, off_t size)
-{
-	return out->limit > out->len && out->limit - out->len >= (size_t)size + 4096;
 }
 
 static const struct filecache_entry *respond_cache_get(struct respond_plan *p, const char *norm,
@@ -493,7 +515,7 @@ static const struct filecache_entry *respond_cache_get(struct respond_plan *p, c
 	if (p->ctx->cache == NULL)
 		return NULL;
 	e = filecache_get(p->ctx->cache, &p->ctx->cfg->root, norm, n, p->ctx->now);
-	if (e == NULL || (e->twin && gzip) || !respond_room(p->out, e->size))
+	if (e == NULL || (e->twin && gzip))
 		return NULL;
 	return e;
 }
@@ -504,7 +526,7 @@ static int respond_twin(struct respond_plan *p, char *norm, size_t n)
 	struct stat st;
 	int fd;
 	char etag[COND_ETAG_MAX], lastmod[DATE_LEN + 1];
-	struct respond_file f = {.gz = 1, .twin = 1};
+	struct respond_file f = {.shared_fd = -1, .gz = 1, .twin = 1};
 
 	if (n + 4 > RESPOND_PATH_MAX)
 		return -1;
@@ -535,7 +557,8 @@ static void respond_regular(struct respond_plan *p, char *norm, size_t n, int fd
 {
 	int twin = filecache_twin_exists(&p->ctx->cfg->root, norm, n);
 	char etag[COND_ETAG_MAX], lastmod[DATE_LEN + 1];
-	struct respond_file f = {.fd = fd, .size = st->st_size, .mtime = st->st_mtime,
+	struct respond_file f = {.fd = fd, .shared_fd = -1, .size = st->st_size,
+				 .mtime = st->st_mtime,
 				 .twin = twin};
 	const struct filecache_entry *e;
 
@@ -543,7 +566,7 @@ static void respond_regular(struct respond_plan *p, char *norm, size_t n, int fd
 		close(fd);
 		return;
 	}
-	if (p->ctx->cache != NULL && respond_room(p->out, st->st_size)) {
+	if (p->ctx->cache != NULL) {
 		e = filecache_put(p->ctx->cache, norm, n, fd, st, twin, p->ctx->now);
 		if (e != NULL) { /* the cache owns fd now */
 			respond_cached(p, e);

@@ -624,6 +624,15 @@ START_TEST(test_out_limit)
 	ck_assert_int_eq(res.rc, -1);
 	ck_assert_int_eq(res.r.fd, -1); /* closed, not leaked */
 	result_free(&res);
+	/* A cached small file that does not fit inline goes by descriptor. */
+	res = plan(GET("/hello.txt"));
+	ck_assert_int_eq(res.r.fd, -1);
+	result_free(&res);
+	res = plan_limit(GET("/hello.txt"), 1000);
+	ck_assert_int_eq(res.rc, 0);
+	ck_assert_int_ge(res.r.fd, 0);
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
 }
 END_TEST
 
