@@ -128,7 +128,8 @@ wait_pid() {
 	lib_wd=$!
 	wait "$1"
 	WAIT_STATUS=$?
-	kill "$lib_wd" 2>/dev/null
+	# KILL: the subshell inherited the TERM trap, which would wait for sleep.
+	kill -KILL "$lib_wd" 2>/dev/null
 	wait "$lib_wd" 2>/dev/null
 	return 0
 }
