@@ -154,7 +154,13 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 	cli_defaults(opts);
 	optind = 0; /* glibc: a full re-initialisation, so tests may parse twice */
 	opterr = 0; /* main prints the one usage line */
-	while ((c = getopt_long(argc, argv, "o:qvIH:rT:A46", cli_long, NULL)) != -1) {
+	/* A leading ':' tells a missing argument (':') from an unknown option ('?'). */
+	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46", cli_long, NULL)) != -1) {
+		if (c == ':' || c == '?') {
+			snprintf(err, errlen, "%s: %s (see --help)", argv[optind - 1],
+				 c == ':' ? "needs an argument" : "unknown option");
+			return FETCH_CLI_USAGE;
+		}
 		r = cli_option(c, optarg, opts, err, errlen);
 		if (r != FETCH_CLI_RUN)
 			return r;

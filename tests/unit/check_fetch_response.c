@@ -330,6 +330,59 @@ START_TEST(content_range_and_length)
 }
 END_TEST
 
+/* The splice path: what is left of a Content-Length body, moved around the parser. */
+START_TEST(body_left_and_moved)
+{
+	static const char msg[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
+	struct fetch_resp r;
+	size_t used, off = 0;
+	enum fetch_resp_ev ev;
+
+	R.body_len = 0;
+	fetch_resp_init(&r, 0, sink, &R);
+	ck_assert_int_eq(fetch_resp_body_left(&r), -1); /* no head yet */
+	do {
+		ev = fetch_resp_feed(&r, msg + off, sizeof(msg) - 1 - off, &used);
+		off += used;
+	} while (ev != FETCH_RESP_MORE || off < sizeof(msg) - 1);
+	ck_assert_uint_eq(off, sizeof(msg) - 1);
+	ck_assert_uint_eq(R.body_len, 3);
+	ck_assert_int_eq(fetch_resp_body_left(&r), 7);
+	fetch_resp_body_moved(&r, 8); /* more than is left: ignored */
+	ck_assert_int_eq(fetch_resp_body_left(&r), 7);
+	fetch_resp_body_moved(&r, 5);
+	ck_assert_int_eq(fetch_resp_body_left(&r), 2);
+	ck_assert_int_eq(fetch_resp_eof(&r), FETCH_RESP_ERROR); /* 2 bytes short */
+	fetch_resp_free(&r);
+
+	fetch_resp_init(&r, 0, sink, &R);
+	ck_assert_int_eq(fetch_resp_feed(&r, msg, 17, &used), FETCH_RESP_MORE);
+	ck_assert_int_eq(fetch_resp_feed(&r, msg + 17, sizeof(msg) - 1 - 17, &used), FETCH_RESP_HEAD);
+	fetch_resp_body_moved(&r, 10);
+	ck_assert_int_eq(fetch_resp_feed(&r, "x", 1, &used), FETCH_RESP_DONE);
+	ck_assert_int_eq(fetch_resp_eof(&r), FETCH_RESP_DONE);
+	fetch_resp_free(&r);
+
+	/* Chunked, close-delimited and HEAD bodies have no known rest. */
+	static const char *const none[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+		"HTTP/1.1 200 OK\r\n\r\n",
+	};
+	for (int i = 0; i < 3; i++) {
+		const char *m = none[i % 2];
+		fetch_resp_init(&r, i == 2, sink, &R);
+		off = 0;
+		do {
+			ev = fetch_resp_feed(&r, i == 2 ? msg + off : m + off,
+					     (i == 2 ? 38 : strlen(m)) - off, &used);
+			off += used;
+		} while (ev == FETCH_RESP_MORE && used > 0);
+		ck_assert_int_eq(fetch_resp_body_left(&r), -1);
+		fetch_resp_free(&r);
+	}
+}
+END_TEST
+
 static Suite *response_suite(void)
 {
 	Suite *s = suite_create("fetch_response");
@@ -350,6 +403,7 @@ static Suite *response_suite(void)
 	tcase_add_test(t, garbage_and_huge_head);
 	tcase_add_test(t, refused_body_is_reported);
 	tcase_add_test(t, content_range_and_length);
+	tcase_add_test(t, body_left_and_moved);
 	suite_add_tcase(s, t);
 	return s;
 }
