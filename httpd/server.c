@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "filecache.h"
 #include "log.h"
 
 #define SERVER_ACCEPT_BURST 1024 /* accepts per wakeup, so connections get a turn too */
@@ -294,6 +295,8 @@ out:
 	if (s->epfd >= 0)
 		close(s->epfd);
 	conn_pool_free(s);
+	if (s->ctx.cache) /* the planner made it on first use */
+		filecache_free(s->ctx.cache);
 	buffer_free(&s->tmp);
 	free(s->conns);
 	free(s);
@@ -372,7 +375,7 @@ static int server_reap(struct server_workers *w, int *worst)
 
 static int server_parent(struct server_workers *w)
 {
-	int worst = 0, alive;
+	int worst = 0, alive = 0;
 
 	for (int i = 0; i < w->n; i++)
 		if (server_fork(w, i) < 0) {
