@@ -33,7 +33,7 @@
 
 #define FILECACHE_SLOTS    128
 #define FILECACHE_FILE_MAX (32 * 1024)
-#define FILECACHE_BYTES    (8 * 1024 * 1024)
+#define FILECACHE_BYTES    (2 * 1024 * 1024)
 #define FILECACHE_FRESH_NS 1000000 /* trust an fstat this long (1 ms) */
 
 struct filecache_entry {
