@@ -1,4 +1,5 @@
 /* fetch: download each URL given; see --help and fetch.h. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -6,7 +7,34 @@
 #include "cli.h"
 #include "fetch.h"
 #include "net.h"
+#include "output.h"
 #include "transfer.h"
+
+/* Interrupted: no temporary file may outlive the process. Then die of the
+ * signal as if unhandled, so the parent sees what happened. */
+static void main_on_signal(int sig)
+{
+	fetch_out_remove_on_signal();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void main_catch_signals(void)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_signal;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+		/* Ignored on entry (a background job's SIGINT): keep it ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
 
 int main(int argc, char **argv)
 {
@@ -29,6 +57,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	net_ignore_sigpipe();
+	main_catch_signals();
 	opts.progress = !opts.quiet && isatty(STDERR_FILENO);
 	for (int i = first; i < argc; i++) {
 		err[0] = '\0';

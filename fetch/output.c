@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,25 @@
 #include <unistd.h>
 
 #define OUT_TMP_BASE_MAX 200 /* bytes of the target's name kept in the temporary name */
+
+/* The temporary file of the download under way, for a signal handler: a
+ * signal can arrive anywhere, so its name must be reachable without the
+ * caller's struct. File scope, one slot: fetch downloads one URL at a time. */
+static char out_live_tmp[PATH_MAX];
+static volatile sig_atomic_t out_live;
+
+static void out_live_set(const char *tmp)
+{
+	out_live = 0;
+	memcpy(out_live_tmp, tmp, strlen(tmp) + 1);
+	out_live = 1;
+}
+
+void fetch_out_remove_on_signal(void)
+{
+	if (out_live)
+		unlink(out_live_tmp);
+}
 
 void fetch_out_init(struct fetch_out *o)
 {
@@ -107,6 +127,7 @@ static int out_open_new(struct fetch_out *o)
 		o->tmp[0] = '\0';
 		return out_fail(o, "cannot create a temporary file for", o->target);
 	}
+	out_live_set(o->tmp);
 	/* mkstemp makes 0600; the result should look like any new (or the old) file. */
 	if (fchmod(o->fd, exists ? st.st_mode & 07777 : out_default_mode()) != 0)
 		return out_fail(o, "cannot set the mode of", o->tmp);
@@ -148,8 +169,11 @@ static int out_copy(int from, int to)
 
 static int out_open_part(struct fetch_out *o, enum fetch_out_mode mode)
 {
+	struct stat st;
 	int src;
 
+	if (stat(o->target, &st) == 0 && !S_ISREG(st.st_mode))
+		return out_open_new(o); /* /dev/null, a directory: nothing to resume */
 	o->keep = 1;
 	if (fetch_out_part_name(o->target, o->tmp, sizeof(o->tmp)))
 		return out_fail(o, "cannot name the partial file for", o->target);
@@ -274,6 +298,7 @@ int fetch_out_commit(struct fetch_out *o, time_t mtime)
 		goto fail;
 	if (o->in_place)
 		return 0;
+	out_live = 0;
 	if (rename(o->tmp, o->target) != 0) {
 		int e = errno;
 		snprintf(o->error, sizeof(o->error), "cannot rename %s to %s: %s", o->tmp, o->target,
@@ -297,6 +322,7 @@ void fetch_out_abort(struct fetch_out *o)
 	if (o->fd >= 0 && o->fd != STDOUT_FILENO)
 		close(o->fd);
 	o->fd = -1;
+	out_live = 0;
 	if (o->tmp[0] && !(o->keep && out_regular_size(o->tmp) > 0))
 		unlink(o->tmp);
 	o->tmp[0] = '\0';

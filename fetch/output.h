@@ -59,6 +59,9 @@ int fetch_out_commit(struct fetch_out *o, time_t mtime);
 /* Gives up: closes and removes the temporary file (kept when resuming and
  * not empty). Safe to call on an output never opened or already closed. */
 void fetch_out_abort(struct fetch_out *o);
+/* For a SIGINT/SIGTERM handler (async-signal-safe): removes the temporary
+ * file of the download under way, if any. A resume's partial file stays. */
+void fetch_out_remove_on_signal(void);
 /* Resumed with nothing left to fetch (416 with the size we have): moves a
  * complete NAME.part over the target, if that is where the bytes are. */
 int fetch_out_finish_resumed(const char *target, char *err, size_t errlen);

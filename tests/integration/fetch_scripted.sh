@@ -194,6 +194,34 @@ check_eq "failed resume: status 7" 7 "$?"
 check_eq "failed resume: target untouched" "old" "$(cat "$W/t")"
 check_eq "failed resume: partial kept as t.part" 500 "$(wc -c <"$W/t.part" | tr -d ' ')"
 
+# Interrupted (SIGTERM mid-body): the temporary file goes, the old file stays;
+# when resuming, the partial file stays for the next -r.
+wait_for_files() { # COUNT: until $W holds that many entries (at most 5 s)
+	n=0
+	while [ "$(ls -A "$W" | wc -l)" -lt "$1" ] && [ $n -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+clean_dir
+printf 'previous contents\n' >"$W/s"
+"$F" -q -o "$W/s" "$U/slow" 2>/dev/null &
+fp=$!
+wait_for_files 2
+kill -TERM "$fp"
+wait_pid "$fp" 5 2>/dev/null
+check_eq "SIGTERM: dies of the signal" 143 "$WAIT_STATUS"
+check_eq "SIGTERM: previous file intact" "previous contents" "$(cat "$W/s")"
+only_files "SIGTERM" "s "
+"$F" -q -r -o "$W/s" "$U/slow" 2>/dev/null &
+fp=$!
+wait_for_files 2
+sleep 0.5
+kill -TERM "$fp"
+wait_pid "$fp" 5 2>/dev/null
+check "SIGTERM with -r: partial file kept" test -s "$W/s.part"
+check_eq "SIGTERM with -r: previous file intact" "previous contents" "$(cat "$W/s")"
+
 # Usage and local errors.
 "$F" -q "https://127.0.0.1:$SPORT/hello" 2>"$TEST_TMP/err"
 check_eq "https: status 2" 2 "$?"
