@@ -91,6 +91,15 @@ static enum fetch_status xfer_timed_out(struct xfer *x, const char *what)
 	return xfer_fail(x, FETCH_NET, "timed out: nothing for %d s %s", x->opts->timeout_s, what);
 }
 
+/* A server's text, with control bytes shown as '?': it must not drive the terminal. */
+static void xfer_print_text(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c, f);
+	}
+}
+
 static void xfer_print_head(const struct xfer *x, const struct http_head *h)
 {
 	size_t rlen, nlen, vlen;
@@ -98,11 +107,18 @@ static void xfer_print_head(const struct xfer *x, const struct http_head *h)
 
 	if (!x->headf)
 		return;
-	fprintf(x->headf, "HTTP/%d.%d %d %.*s\n", h->major, h->minor, h->status, (int)rlen, reason);
+	fprintf(x->headf, "HTTP/%d.%d %d", h->major, h->minor, h->status);
+	if (rlen > 0)
+		fputc(' ', x->headf);
+	xfer_print_text(x->headf, reason, rlen);
+	fputc('\n', x->headf);
 	for (unsigned i = 0; i < h->nfields; i++) {
 		const char *n = http_field_name(h, i, &nlen);
 		const char *v = http_field_value(h, i, &vlen);
-		fprintf(x->headf, "%.*s: %.*s\n", (int)nlen, n, (int)vlen, v);
+		xfer_print_text(x->headf, n, nlen);
+		fputs(": ", x->headf);
+		xfer_print_text(x->headf, v, vlen);
+		fputc('\n', x->headf);
 	}
 	fputc('\n', x->headf);
 	fflush(x->headf);
