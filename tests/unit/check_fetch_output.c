@@ -11,11 +11,16 @@
 
 #include "output.h"
 
-static char Dir[] = "/tmp/check_fetch_output.XXXXXX";
+static char Dir[64];
 static char Path[PATH_MAX];
 
+/* A fresh directory per test (also when CK_FORK=no runs them in one process). */
 static void setup(void)
 {
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(Dir, sizeof(Dir), "%s/check_fetch_output.XXXXXX",
+		 tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp");
 	ck_assert_ptr_nonnull(mkdtemp(Dir));
 	ck_assert_int_eq(chdir(Dir), 0);
 }
