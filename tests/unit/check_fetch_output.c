@@ -31,8 +31,9 @@ static void teardown(void)
 	struct dirent *e;
 
 	while (d && (e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			unlinkat(dirfd(d), e->d_name, 0);
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    unlinkat(dirfd(d), e->d_name, 0) != 0)
+			unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR); /* "adir" */
 	if (d)
 		closedir(d);
 	ck_assert_int_eq(chdir("/"), 0);
