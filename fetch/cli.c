@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 enum { OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION };
 
@@ -85,6 +86,12 @@ static int cli_seconds(const char *s, int *out)
 		return -1;
 	*out = (int)v;
 	return 0;
+}
+
+static int cli_is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void cli_defaults(struct fetch_opts *o)
@@ -170,8 +177,9 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 		snprintf(err, errlen, "no URL given (see --help)");
 		return FETCH_CLI_USAGE;
 	}
-	if (opts->output && argc - optind > 1 && strcmp(opts->output, "-") != 0) {
-		snprintf(err, errlen, "-o FILE takes one URL (each would overwrite the last)");
+	if (opts->output && argc - optind > 1 && strcmp(opts->output, "-") != 0 &&
+	    !cli_is_dir(opts->output)) {
+		snprintf(err, errlen, "-o FILE takes one URL (several need -o DIRECTORY or -o -)");
 		return FETCH_CLI_USAGE;
 	}
 	if (opts->resume && opts->output && strcmp(opts->output, "-") == 0) {
@@ -188,8 +196,9 @@ void fetch_cli_help(FILE *f)
 	      "target, renamed over it only when complete: a failed download never leaves a\n"
 	      "partial or corrupt file and never destroys an existing one.\n"
 	      "\n"
-	      "  -o, --output FILE     write to FILE ('-': stdout, head then on stderr); default:\n"
-	      "                        the URL path's last segment, or index.html\n"
+	      "  -o, --output FILE     write to FILE ('-': stdout, head then on stderr; a\n"
+	      "                        directory: the URL's name inside it); default: the URL\n"
+	      "                        path's last segment, or index.html, in the current directory\n"
 	      "  -q, --quiet           print nothing but errors\n"
 	      "  -v, --verbose         also print the request sent\n"
 	      "  -I, --head            send HEAD, print the head only\n"

@@ -1,7 +1,8 @@
 /* cli: the command line, parsed and validated, printing nothing.
  *
  * fetch_cli_parse() fills opts and says what main should do; on a usage
- * error err holds a one-line reason. URLs are argv[*first_url .. argc-1]. */
+ * error err holds a one-line reason. URLs are argv[*first_url .. argc-1].
+ * Several URLs with -o need "-o -" or -o naming a directory. */
 #ifndef FETCH_CLI_H
 #define FETCH_CLI_H
 

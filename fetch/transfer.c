@@ -2,6 +2,7 @@
 #include "transfer.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -37,7 +39,7 @@ struct xfer {
 	struct url *visited;         /* every hop so far, for loop detection */
 	unsigned hops;
 	const char *path;            /* the output file ("-": stdout) */
-	char name[FETCH_NAME_MAX + 1];
+	char name[PATH_MAX];         /* the output path when made from the URL */
 	FILE *headf;                 /* where heads go; NULL with -q */
 	struct timespec deadline;    /* --max-time; tv_sec 0: none */
 	off_t have;                  /* resuming: bytes already here */
@@ -476,6 +478,26 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	}
 }
 
+/* -o FILE, or the URL's name: in the current directory, or in -o's when
+ * that is a directory (as FreeBSD fetch does). */
+static int xfer_output_path(struct xfer *x)
+{
+	const char *o = x->opts->output;
+	char name[FETCH_NAME_MAX + 1];
+	struct stat st;
+	int n;
+
+	if (o && (strcmp(o, "-") == 0 || stat(o, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		x->path = o;
+		return 0;
+	}
+	fetch_name_from_target(x->url.target, name, sizeof(name));
+	n = o ? snprintf(x->name, sizeof(x->name), "%s/%s", o, name)
+	      : snprintf(x->name, sizeof(x->name), "%s", name);
+	x->path = x->name;
+	return n < 0 || (size_t)n >= sizeof(x->name) ? -1 : 0;
+}
+
 enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char *err,
 			    size_t errlen)
 {
@@ -487,12 +509,8 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 	e = url_parse(url, &x.url);
 	if (e != URL_OK)
 		return xfer_fail(&x, FETCH_USAGE, "%s", url_strerror(e));
-	if (opts->output) {
-		x.path = opts->output;
-	} else {
-		fetch_name_from_target(x.url.target, x.name, sizeof(x.name));
-		x.path = x.name;
-	}
+	if (xfer_output_path(&x) != 0)
+		return xfer_fail(&x, FETCH_FILE, "%s/...: name too long", opts->output);
 	if (opts->resume && !opts->head_only) {
 		x.have = fetch_out_resume_size(x.path);
 		x.range_sent = x.have > 0;

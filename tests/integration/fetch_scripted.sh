@@ -161,6 +161,14 @@ clean_dir
 check_eq "names from the URL" "_._.._escape _hidden a café menu.txt index.html " \
 	"$(cd "$W" && ls -A | LC_ALL=C sort | tr '\n' ' ')"
 
+# -o DIRECTORY: each URL's name inside it (several URLs allowed).
+clean_dir
+mkdir "$W/d"
+"$F" -q -o "$W/d" "$U/hello" "$U/name/other"
+check_eq "-o DIRECTORY: names inside it" "hello other " "$(cd "$W/d" && ls -A | tr '\n' ' ')"
+"$F" -q -o "$W/file" "$U/hello" "$U/empty" 2>/dev/null
+check_eq "-o FILE with two URLs: status 2" 2 "$?"
+
 # Last-Modified becomes the file's modification time.
 clean_dir
 "$F" -q -o "$W/lm" "$U/lm"

@@ -85,6 +85,7 @@ START_TEST(usage_errors)
 	ck_assert_int_eq(parse("--max-time", "", "u", NULL), FETCH_CLI_USAGE);
 	ck_assert_int_eq(parse("-o", "f", "u1", "u2", NULL), FETCH_CLI_USAGE);
 	ck_assert_int_eq(parse("-o", "-", "u1", "u2", NULL), FETCH_CLI_RUN);
+	ck_assert_int_eq(parse("-o", "/", "u1", "u2", NULL), FETCH_CLI_RUN); /* a directory */
 	ck_assert_int_eq(parse("-r", "-o", "-", "u", NULL), FETCH_CLI_USAGE);
 	ck_assert_int_eq(parse("--user-agent", "a\r\nX: y", "u", NULL), FETCH_CLI_USAGE);
 	ck_assert(Err[0] != '\0');
