@@ -102,7 +102,7 @@ static int out_tmp_name(const char *target, char *out, size_t outlen)
 
 static int out_open_new(struct fetch_out *o)
 {
-	struct stat st;
+	struct stat st, lst;
 	int exists = stat(o->target, &st) == 0;
 	char real[PATH_MAX];
 
@@ -118,7 +118,8 @@ static int out_open_new(struct fetch_out *o)
 		return 0;
 	}
 	/* A symlink to a file: replace the file it names, not the link. */
-	if (exists && realpath(o->target, real) && strlen(real) < sizeof(o->target))
+	if (exists && lstat(o->target, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+	    realpath(o->target, real) && strlen(real) < sizeof(o->target))
 		memcpy(o->target, real, strlen(real) + 1);
 	if (out_tmp_name(o->target, o->tmp, sizeof(o->tmp)))
 		return out_fail(o, "cannot create a temporary file for", o->target);
