@@ -12,6 +12,7 @@ printf 'body { color: red }\n' >"$R/style.css"
 printf '\211PNG\r\n\032\n' >"$R/img.png"
 printf 'opaque' >"$R/blob.qqqzzz"
 touch -d '2020-01-02 03:04:05 UTC' "$R/a.txt"
+head -c 300000 /dev/zero | tr '\0' 'x' >"$R/big.txt"
 H='Host: 127.0.0.1'
 DATE_RE='^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT$'
 
@@ -65,6 +66,23 @@ raw_request "HEAD /a.txt HTTP/1.1\r\n$H\r\n\r\nGET /b.txt HTTP/1.1\r\n$H\r\nConn
 check_eq "HEAD then GET pipelined: two responses" "200 200" "$(status_list "$T/head2" | tr '\n' ' ' | sed 's/ $//')"
 check_contains "HEAD then GET pipelined: GET body follows" "$T/head2" "BBB-content"
 check_lacks "HEAD then GET pipelined: no HEAD body" "$T/head2" "hello world"
+
+# HEAD of an error, OPTIONS: no body, so the next response starts right after.
+raw_request -t 3 "HEAD /missing HTTP/1.1\r\n$H\r\n\r\nOPTIONS /a.txt HTTP/1.1\r\n$H\r\n\r\nGET /b.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/hnb"
+check_eq "HEAD 404, OPTIONS, GET pipelined: three responses" "404 204 200" "$(status_list "$T/hnb" | tr '\n' ' ' | sed 's/ $//')"
+check_lacks "HEAD of a 404 sends no error page" "$T/hnb" "<"
+check_contains "the GET after HEAD 404 and OPTIONS is intact" "$T/hnb" "BBB-content"
+
+# A large file (sendfile path) then a small one, pipelined.
+raw_request -t 3 "GET /big.txt HTTP/1.1\r\n$H\r\n\r\nGET /a.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/bigpipe"
+check_eq "large file then small file pipelined: 200 200" "200 200" "$(status_list "$T/bigpipe" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "large file pipelined: every body byte, in order" "300000 hello world" \
+	"$(grep -ao 'xxxxxxxxxx*' "$T/bigpipe" | grep -v '^x\{1,100\}$' | tr -d '\n' | wc -c | tr -d ' ') $(tail -n 1 "$T/bigpipe")"
+raw_request "HEAD /big.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/bighead"
+check_eq "HEAD of a large file: Content-Length, no body" "300000 0" \
+	"$(header_of "$T/bighead" Content-Length) $(body_of "$T/bighead" | wc -c | tr -d ' ')"
+hcurl -o "$T/big.got" "$(url /big.txt)"
+if cmp -s "$T/big.got" "$R/big.txt"; then ok "large file body intact"; else fail "large file body intact"; fi
 
 # --- other methods ---
 raw_request "OPTIONS /a.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/opt"

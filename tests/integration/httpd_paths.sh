@@ -21,6 +21,8 @@ printf 'x1\n' >"$R/list/<b>&\"x\".txt"
 printf 'x2\n' >"$R/list/a b.txt"
 printf 'x3\n' >"$R/list/é.txt"
 printf 'x4\n' >"$R/list/zdir/deep.txt"
+head -c 12345 /dev/zero >"$R/list/sized.bin"
+touch -d '2019-03-04 05:06:07 UTC' "$R/list/sized.bin"
 printf 'plain dir file\n' >"$R/plain/p.txt"
 ln -s sub/file.txt "$R/inlink.txt"
 ln -s sub "$R/insub"
@@ -153,6 +155,9 @@ else
 	fail "listing declares UTF-8" "Content-Type '$ct', no meta charset"
 fi
 check_eq "listing Content-Length matches" "$(body_of "$T/listing" | wc -c | tr -d ' ')" "$(header_of "$T/listing" Content-Length)"
+if grep -Eq '12345|12(\.[0-9])? ?[Kk]' "$T/listing"; then ok "listing shows sizes"; else
+	fail "listing shows sizes" "no 12345 / 12K for sized.bin"; fi
+check_contains "listing shows modification times" "$T/listing" "2019"
 check_lacks "listing escapes <b> in names" "$T/listing" '<b>&"x"'
 check_contains "listing shows the escaped name" "$T/listing" '&lt;b&gt;&amp;'
 # Every link, once HTML-unescaped and percent-decoded, names an entry; follow them.

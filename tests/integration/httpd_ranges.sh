@@ -59,6 +59,21 @@ raw_request -t 3 "GET /d.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=0-3\r\n\r\nGET 
 check_eq "two ranged requests pipelined: 206 206" "206 206" "$(status_list "$T/pr" | tr '\n' ' ' | sed 's/ $//')"
 check_contains "two ranged requests pipelined: second body follows first" "$T/pr" "0001HTTP/1.1 206"
 
+# Error bodies are framed right: 416's Content-Length matches its body.
+raw_request -t 3 "GET /d.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=500-\r\nConnection: close\r\n\r\n" >"$T/r416"
+check_eq "416 Content-Length matches its body" "$(body_of "$T/r416" | wc -c | tr -d ' ')" "$(header_of "$T/r416" Content-Length)"
+
+# Ranges deep in a large file (the sendfile path) give the right bytes.
+head -c 3000000 /dev/urandom >"$R/big.bin"
+st=$(hget "$T/b" -H "Range: bytes=2500000-2500099" "$(url /big.bin)")
+tail -c +2500001 "$R/big.bin" 2>/dev/null | head -c 100 >"$T/b.want"
+if [ "$st" = 206 ] && cmp -s "$T/b.b" "$T/b.want"; then ok "range deep inside a 3 MB file: the right 100 bytes"; else
+	fail "range deep inside a 3 MB file: the right 100 bytes" "status $st"; fi
+st=$(hget "$T/b" -H "Range: bytes=-1000000" "$(url /big.bin)")
+tail -c 1000000 "$R/big.bin" >"$T/b.want"
+if [ "$st" = 206 ] && cmp -s "$T/b.b" "$T/b.want"; then ok "last 1 MB of a 3 MB file"; else
+	fail "last 1 MB of a 3 MB file" "status $st"; fi
+
 # --- If-Range ---
 hget "$T/e" "$(url /d.bin)" >/dev/null
 ETAG=$(header_of "$T/e.h" ETag)
