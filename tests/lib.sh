@@ -9,7 +9,9 @@
 #            check_eq NAME EXPECTED ACTUAL
 #            check_contains NAME FILE TEXT    (fixed string, in file)
 #            check_lacks NAME FILE TEXT
-#            finish                           (summary line, exit status)
+#            finish                           (summary line, exit status;
+#                                              fails on sanitizer reports in
+#                                              httpd logs)
 # Processes: free_port; start_httpd ROOT [ARGS...] (sets PORT HTTPD_PID
 #            HTTPD_LOG; returns non-zero if it never accepted);
 #            stop_httpd [SIGNAL] [SECONDS] (sets HTTPD_STATUS);
@@ -102,6 +104,14 @@ check_lacks() {
 }
 
 finish() {
+	# Sanitizer builds (make asan) report into the servers' stderr logs.
+	for lib_log in "$TEST_TMP"/httpd.*.log; do
+		[ -f "$lib_log" ] || continue
+		if grep -q -e 'AddressSanitizer' -e 'LeakSanitizer' -e 'runtime error:' "$lib_log"; then
+			fail "no sanitizer report in $(basename "$lib_log")" \
+				"$(grep -m 3 -e 'Sanitizer' -e 'runtime error:' "$lib_log" | tr '\n' ' ')"
+		fi
+	done
 	echo "$LIB_PASS passed, $LIB_FAIL failed"
 	[ "$LIB_FAIL" -eq 0 ] && exit 0
 	exit 1
