@@ -59,6 +59,19 @@ hget "$T/nc" -H 'Accept-Encoding: gzip' "$(url /plain.css)" >/dev/null
 check_eq "no twin: original even when gzip accepted" "" "$(header_of "$T/nc.h" Content-Encoding)"
 check_contains "no twin: original body" "$T/nc.b" "margin"
 
+# A twin that is a symlink out of the root is never served.
+printf 'var leaked = "TWIN-SECRET";\n' | gzip -c >"$T/outside.gz"
+printf 'var x = 1;\n' >"$R/esc.js"
+ln -s ../outside.gz "$R/esc.js.gz"
+hget "$T/esc" -H 'Accept-Encoding: gzip' "$(url /esc.js)" >/dev/null
+if cmp -s "$T/esc.b" "$T/outside.gz"; then fail "twin symlinked out of the root is not served" "outside .gz served"; else
+	ok "twin symlinked out of the root is not served"; fi
+# A twin that is a directory is not a twin.
+printf 'var y = 2;\n' >"$R/dir.js"
+mkdir "$R/dir.js.gz"
+st=$(hget "$T/dj" -H 'Accept-Encoding: gzip' "$(url /dir.js)")
+check_eq "a directory named FILE.gz is no twin: original served" "200 var y = 2;" "$st $(cat "$T/dj.b")"
+
 # A matching If-None-Match for the twin gives 304.
 GZETAG=$(header_of "$T/gz.h" ETag)
 st=$(hget "$T/c" -H 'Accept-Encoding: gzip' -H "If-None-Match: $GZETAG" "$(url /app.js)")

@@ -178,6 +178,32 @@ check_eq "GET with a body arriving in pieces: 200 200" "200 200" "$(status_list 
 check_eq "GET with a body: file bodies in order" "hello BBB-content" \
 	"$(grep -aoE 'hello|BBB-content' "$T/slowbody" | tr '\n' ' ' | sed 's/ $//')"
 
+raw_request -t 3 "POST /a.txt HTTP/1.1\r\n$H\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\nX-Trailer: v\r\n\r\nGET /b.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/trailer"
+check_eq "chunked body with a trailer, then GET: 405 200" "405 200" "$(status_list "$T/trailer" | tr '\n' ' ' | sed 's/ $//')"
+
+# --- Connection tokens are case-insensitive and may be lists ---
+raw_request -t 3 "GET /a.txt HTTP/1.1\r\n$H\r\nConnection: CLOSE\r\n\r\n" >/dev/null
+check_eq "Connection: CLOSE closes" 0 "$?"
+raw_request -t 3 "GET /a.txt HTTP/1.1\r\n$H\r\nConnection: keep-alive, close\r\n\r\n" >/dev/null
+check_eq "Connection: keep-alive, close closes" 0 "$?"
+raw_request -t 1 "GET /a.txt HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n" >/dev/null
+check_eq "HTTP/1.0 Connection: Keep-Alive stays open" 3 "$?"
+raw_request -t 1 "GET /missing HTTP/1.1\r\n$H\r\n\r\n" >/dev/null
+check_eq "a 404 keeps the connection" 3 "$?"
+raw_request -t 1 "POST /a.txt HTTP/1.1\r\n$H\r\nContent-Length: 2\r\n\r\nab" >/dev/null
+check_eq "a 405 with a drained body keeps the connection" 3 "$?"
+
+# --- a second request split across reads right after the first ---
+raw_request -m '|' -d 0.2 -t 3 "GET /a.txt HTTP/1.1\r\n$H\r\n\r\nGET /b.t|xt HTTP/1.1\r\n$H\r|\nConnection: close\r\n\r\n" >"$T/half2"
+check_eq "request 2 split over reads after request 1: 200 200" "200 200" "$(status_list "$T/half2" | tr '\n' ' ' | sed 's/ $//')"
+# Many pipelined requests whose answers overflow any one write.
+python3 -c 'import sys
+sys.stdout.write("GET /big.txt HTTP/1.1\r\nHost: x\r\n\r\n" * 20 + "GET /b.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")' >"$T/bp.req"
+raw_request -t 5 <"$T/bp.req" >"$T/bp"
+check_eq "20 pipelined 300 KB answers then one more: 21 responses" 21 "$(status_list "$T/bp" | grep -c 200)"
+check_eq "20 pipelined 300 KB answers: all body bytes" 6000000 \
+	"$(grep -ao 'xxxxxxxxxx*' "$T/bp" | grep -v '^x\{1,100\}$' | tr -d '\n' | wc -c | tr -d ' ')"
+
 # --- Expect: 100-continue gets a final response without the body being sent ---
 raw_request -t 2 "POST /a.txt HTTP/1.1\r\n$H\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n" >"$T/expect"
 final=$(status_list "$T/expect" | grep -v '^1' | head -n 1)
@@ -185,6 +211,17 @@ check_eq "Expect: 100-continue POST gets its final 405 without sending the body"
 raw_request -t 2 "GET /a.txt HTTP/1.1\r\n$H\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n" >"$T/expect2"
 final=$(status_list "$T/expect2" | grep -v '^1' | head -n 1)
 check_eq "Expect: 100-continue GET gets its final 200 without sending the body" 200 "$final"
+# The body sent after the final answer is still drained, never a request.
+printf 'SMUGGLED-S\n' >"$R/s.txt"
+smug2="GET /s.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+n2=$(printf "$smug2" | wc -c | tr -d ' ')
+raw_request -m '|' -d 0.3 -t 3 "POST /a.txt HTTP/1.1\r\n$H\r\nContent-Length: $n2\r\nExpect: 100-continue\r\n\r\n|${smug2}GET /b.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/expect3"
+check_lacks "Expect: 100-continue: the body sent later is not taken for a request" "$T/expect3" "SMUGGLED-S"
+final=$(status_list "$T/expect3" | grep -v '^1' | tr '\n' ' ' | sed 's/ $//')
+case "$final" in
+"405 200" | 405) ok "Expect: 100-continue: then the next request answered or the connection closed ($final)" ;;
+*) fail "Expect: 100-continue: then the next request answered or the connection closed" "got '$final'" ;;
+esac
 st=$(hcurl -o /dev/null -w '%{http_code}' -H 'Expect: 100-continue' --data-binary @"$R/index.html" "$(url /a.txt)")
 check_eq "curl POST with Expect: 100-continue is 405" 405 "$st"
 

@@ -30,6 +30,10 @@ ln -s ../secret.txt "$R/outlink.txt"
 ln -s .. "$R/outdir"
 ln -s "$T/secret.txt" "$R/abslink.txt"
 ln -s /etc "$R/etclink"
+ln -s outlink.txt "$R/chain.txt"
+mkdir -p "$R/esc"
+ln -s "$T/secret.txt" "$R/esc/index.html"
+printf 'question\n' >"$R/q?.txt"
 
 start_httpd "$R" || { fail "httpd starts" "$(head -c 300 "$HTTPD_LOG")"; finish; }
 
@@ -119,6 +123,25 @@ for t in /outlink.txt /abslink.txt /outdir/secret.txt /etclink/passwd; do
 		esac
 	fi
 done
+
+for t in /chain.txt /esc/ /esc/index.html /outdir/; do
+	st=$(get "$t")
+	if grep -qa -e "$SECRET" -e 'secret\.txt' -e 'root:.*:0:0:' "$T/resp"; then
+		fail "escaping symlink via $t refused" "outside content or names served ($st)"
+	else
+		case "$st" in
+		403 | 404) ok "escaping symlink via $t refused ($st)" ;;
+		*) fail "escaping symlink via $t refused" "status '$st'" ;;
+		esac
+	fi
+done
+
+# The query is split off before decoding; %3F is part of the name.
+check_eq "/q%3F.txt names the file 'q?.txt'" 200 "$(get '/q%3F.txt')"
+check_contains "/q%3F.txt body" "$T/resp" "question"
+check_eq "/a.txt%3Fx names no file" 404 "$(get '/a.txt%3Fx')"
+check_eq "a file with a trailing slash is 404" 404 "$(get '/a.txt/')"
+check_eq "path names are case-sensitive" 404 "$(get '/A.TXT')"
 
 # --- directories ---
 check_eq "/sub redirects 301" 301 "$(get '/sub')"
