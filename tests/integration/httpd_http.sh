@@ -53,6 +53,14 @@ done
 st=$(hget "$T/root" "$(url /)")
 check_eq "GET / serves index.html" "200 <!doctype html><title>i</title>" "$st $(cat "$T/root.b")"
 
+# Date moves with the clock (formatted once a second, not frozen).
+d1=$(header_of "$T/g.h" Date)
+sleep 1.2
+hget "$T/g2" "$(url /a.txt)" >/dev/null
+d2=$(header_of "$T/g2.h" Date)
+if [ -n "$d2" ] && [ "$d1" != "$d2" ]; then ok "Date advances between requests 1.2 s apart"; else
+	fail "Date advances between requests 1.2 s apart" "'$d1' then '$d2'"; fi
+
 # --- HEAD: same headers, no body ---
 raw_request "HEAD /a.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/head"
 check_eq "HEAD is 200" 200 "$(status_of "$T/head")"

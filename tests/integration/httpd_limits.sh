@@ -22,6 +22,8 @@ send() {
 		fail "$1" "expected '$2', got '$got'"
 	elif [ "${3:-}" = close ] && [ "$rc" != 0 ]; then
 		fail "$1" "connection not closed after $2"
+	elif [ "${3:-}" = close ] && [ "$(header_of "$T/resp" Connection | tr 'A-Z' 'a-z')" != close ]; then
+		fail "$1" "$2 without Connection: close"
 	else
 		ok "$1"
 	fi
@@ -106,6 +108,7 @@ raw_request -t 3 "GET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n" >"$T/c503"
 rc=$?
 check_eq "connection past -c 2: 503" 503 "$(status_of "$T/c503")"
 check_eq "503 closes the connection" 0 "$rc"
+check_eq "503 says Connection: close" close "$(header_of "$T/c503" Connection | tr 'A-Z' 'a-z')"
 kill "$holders" 2>/dev/null
 wait "$holders" 2>/dev/null
 # Once the holders are gone, the server accepts again.

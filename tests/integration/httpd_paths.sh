@@ -156,6 +156,8 @@ case "$loc" in
 */sub/\?x=1\&y=2) ok "redirect keeps the query" ;;
 *) fail "redirect keeps the query" "got '$loc'" ;;
 esac
+raw_request -t 3 "GET /sub HTTP/1.1\r\nHost: x\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" >"$T/rp"
+check_eq "301 then 200 pipelined (redirect body framed)" "301 200" "$(status_list "$T/rp" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "/sub/ serves its index.html" 200 "$(get '/sub/')"
 check_contains "/sub/ index content" "$T/resp" "sub index"
 check_eq "/my%20dir redirects 301" 301 "$(get '/my%20dir')"
