@@ -48,6 +48,10 @@ static int floor_listen(const char *port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((unsigned short)p) };
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	/* Accepted sockets inherit both options: no setsockopt per connection. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	int defer = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 4096) < 0) {
 		close(fd);
 		return -1;
@@ -75,26 +79,27 @@ static int floor_count(struct floor_conn *c, const char *b, ssize_t n)
 	return count;
 }
 
-static void floor_drop(int ep, struct floor_conn *c)
+/* close() alone takes the fd out of the epoll set: no EPOLL_CTL_DEL. */
+static void floor_drop(struct floor_conn *c)
 {
-	epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	free(c);
 }
 
-/* Reads until EAGAIN; answers every complete head with one write per read. */
-static void floor_serve(int ep, struct floor_conn *c)
+/* Reads until EAGAIN; answers every complete head with one write per read.
+ * Returns 1 when the connection is gone. */
+static int floor_serve(struct floor_conn *c)
 {
 	char buf[FLOOR_READ_MAX];
 	char out[FLOOR_BATCH_MAX * sizeof floor_resp];
 	for (;;) {
 		ssize_t n = read(c->fd, buf, sizeof buf);
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			floor_drop(ep, c);
-			return;
+			floor_drop(c);
+			return 1;
 		}
 		if (n < 0)
-			return;
+			return 0;
 		int k = floor_count(c, buf, n);
 		int answered = k > 0;
 		if (floor_close_mode && k > 0)
@@ -106,17 +111,17 @@ static void floor_serve(int ep, struct floor_conn *c)
 			/* Loopback sockets take these few KiB at once; a short write
 			 * would only drop answers of a misbehaving client. */
 			if (write(c->fd, out, (size_t)batch * floor_resp_len) < 0) {
-				floor_drop(ep, c);
-				return;
+				floor_drop(c);
+				return 1;
 			}
 			k -= batch;
 		}
 		if (floor_close_mode && answered) {
-			floor_drop(ep, c);
-			return;
+			floor_drop(c);
+			return 1;
 		}
 		if ((size_t)n < sizeof buf)
-			return; /* drained: epoll (edge-triggered) will tell us of more */
+			return 0; /* drained: epoll (edge-triggered) will tell us of more */
 	}
 }
 
@@ -126,14 +131,16 @@ static void floor_accept(int ep, int lfd)
 		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		struct floor_conn *c = calloc(1, sizeof *c);
 		if (c == NULL) {
 			close(fd);
 			continue;
 		}
 		c->fd = fd;
+		/* TCP_DEFER_ACCEPT: the request is usually there already, and a
+		 * connection answered and closed at once never enters epoll. */
+		if (floor_serve(c))
+			continue;
 		struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP | EPOLLET, .data.ptr = c };
 		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
 			close(fd);
@@ -183,7 +190,7 @@ int main(int argc, char **argv)
 			if (evs[i].data.ptr == NULL)
 				floor_accept(ep, lfd);
 			else
-				floor_serve(ep, evs[i].data.ptr);
+				floor_serve(evs[i].data.ptr);
 		}
 	}
 }
