@@ -40,17 +40,26 @@ LIB_PIDS=""
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/httpd-test.XXXXXX") || exit 1
 export TEST_TMP
 
+# Only our own children: a reaped pid may have been reused by anyone.
+lib_ours() {
+	[ "$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2)" = "$$" ]
+}
+
 lib_cleanup() {
+	lib_live=""
 	for p in $LIB_PIDS; do
-		kill -TERM "$p" 2>/dev/null
+		if lib_ours "$p" && lib_alive "$p"; then
+			kill -TERM "$p" 2>/dev/null
+			lib_live="$lib_live $p"
+		fi
 	done
-	for p in $LIB_PIDS; do
+	for p in $lib_live; do
 		n=0
 		while lib_alive "$p" && [ $n -lt 20 ]; do
 			sleep 0.1
 			n=$((n + 1))
 		done
-		kill -KILL "$p" 2>/dev/null
+		lib_ours "$p" && lib_alive "$p" && kill -KILL "$p" 2>/dev/null
 	done
 	rm -rf "$TEST_TMP"
 }
