@@ -255,8 +255,10 @@ static int conn_answer(struct server *s, struct conn *c)
 	struct response r = {.fd = -1};
 	size_t mark = io->out.len;
 
-	if (s->draining)
-		h->keep_alive = 0; /* so the planner says Connection: close */
+	/* So that the planner says Connection: close: shutting down, or after an
+	 * Upgrade or CONNECT, whose following bytes llhttp no longer takes for HTTP. */
+	if (s->draining || io->msg.parser.upgrade)
+		h->keep_alive = 0;
 	if (respond(&s->ctx, h, &io->out, &r) < 0) {
 		io->out.len = mark;
 		if (r.fd >= 0)
