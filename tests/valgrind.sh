@@ -12,9 +12,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "${BIN:-$here/../bin}" && pwd)
 command -v valgrind >/dev/null 2>&1 || { echo "FAIL - valgrind is installed (apt-get install valgrind)"; exit 1; }
 # Scripts that do not measure descriptors, RSS or CPU of the server process
-# (valgrind's own descriptors and memory would make those meaningless).
+# (valgrind's own descriptors and memory would make those meaningless), nor
+# use --chroot (valgrind cannot run inside it). Note: valgrind 3.19 does not
+# know openat2 (syscall 437) and fails it with ENOSYS, so under valgrind
+# path_open runs its fallback, not the openat2 RESOLVE_BENEATH path.
 VG_SCRIPTS=${VG_SCRIPTS:-"httpd_http.sh httpd_paths.sh httpd_ranges.sh httpd_cond.sh httpd_smuggling.sh
- httpd_cli.sh httpd_gzip.sh httpd_limits.sh fetch_httpd.sh fault_signals.sh fault_filechange.sh browser.sh"}
+ httpd_gzip.sh httpd_limits.sh fetch_httpd.sh fault_signals.sh fault_filechange.sh browser.sh"}
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/httpd-vg.XXXXXX") || exit 1
 trap 'rm -rf "$W"' EXIT
