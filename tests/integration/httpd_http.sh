@@ -68,6 +68,10 @@ check_eq "HEAD Content-Length as GET" 12 "$(header_of "$T/head" Content-Length)"
 check_eq "HEAD ETag as GET" "$ETAG" "$(header_of "$T/head" ETag)"
 check_eq "HEAD Last-Modified as GET" "$(header_of "$T/g.h" Last-Modified)" "$(header_of "$T/head" Last-Modified)"
 check_eq "HEAD Content-Type as GET" "$(header_of "$T/g.h" Content-Type)" "$(header_of "$T/head" Content-Type)"
+check_eq "-H headers on HEAD too" "max-age=60" "$(header_of "$T/head" Cache-Control)"
+hget "$T/r206" -r 0-3 "$(url /a.txt)" >/dev/null
+check_eq "-H headers on a 206 too" "206 max-age=60 hell" \
+	"$(status_of "$T/r206.h") $(header_of "$T/r206.h" Cache-Control) $(cat "$T/r206.b")"
 check_eq "HEAD has no body" 0 "$(body_of "$T/head" | wc -c | tr -d ' ')"
 # A HEAD then a GET on one connection: exactly two responses, framing intact.
 raw_request "HEAD /a.txt HTTP/1.1\r\n$H\r\n\r\nGET /b.txt HTTP/1.1\r\n$H\r\nConnection: close\r\n\r\n" >"$T/head2"
