@@ -39,7 +39,7 @@ trap 'kill -TERM -- -"$CHROME_PID" 2>/dev/null; sleep 0.3; kill -KILL -- -"$CHRO
 
 # Chromium writes the port it chose into DevToolsActivePort.
 n=0
-while [ ! -s "$profile/DevToolsActivePort" ] && [ $n -lt 150 ] && lib_alive "$CHROME_PID"; do
+while [ ! -s "$profile/DevToolsActivePort" ] && [ $n -lt 300 ] && lib_alive "$CHROME_PID"; do
 	sleep 0.1
 	n=$((n + 1))
 done
@@ -66,6 +66,7 @@ else
 	fail "access log: media Range requests answered 206" \
 		"$(grep 'tone.wav' "$TEST_TMP/access.log" | head -n 3 | tr '\n' ' ')"
 fi
+grep 'tone.wav' "$TEST_TMP/access.log" | sed 's/^/# media request: /'
 check_lacks "access log: no 5xx" "$TEST_TMP/access.log" '" 50'
 for f in "$ART"/browser-*.png; do
 	[ -s "$f" ] && echo "# screenshot: $f"
