@@ -559,10 +559,12 @@ static void conn_readable(struct server *s, struct conn *c)
 		conn_close(s, c);
 		return;
 	}
-	if (c->state == CONN_IDLE)
-		c->state = CONN_HEAD, c->deadline = s->clock + (uint32_t)s->ctx.cfg->header_timeout_s;
-	else if (c->state == CONN_BODY)
+	if (c->state == CONN_IDLE) { /* the first byte of a head starts its clock */
+		c->state = CONN_HEAD;
+		c->deadline = s->clock + (uint32_t)s->ctx.cfg->header_timeout_s;
+	} else if (c->state == CONN_BODY) {
 		c->deadline = s->clock + (uint32_t)s->ctx.cfg->timeout_s;
+	}
 	conn_run(s, c);
 }
 
