@@ -356,14 +356,16 @@ static int server_reap(struct server_workers *w, int *worst)
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-		if (code > *worst)
-			*worst = code;
 		for (int i = 0; i < w->n; i++) {
 			if (w->pids[i] != pid)
 				continue;
 			w->pids[i] = 0;
-			if (server_sig_stop)
+			/* A worker restarted is a warning; one ending at shutdown counts. */
+			if (server_sig_stop) {
+				if (code > *worst)
+					*worst = code;
 				break;
+			}
 			log_msg(LOG_WARN, "worker %d (pid %ld) ended with status %d; restarting", i,
 				(long)pid, code);
 			if (time(NULL) - w->started[i] < 1 || server_fork(w, i) < 0)
