@@ -22,6 +22,7 @@
 #include "log.h"
 
 #define SERVER_ACCEPT_BURST 1024 /* accepts per wakeup, so connections get a turn too */
+#define SERVER_QUICK_DEATHS 10   /* workers dying right after start: give up past this */
 
 static volatile sig_atomic_t server_sig_stop, server_sig_hup, server_sig_chld;
 
@@ -314,6 +315,7 @@ struct server_workers {
 	const sigset_t *wait_mask;
 	pid_t *pids;
 	time_t *started;
+	int quick_deaths; /* workers in a row that died within a second of starting */
 };
 
 /* Starts worker i on listener i; its pid, or -1. */
@@ -368,7 +370,8 @@ static int server_reap(struct server_workers *w, int *worst)
 			}
 			log_msg(LOG_WARN, "worker %d (pid %ld) ended with status %d; restarting", i,
 				(long)pid, code);
-			if (time(NULL) - w->started[i] < 1 || server_fork(w, i) < 0)
+			w->quick_deaths = time(NULL) - w->started[i] < 1 ? w->quick_deaths + 1 : 0;
+			if (w->quick_deaths > SERVER_QUICK_DEATHS || server_fork(w, i) < 0)
 				return -1;
 		}
 	}
@@ -430,7 +433,7 @@ int server_start(const struct httpd_config *cfg, const int *lfds, int n, struct 
 	server_signals(&wait_mask);
 	if (n == 1)
 		return server_run(cfg, lfds[0], log, &wait_mask);
-	struct server_workers w = {cfg, lfds, n, log, &wait_mask, NULL, NULL};
+	struct server_workers w = {cfg, lfds, n, log, &wait_mask, NULL, NULL, 0};
 	w.pids = calloc((size_t)n, sizeof *w.pids);
 	w.started = calloc((size_t)n, sizeof *w.started);
 	int rc = 1;
