@@ -13,6 +13,7 @@ need check           'pkg-config --exists check'
 need node-llhttp     'pkg-config --exists libllhttp || test -f /usr/share/llhttp/llhttp.c'
 need curl            'command -v curl'
 need python3         'command -v python3'
+need wrk             'command -v wrk'   # the load checks in tests/integration/httpd_load.sh
 # Optional: chromium for tests/integration/browser.sh. Never fails this step;
 # without it the browser test reports itself SKIPPED. NO_BROWSER=1 opts out.
 if [ -z "${NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
