@@ -6,16 +6,19 @@
  * bytes) and reqcheck_head. Properties of every request both accept: at most
  * one Content-Length and it is all digits; never Transfer-Encoding together
  * with Content-Length, nor in HTTP/1.0; exactly one Host in HTTP/1.1; version
- * 1.0 or 1.1; target and field count within the limits. Body bytes reported
- * never exceed the bytes fed. */
+ * 1.0 or 1.1; Transfer-Encoding ends in chunked; target and field count
+ * within the limits. A message with Content-Length completes with exactly
+ * that many body bytes; body bytes never exceed the bytes fed. */
 #include <string.h>
+#include <strings.h>
 
 #include "fuzz.h"
 #include "http.h"
 #include "reqcheck.h"
 
 struct sink {
-	size_t body;
+	size_t body;     /* all messages */
+	size_t msg_body; /* this message */
 };
 
 static int on_body(void *arg, const char *at, size_t n)
@@ -23,7 +26,40 @@ static int on_body(void *arg, const char *at, size_t n)
 	struct sink *s = arg;
 	(void)at;
 	s->body += n;
+	s->msg_body += n;
 	return 0;
+}
+
+/* 1 when the last coding of the Transfer-Encoding fields, taken together as
+ * one list, is "chunked". Empty list elements do not count (RFC 9110 5.6.1):
+ * "chunked" then an empty field is the list "chunked, ", which ends chunked. */
+static int te_ends_chunked(const struct http_head *h)
+{
+	const char *last = NULL;
+	size_t last_len = 0, nlen, len;
+	for (unsigned i = 0; i < h->nfields; i++) {
+		const char *name = http_field_name(h, i, &nlen);
+		if (nlen != 17 || strncasecmp(name, "transfer-encoding", 17) != 0)
+			continue;
+		const char *v = http_field_value(h, i, &len);
+		size_t a = 0;
+		while (a <= len) {
+			size_t b = a;
+			while (b < len && v[b] != ',')
+				b++;
+			size_t x = a, y = b;
+			while (x < y && (v[x] == ' ' || v[x] == '\t'))
+				x++;
+			while (y > x && (v[y - 1] == ' ' || v[y - 1] == '\t'))
+				y--;
+			if (y > x) {
+				last = v + x;
+				last_len = y - x;
+			}
+			a = b + 1;
+		}
+	}
+	return last != NULL && last_len == 7 && strncasecmp(last, "chunked", 7) == 0;
 }
 
 static void check_accepted(const struct http_head *h)
@@ -34,6 +70,8 @@ static void check_accepted(const struct http_head *h)
 	FUZZ_ASSERT(ncl <= 1);
 	FUZZ_ASSERT(!(ncl && nte));
 	FUZZ_ASSERT(h->major == 1 && (h->minor == 0 || h->minor == 1));
+	if (nte)
+		FUZZ_ASSERT(te_ends_chunked(h));
 	if (h->minor == 0)
 		FUZZ_ASSERT(nte == 0);
 	else
@@ -67,6 +105,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf = fuzz_memdup(data + 1, size - 1);
 	size_t n = size - 1, off = 0, msg_start = 0;
 	struct sink sink = {0};
+	long long want = -1; /* this message's Content-Length, -1 if none */
+	size_t clen;
 	struct http_msg m;
 	http_msg_init(&m, HTTP_REQUEST);
 	m.on_body = on_body;
@@ -87,7 +127,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (st != 0)
 				break; /* httpd answers st and closes */
 			check_accepted(&m.head);
+			const char *cl = http_header(&m.head, "content-length", &clen);
+			want = cl ? strtoll(cl, NULL, 10) : -1;
 		} else if (r == HTTP_MSG_DONE) {
+			/* The framing the checks approved is the framing llhttp used. */
+			if (want >= 0)
+				FUZZ_ASSERT((long long)sink.msg_body == want);
+			want = -1;
+			sink.msg_body = 0;
 			http_msg_reset(&m);
 			msg_start = off;
 		} else if (used == 0) {

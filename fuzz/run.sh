@@ -4,7 +4,7 @@
 # corpus, all targets at once. Fails when a harness does not build or any run
 # finds a crash, leak, timeout or sanitizer report; the inputs that did it are
 # kept in build/fuzz/crashes/. A harness whose module is not written yet is
-# reported as skipped, never as passed.
+# reported as skipped, never as passed. FUZZ_TARGETS limits the run to some.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 SECONDS_EACH=${FUZZ_SECONDS:-60}
@@ -78,6 +78,8 @@ needs() {
 built="" skipped="" failed=""
 for h in fuzz/fuzz_*.c; do
 	t=$(basename "$h" .c)
+	# FUZZ_TARGETS="fuzz_url fuzz_path" runs only those.
+	case " ${FUZZ_TARGETS:-$t} " in *" $t "*) ;; *) continue ;; esac
 	miss=""
 	for s in $(needs "$t"); do [ -f "$s" ] || miss="$miss $s"; done
 	if [ -n "$miss" ]; then
