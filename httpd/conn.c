@@ -319,9 +319,11 @@ static int conn_head(struct conn *c)
 	size_t used;
 
 	/* RFC 9112 2.2: empty lines before a request line are ignored. */
-	while (io->scan == 0 && io->in.len - io->in_off >= 2 && io->in.data[io->in_off] == '\r' &&
-	       io->in.data[io->in_off + 1] == '\n')
+	while (io->in.len - io->in_off >= 2 && io->in.data[io->in_off] == '\r' &&
+	       io->in.data[io->in_off + 1] == '\n') {
 		io->in_off += 2;
+		io->scan = io->scan > 2 ? io->scan - 2 : 0; /* it counts from in_off */
+	}
 	const char *p = io->in.data + io->in_off;
 	size_t avail = io->in.len - io->in_off;
 	if (avail == 0)
