@@ -5,7 +5,8 @@
  * "server" sends; EOF follows them. Properties: no crash, no leak; `used`
  * never exceeds what was offered and the reader makes progress or reports;
  * body bytes handed out never exceed the bytes fed; nothing after DONE is
- * taken; a HEAD response has no body; the final status is 100-599. */
+ * taken; a HEAD response has no body; the final status is 200-599 (1xx are
+ * interim); a complete response with Content-Length delivered exactly that. */
 #include <string.h>
 
 #include "fuzz.h"
@@ -34,7 +35,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sink sink = {0};
 	struct fetch_resp r;
 	enum fetch_resp_ev ev = FETCH_RESP_MORE;
-	int stalls = 0;
+	int stalls = 0, framed = 0;
+	off_t want = -1; /* the final head's Content-Length, when it frames the body */
+	size_t tlen;
 
 	fetch_resp_init(&r, head_only, on_body, &sink);
 	while (off <= n) {
@@ -46,7 +49,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		if (ev == FETCH_RESP_HEAD) {
 			const struct http_head *h = fetch_resp_head(&r);
-			FUZZ_ASSERT(h->status >= 100 && h->status <= 599);
+			FUZZ_ASSERT(h->status >= 200 && h->status <= 599);
+			framed = !head_only && h->status != 204 && h->status != 304 &&
+				 http_header(h, "transfer-encoding", &tlen) == NULL;
+			want = framed ? fetch_resp_length(h) : -1;
+			sink.body = 0; /* 1xx bodies do not exist; count the final one */
 		}
 		if (off == n && used == 0 && ev == FETCH_RESP_MORE) {
 			ev = fetch_resp_eof(&r);
@@ -60,6 +67,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(sink.body <= n);
 	if (head_only && ev == FETCH_RESP_DONE)
 		FUZZ_ASSERT(sink.body == 0);
+	/* A complete message with Content-Length has exactly that many bytes. */
+	if (ev == FETCH_RESP_DONE && want >= 0)
+		FUZZ_ASSERT((off_t)sink.body == want);
 	if (ev == FETCH_RESP_ERROR)
 		FUZZ_ASSERT(strnlen(r.error, sizeof r.error) < sizeof r.error);
 	fetch_resp_free(&r);
