@@ -131,13 +131,13 @@ START_TEST(long_fields_cut_line_bounded)
 	/* The version survives the cut target, and every field is still there. */
 	ck_assert_ptr_nonnull(strstr(line, " HTTP/1.1\" 414 1 \""));
 	ck_assert_ptr_eq(strchr(line, '\n'), line + n - 1); /* one line */
-	free(s);
 
 	/* A tiny buffer still gives one terminated line, never an overflow. */
 	char small[16];
 	size_t m = accesslog_format(small, sizeof small, &e, stamp);
 	ck_assert_uint_lt(m, sizeof small);
 	ck_assert_int_eq(small[m - 1], '\n');
+	free(s);
 }
 END_TEST
 
