@@ -442,6 +442,39 @@ START_TEST(shutdown_closes_idle_and_finishes_busy)
 }
 END_TEST
 
+/* A client that stops reading: the write deadline closes it; progress renews it. */
+START_TEST(stalled_write_times_out)
+{
+	int small = 4096;
+	setsockopt(peer, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+	setsockopt(cn_fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+	const char *req = "GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n";
+	client_send(req, strlen(req));
+	serve();
+	ck_assert_ptr_nonnull(live());
+	ck_assert_int_eq(live()->state, CONN_WRITE);
+	srv->clock += (uint32_t)cfg.write_timeout_s;
+	conn_tick(srv, live());
+	ck_assert_ptr_nonnull(live());
+	/* Reading is progress: once the server could send more, its deadline moves on. */
+	char buf[65536];
+	uint32_t before = live()->deadline;
+	for (int i = 0; i < 100 && live()->deadline == before; i++) {
+		while (recv(peer, buf, sizeof buf, 0) > 0)
+			;
+		serve();
+	}
+	ck_assert_uint_gt(live()->deadline, before);
+	ck_assert_int_eq(live()->state, CONN_WRITE);
+	srv->clock += 1;
+	conn_tick(srv, live());
+	ck_assert_ptr_nonnull(live());
+	srv->clock += (uint32_t)cfg.write_timeout_s + 1;
+	conn_tick(srv, live());
+	ck_assert_ptr_null(live());
+}
+END_TEST
+
 START_TEST(peer_close_mid_head)
 {
 	client_send("GET /a.txt HTTP/1.1\r\n", 21);
@@ -474,6 +507,7 @@ int main(void)
 	tcase_add_test(t, header_timeout_408);
 	tcase_add_test(t, idle_timeout_closes_quietly);
 	tcase_add_test(t, shutdown_closes_idle_and_finishes_busy);
+	tcase_add_test(t, stalled_write_times_out);
 	tcase_add_test(t, peer_close_mid_head);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
