@@ -3,9 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char accesslog_hex[] = "0123456789ABCDEF";
@@ -28,6 +30,8 @@ int accesslog_open(struct accesslog *l, const char *path, char *err, size_t errl
 		l->owned = 1;
 		l->path = path;
 	}
+	struct stat st;
+	l->pipe = fstat(l->fd, &st) == 0 && S_ISFIFO(st.st_mode);
 	l->buf = malloc(ACCESSLOG_BUF);
 	if (!l->buf) {
 		snprintf(err, errlen, "out of memory");
@@ -50,12 +54,25 @@ int accesslog_reopen(struct accesslog *l)
 	return 0;
 }
 
+/* How much of the n bytes at p to write at once: all, or for a pipe the
+ * whole lines that fit in PIPE_BUF (lines are shorter than that). */
+static size_t accesslog_piece(const struct accesslog *l, const char *p, size_t n)
+{
+	if (!l->pipe || n <= PIPE_BUF)
+		return n;
+	for (size_t i = PIPE_BUF; i > 0; i--)
+		if (p[i - 1] == '\n')
+			return i;
+	return PIPE_BUF;
+}
+
 void accesslog_flush(struct accesslog *l)
 {
 	size_t off = 0;
 
 	while (off < l->len) {
-		ssize_t w = write(l->fd, l->buf + off, l->len - off);
+		size_t n = accesslog_piece(l, l->buf + off, l->len - off);
+		ssize_t w = write(l->fd, l->buf + off, n);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)

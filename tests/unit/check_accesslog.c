@@ -202,6 +202,42 @@ START_TEST(buffered_file_log)
 }
 END_TEST
 
+/* To a pipe the buffer goes in line-aligned pieces; every line arrives whole. */
+START_TEST(pipe_log_whole_lines)
+{
+	char path[] = "/tmp/check_accesslog_fifo.XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(path));
+	char fifo[64];
+	snprintf(fifo, sizeof fifo, "%s/p", path);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+	ck_assert_int_ge(rd, 0);
+	struct accesslog l;
+	char err[256];
+	ck_assert_int_eq(accesslog_open(&l, fifo, err, sizeof err), 0);
+	ck_assert_int_eq(l.pipe, 1);
+	char agent[300];
+	memset(agent, 'u', sizeof agent);
+	struct accesslog_entry e = {.host = "127.0.0.1", .method = "GET", .target = "/x",
+				    .target_len = 2, .major = 1, .minor = 1, .status = 200, .bytes = 5,
+				    .agent = agent, .agent_len = sizeof agent};
+	for (int i = 0; i < 100; i++)
+		accesslog_add(&l, &e, (time_t)971186136);
+	accesslog_flush(&l);
+	static char got[65536];
+	ssize_t n = read(rd, got, sizeof got);
+	size_t one = strlen("127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /x HTTP/1.1\" 200 5 "
+			    "\"-\" \"\"\n") + sizeof agent;
+	ck_assert_int_eq((int)n, (int)(100 * one));
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(got[(size_t)(i + 1) * one - 1], '\n');
+	accesslog_close(&l);
+	close(rd);
+	unlink(fifo);
+	rmdir(path);
+}
+END_TEST
+
 START_TEST(off_and_bad_path)
 {
 	struct accesslog l;
@@ -231,6 +267,7 @@ int main(void)
 	tcase_add_test(t, long_fields_cut_line_bounded);
 	tcase_add_test(t, stamp_shape);
 	tcase_add_test(t, buffered_file_log);
+	tcase_add_test(t, pipe_log_whole_lines);
 	tcase_add_test(t, off_and_bad_path);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
