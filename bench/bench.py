@@ -428,6 +428,7 @@ def summarize(runs):
         "rps": med([r["rps"] for r in ok]),
         "MBps": med([r["MBps"] for r in ok]),
         "cpu_us_per_req": med([r["cpu_us_per_req"] for r in ok]),
+        "busy": med([r["cpu_s"] / (r["duration_us"] / 1e6) for r in ok if r["duration_us"]]),
         "lat_p50_us": med([r["lat_p50_us"] for r in ok]),
         "lat_p99_us": med([r["lat_p99_us"] for r in ok]),
         "errors": sum(r["errors"] for r in ok),
@@ -651,6 +652,17 @@ def report(ctx):
         row.append(fmt(ratio(h and h["cpu_us_per_req"], fl and fl["cpu_us_per_req"]), ".2f"))
         w("| " + " | ".join(row) + " |")
     w("")
+    w("How busy each server was (its CPU time over the run's wall time, % of the one CPU it had): "
+      "well under 100% means the load generator, not the server, set the pace, and the req/s "
+      "column then ranks the noise on wrk's CPU rather than the servers.\n")
+    w("| scenario | " + " | ".join(labels) + " |")
+    w("|---" * (len(labels) + 1) + "|")
+    for scen in SCENARIOS:
+        sid = scen[0]
+        w(f"| ({sid}) | " + " | ".join(
+            "—" if S.get((sid, lb)) is None else f"{100 * S[(sid, lb)]['busy']:.0f}%"
+            for lb in labels) + " |")
+    w("")
     w("In (d) and (e) the receiver's copy (wrk, one thread on the other CPU) bounds the MB/s on "
       "loopback; the servers' CPU per MB shows which one leaves the most room.\n")
     fa = S.get(("a", "floor"))
@@ -732,7 +744,7 @@ def report(ctx):
       "measured above:\n")
     w("| scenario | " + " | ".join(NGINX_VARIANTS) + " | kept |")
     w("|---" * (len(NGINX_VARIANTS) + 2) + "|")
-    for scen in SCENARIOS:
+    for scen in SCENARIOS if ctx["calib"] else []:
         sid = scen[0]
         w(f"| ({sid}) {scen[6]} | " + " | ".join(
             f"{ctx['calib'][(sid, v)]:.0f}" for v in NGINX_VARIANTS) + f" | {ctx['nginx_best'][sid]} |")
