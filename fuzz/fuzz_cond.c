@@ -81,7 +81,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Our own ETag in If-None-Match always means 304, whatever the date says. */
 	struct http_msg m2;
 	http_msg_init(&m2, HTTP_REQUEST);
-	if (make_head(&m2, etag, el, ims, ims_n, etag, el) == 0) {
+	/* (Only when the fuzzed date cannot end the line, add fields or end the
+	 * head before ours: a CR or LF in it would.) */
+	int one_line = memchr(ims, '\r', ims_n) == NULL && memchr(ims, '\n', ims_n) == NULL;
+	if (one_line && make_head(&m2, etag, el, ims, ims_n, etag, el) == 0) {
 		FUZZ_ASSERT(cond_not_modified(&m2.head, etag, el, mtime) == 1);
 		FUZZ_ASSERT(cond_if_range(&m2.head, etag, el, mtime) == 1);
 	}

@@ -76,9 +76,14 @@ static void check_accepted(const struct http_head *h)
 		FUZZ_ASSERT(nte == 0);
 	else
 		FUZZ_ASSERT(http_header_count(h, "host") == 1);
+	/* lib/http keeps a value's trailing OWS (llhttp passes it on); the
+	 * value proper, without it, must be digits only. */
 	const char *cl = http_header(h, "content-length", &len);
-	if (cl != NULL)
-		FUZZ_ASSERT(len > 0 && strspn(cl, "0123456789") == len);
+	if (cl != NULL) {
+		while (len > 0 && (cl[len - 1] == ' ' || cl[len - 1] == '\t'))
+			len--;
+		FUZZ_ASSERT(len > 0 && strspn(cl, "0123456789") >= len);
+	}
 	http_target(h, &len);
 	FUZZ_ASSERT(len <= HTTP_TARGET_MAX);
 	FUZZ_ASSERT(h->nfields <= HTTP_FIELDS_MAX);
