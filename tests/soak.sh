@@ -16,6 +16,14 @@ export BIN
 
 SECS=${SOAK_SECONDS:-60}
 [ "$SECS" -ge 15 ] || SECS=15
+# wrk is needed here only: installed on demand, as make deps does for the rest.
+if ! command -v wrk >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+	s=""; [ "$(id -u)" = 0 ] || s="sudo -n"
+	echo "# soak: installing wrk"
+	DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q wrk >/dev/null 2>&1 ||
+		{ $s apt-get update -q >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q wrk >/dev/null 2>&1; }
+fi
 command -v wrk >/dev/null 2>&1 || { fail "wrk is installed (apt-get install wrk)"; finish; }
 if ! nm "$BIN/httpd" 2>/dev/null | grep -q __asan_init; then
 	echo "# note: $BIN/httpd is not an ASan build; sanitizer checks are vacuous"

@@ -10,6 +10,13 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 BIN=$(cd "${BIN:-$here/../bin}" && pwd)
+if ! command -v valgrind >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+	s=""; [ "$(id -u)" = 0 ] || s="sudo -n"
+	echo "# valgrind: installing valgrind"
+	DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q valgrind >/dev/null 2>&1 ||
+		{ $s apt-get update -q >/dev/null 2>&1 &&
+		  DEBIAN_FRONTEND=noninteractive $s apt-get install -y -q valgrind >/dev/null 2>&1; }
+fi
 command -v valgrind >/dev/null 2>&1 || { echo "FAIL - valgrind is installed (apt-get install valgrind)"; exit 1; }
 # Scripts that do not measure descriptors, RSS or CPU of the server process
 # (valgrind's own descriptors and memory would make those meaningless), nor
