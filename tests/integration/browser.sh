@@ -4,8 +4,9 @@
 # subresource answered 200 with no console error, CSS/images/JS took effect, a
 # subdirectory page and a directory listing render and their links work, and
 # seeking in the audio file made Range requests answered 206 (also checked in
-# httpd's access log), and a far seek in a long file fetched from mid-file. Screenshots go to build/artifacts/. Without a chromium
-# binary the whole test is reported as SKIPPED, never as passed.
+# httpd's access log), and a far seek in a long file fetched from mid-file.
+# Screenshots go to build/artifacts/. Without a chromium binary the whole test
+# is reported as SKIPPED, never as passed.
 . "$(dirname "$0")/../lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
