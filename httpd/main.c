@@ -267,6 +267,16 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 {
 	char err[256];
 
+	/* SO_REUSEPORT would let us join another server's group on a busy port
+	 * (same user): a plain bind first proves the port is free. */
+	if (n > 1 && strcmp(cfg->port, "0") != 0) {
+		int probe = net_listen(cfg->bind, cfg->port, 0, err, sizeof err);
+		if (probe < 0) {
+			fprintf(stderr, "httpd: %s\n", err);
+			exit(1);
+		}
+		close(probe);
+	}
 	for (int i = 0; i < n; i++) {
 		lfds[i] = net_listen(cfg->bind, cfg->port, n > 1 ? NET_REUSEPORT : 0, err, sizeof err);
 		if (lfds[i] < 0) {
