@@ -6,18 +6,57 @@
 #include <string.h>
 #include <strings.h>
 
-/* RFC 9110 tchar: the bytes a header name may hold. */
+/* Byte classes, so that a scan costs one table load per byte.
+ * RC_TCHAR: RFC 9110 tchar, the bytes a field name is made of.
+ * RC_STOP: where a line scan stops: CR and LF (line ends), HTAB (allowed in
+ * field values only), and every other control and DEL (refused). Bytes from
+ * 0x80 (obs-text) are plain: allowed in values and in the target. */
+enum { RC_TCHAR = 1, RC_STOP = 2 };
+
+static const unsigned char reqcheck_class[256] = {
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 00 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 10 */
+	0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, /* 20  !"#$%&'()*+,-./ */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 30 0-9:;<=>? */
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 40 @A-O */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, /* 50 P-Z[\]^_ */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 60 `a-o */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 2, /* 70 p-z{|}~ DEL */
+	/* 80-ff: 0 */
+};
+
 static int reqcheck_tchar(unsigned char c)
 {
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+	return reqcheck_class[c] & RC_TCHAR;
 }
 
-/* Controls other than HTAB, and DEL; CR and LF are judged as line ends. */
-static int reqcheck_ctl(unsigned char c)
+/* The first RC_STOP byte from p on; the caller knows there is one. */
+static const char *reqcheck_stop(const char *p)
 {
-	return (c < 0x20 && c != '\t') || c == 0x7f;
+	while (!(reqcheck_class[(unsigned char)*p] & RC_STOP))
+		p++;
+	return p;
+}
+
+/* Finds the CRLF that ends the line at p: *eol is its CR. HTAB passes (and
+ * sets *tab); another control, a bare LF or a CR without LF is 400. -1: the
+ * line does not end before `last` (bytes from `last` on hold no RC_STOP). */
+static int reqcheck_line_end(const char *p, const char *last, const char *end,
+			     const char **eol, int *tab)
+{
+	while (p < last) {
+		p = reqcheck_stop(p);
+		if (*p == '\t') {
+			*tab = 1;
+			p++;
+			continue;
+		}
+		if (*p != '\r' || end - p < 2 || p[1] != '\n')
+			return 400;
+		*eol = p;
+		return 0;
+	}
+	return -1;
 }
 
 /* "HTTP/1.0" and "HTTP/1.1" pass; another well-formed version is 505 here
@@ -44,62 +83,63 @@ static int reqcheck_request_line(const char *p, size_t n)
 	sp2 = memchr(sp1 + 1, ' ', (size_t)(p + n - sp1 - 1));
 	if (sp2 == NULL || sp2 == sp1 + 1)
 		return 400;
-	for (size_t i = 0; i < n; i++)
-		if (p[i] == '\t')
-			return 400;
 	return reqcheck_version(sp2 + 1, (size_t)(p + n - sp2 - 1));
 }
 
-/* "name: value": name is one or more tchars, directly followed by ':'.
- * A leading SP/HTAB is obs-fold, whitespace before ':' is a disguised name. */
-static int reqcheck_field_line(const char *p, size_t n)
+/* One field line at p, "name: value" CRLF: name is one or more tchars,
+ * directly followed by ':' (a leading SP/HTAB is obs-fold, whitespace before
+ * ':' a disguised name). Sets *next past its CRLF; returns 0, 400, or -1 when
+ * the line does not end (it is then not judged). */
+static int reqcheck_field_line(const char *p, const char *last, const char *end,
+			       const char **next)
 {
-	size_t i = 0;
+	const char *name = p, *eol;
+	int tab = 0, status;
 
-	while (i < n && reqcheck_tchar((unsigned char)p[i]))
-		i++;
-	if (i == 0 || i == n || p[i] != ':')
-		return 400;
+	while (reqcheck_class[(unsigned char)*p] & RC_TCHAR)
+		p++; /* stops at an RC_STOP byte at the latest */
+	if (p == name || *p != ':') {
+		status = reqcheck_line_end(name, last, end, &eol, &tab);
+		return status < 0 ? -1 : 400;
+	}
+	status = reqcheck_line_end(p + 1, last, end, &eol, &tab);
+	if (status != 0)
+		return status;
+	*next = eol + 2;
 	return 0;
 }
 
 int reqcheck_raw(const char *head, size_t n)
 {
-	size_t i = 0, line = 0;
-	int first = 1, status;
+	const char *p = head, *end = head + n, *last = end, *eol;
+	int tab = 0, status;
 
 	/* RFC 9112 2.2: a server SHOULD ignore empty lines before the request line. */
-	while (i + 1 < n && head[i] == '\r' && head[i + 1] == '\n')
-		i += 2;
-	if (i >= n)
+	while (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
+		p += 2;
+	if (p >= end)
 		return 400; /* blank lines and nothing else */
-	line = i;
-	for (; i < n; i++) {
-		unsigned char c = (unsigned char)head[i];
-		size_t len;
-
-		if (c == '\n')
-			return 400; /* bare LF: a CRLF is consumed below */
-		if (c != '\r') {
-			if (reqcheck_ctl(c))
-				return 400;
-			continue;
-		}
-		if (i + 1 >= n || head[i + 1] != '\n')
-			return 400;
-		len = i - line;
-		if (len == 0)
-			return first ? 400 : 0; /* the blank line ends the head */
-		status = first ? reqcheck_request_line(head + line, len)
-			       : reqcheck_field_line(head + line, len);
+	/* Bytes after the last RC_STOP byte hold no control and end no line: a
+	 * head cut short there is judged by its complete lines only, and every
+	 * scan stops at an RC_STOP byte without a bounds check. */
+	while (last > p && !(reqcheck_class[(unsigned char)last[-1]] & RC_STOP))
+		last--;
+	status = reqcheck_line_end(p, last, end, &eol, &tab);
+	if (status != 0)
+		return status < 0 ? 0 : status; /* a request line without its end: not judged */
+	if (eol == p || tab)
+		return 400;
+	status = reqcheck_request_line(p, (size_t)(eol - p));
+	if (status != 0)
+		return status;
+	p = eol + 2;
+	while (p < last) {
+		if (*p == '\r')
+			return end - p >= 2 && p[1] == '\n' ? 0 : 400; /* the blank line ends the head */
+		status = reqcheck_field_line(p, last, end, &p);
 		if (status != 0)
-			return status;
-		first = 0;
-		i++;
-		line = i + 1;
+			return status < 0 ? 0 : status;
 	}
-	/* A head that did not reach its blank line: judge only the complete
-	 * lines, but a started request line without an end cannot be judged. */
 	return 0;
 }
 
