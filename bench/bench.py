@@ -342,6 +342,18 @@ def verify(server):
 
 # ---------------------------------------------------------------- wrk runs
 
+def cpu_busy():
+    """user+nice+system ticks of CPU 0 and CPU 1 (softirq, where loopback's
+    packet work is counted, left out), for the interference estimate."""
+    busy = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            parts = line.split()
+            if parts[0] in (f"cpu{SERVER_CPU}", f"cpu{CLIENT_CPU}"):
+                busy[parts[0][3:]] = sum(int(x) for x in parts[1:4])
+    return busy
+
+
 def wrk_run(server, scen, duration=DURATION):
     sid, _, path, conns, lua, headers, _ = scen
     cmd = ["taskset", "-c", CLIENT_CPU, "wrk", "-t1", f"-c{conns}", f"-d{duration}s",
@@ -350,13 +362,17 @@ def wrk_run(server, scen, duration=DURATION):
         cmd += ["-H", h]
     cmd.append(server.url(path))
     pids = server.pids()
-    c0 = cpu_ticks(pids)
+    c0, b0 = cpu_ticks(pids), cpu_busy()
+    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
         out = p.stdout
     except subprocess.TimeoutExpired:
         out = ""
-    c1 = cpu_ticks(pids)
+    c1, b1 = cpu_ticks(pids), cpu_busy()
+    ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.monotonic() - t0
     m = re.search(r"^BENCH (.*)$", out, re.M)
     if not m:
         return {"failed": True, "out": out[-500:]}
@@ -367,6 +383,14 @@ def wrk_run(server, scen, duration=DURATION):
     r["cpu_s"] = (c1 - c0) / CLK_TCK
     r["cpu_us_per_req"] = r["cpu_s"] * 1e6 / r["requests"] if r["requests"] else 0
     r["errors"] = sum(r[k] for k in ("connect_err", "read_err", "write_err", "status_err", "timeout_err"))
+    # Interference: CPU time on each pinned CPU that was neither the server's
+    # nor wrk's (other people's processes on this shared machine), as a
+    # fraction of the run. An estimate: kernel work done on behalf of the
+    # server or wrk outside their own accounting lands here too.
+    wrk_s = (ch1.ru_utime + ch1.ru_stime) - (ch0.ru_utime + ch0.ru_stime)
+    if wall > 0 and b0 and b1:
+        r["other_srv_cpu"] = max(0.0, ((b1[SERVER_CPU] - b0[SERVER_CPU]) / CLK_TCK - r["cpu_s"]) / wall)
+        r["other_cli_cpu"] = max(0.0, ((b1[CLIENT_CPU] - b0[CLIENT_CPU]) / CLK_TCK - wrk_s) / wall)
     return r
 
 
@@ -429,6 +453,8 @@ def summarize(runs):
         "MBps": med([r["MBps"] for r in ok]),
         "cpu_us_per_req": med([r["cpu_us_per_req"] for r in ok]),
         "busy": med([r["cpu_s"] / (r["duration_us"] / 1e6) for r in ok if r["duration_us"]]),
+        "other_srv": max([r.get("other_srv_cpu", 0) for r in ok]),
+        "other_cli": max([r.get("other_cli_cpu", 0) for r in ok]),
         "lat_p50_us": med([r["lat_p50_us"] for r in ok]),
         "lat_p99_us": med([r["lat_p99_us"] for r in ok]),
         "errors": sum(r["errors"] for r in ok),
@@ -661,6 +687,19 @@ def report(ctx):
         sid = scen[0]
         w(f"| ({sid}) | " + " | ".join(
             "—" if S.get((sid, lb)) is None else f"{100 * S[(sid, lb)]['busy']:.0f}%"
+            for lb in labels) + " |")
+    w("")
+    w("Interference from the rest of the machine: the worst round's share of CPU "
+      f"{SERVER_CPU} (server) / CPU {CLIENT_CPU} (wrk) used by processes other than the server and "
+      "wrk, from /proc/stat (an estimate: kernel work done for them outside their own accounting "
+      "counts here too). Large figures mean that scenario's req/s are noise.\n")
+    w("| scenario | " + " | ".join(labels) + " |")
+    w("|---" * (len(labels) + 1) + "|")
+    for scen in SCENARIOS:
+        sid = scen[0]
+        w(f"| ({sid}) | " + " | ".join(
+            "—" if S.get((sid, lb)) is None else
+            f"{100 * S[(sid, lb)]['other_srv']:.0f}% / {100 * S[(sid, lb)]['other_cli']:.0f}%"
             for lb in labels) + " |")
     w("")
     w("In (d) and (e) the receiver's copy (wrk, one thread on the other CPU) bounds the MB/s on "
