@@ -71,6 +71,7 @@ needs() {
 	fuzz_range) echo httpd/range.c ;;
 	fuzz_cond) echo httpd/cond.c lib/date.c ;;
 	fuzz_response) echo fetch/response.c lib/http.c ;;
+	fuzz_listing) echo httpd/listing.c lib/url.c lib/buffer.c ;;
 	*) echo "" ;;
 	esac
 }
