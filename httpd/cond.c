@@ -61,18 +61,24 @@ int cond_unmodified_since(const char *v, size_t n, time_t mtime)
 	return mtime <= since;
 }
 
+int cond_not_modified_by(const char *inm, size_t inm_len, const char *ims, size_t ims_len,
+			 const char *etag, size_t etag_len, time_t mtime)
+{
+	if (inm != NULL)
+		return cond_none_match(inm, inm_len, etag, etag_len);
+	if (ims != NULL)
+		return cond_unmodified_since(ims, ims_len, mtime);
+	return 0;
+}
+
 int cond_not_modified(const struct http_head *h, const char *etag, size_t etag_len,
 		      time_t mtime)
 {
-	size_t n;
-	const char *v = http_header(h, "If-None-Match", &n);
+	size_t inm_len = 0, ims_len = 0;
+	const char *inm = http_header(h, "If-None-Match", &inm_len);
+	const char *ims = inm ? NULL : http_header(h, "If-Modified-Since", &ims_len);
 
-	if (v != NULL)
-		return cond_none_match(v, n, etag, etag_len);
-	v = http_header(h, "If-Modified-Since", &n);
-	if (v != NULL)
-		return cond_unmodified_since(v, n, mtime);
-	return 0;
+	return cond_not_modified_by(inm, inm_len, ims, ims_len, etag, etag_len, mtime);
 }
 
 int cond_if_range(const struct http_head *h, const char *etag, size_t etag_len, time_t mtime)

@@ -26,6 +26,9 @@ int cond_unmodified_since(const char *v, size_t n, time_t mtime);
  * alone; otherwise If-Modified-Since. 1 means answer 304. */
 int cond_not_modified(const struct http_head *h, const char *etag, size_t etag_len,
 		      time_t mtime);
+/* The same from the two field values already looked up (NULL: absent). */
+int cond_not_modified_by(const char *inm, size_t inm_len, const char *ims, size_t ims_len,
+			 const char *etag, size_t etag_len, time_t mtime);
 /* If-Range: 1 when the Range header applies (no If-Range, or a strong ETag
  * equal to ours, or a date equal to our Last-Modified); 0: send it all. */
 int cond_if_range(const struct http_head *h, const char *etag, size_t etag_len, time_t mtime);

@@ -35,6 +35,7 @@ struct conn_io {
 	struct buffer out;    /* responses; [out_off, len) not yet sent */
 	size_t out_off;
 	int file_fd;          /* body file of the last response in out, or -1 */
+	struct filecache_fd *file_ref; /* file_fd's lender, or NULL: ours to close */
 	off_t file_off, file_left;
 	size_t body_seen;     /* request body bytes dropped so far */
 	uint8_t in_body;      /* the head is parsed, its body (if any) is flowing */
@@ -98,6 +99,7 @@ static struct conn_io *io_get(struct server *s)
 	buffer_clear(&io->out);
 	io->in_off = io->scan = io->out_off = 0;
 	io->file_fd = -1;
+	io->file_ref = NULL;
 	io->file_off = io->file_left = 0;
 	io->body_seen = 0;
 	io->in_body = io->close = io->linger = 0;
@@ -108,9 +110,9 @@ static struct conn_io *io_get(struct server *s)
 static void io_put(struct server *s, struct conn_io *io, int clean)
 {
 	io->clean = (uint8_t)clean;
-	if (io->file_fd >= 0)
-		close(io->file_fd);
+	respond_file_done(io->file_fd, io->file_ref);
 	io->file_fd = -1;
+	io->file_ref = NULL;
 	if (s->npool >= CONN_POOL_MAX) {
 		io_free(io);
 		return;
@@ -244,8 +246,7 @@ static int conn_fail(struct server *s, struct conn *c, int status)
 
 	if (respond_error(&s->ctx, status, &io->out, &r) < 0)
 		io->out.len = mark;
-	if (r.fd >= 0)
-		close(r.fd);
+	respond_file_done(r.fd, r.fd_ref);
 	conn_log(s, c, &r, io->in_body);
 	io->close = 1;
 	io->linger = 1;
@@ -267,18 +268,18 @@ static int conn_answer(struct server *s, struct conn *c)
 		h->keep_alive = 0;
 	if (respond(&s->ctx, h, &io->out, &r) < 0) {
 		io->out.len = mark;
-		if (r.fd >= 0)
-			close(r.fd);
+		respond_file_done(r.fd, r.fd_ref);
 		io->close = 1;
 		return STEP_STOP;
 	}
 	conn_log(s, c, &r, 1);
 	if (r.fd >= 0 && r.len > 0) {
 		io->file_fd = r.fd;
+		io->file_ref = r.fd_ref;
 		io->file_off = r.off;
 		io->file_left = r.len;
-	} else if (r.fd >= 0) {
-		close(r.fd);
+	} else {
+		respond_file_done(r.fd, r.fd_ref);
 	}
 	if (r.close || !h->keep_alive)
 		io->close = 1;
@@ -483,9 +484,9 @@ static int conn_send(struct server *s, struct conn *c)
 		if ((size_t)n < want)
 			goto blocked;
 	}
-	if (io->file_fd >= 0)
-		close(io->file_fd);
+	respond_file_done(io->file_fd, io->file_ref);
 	io->file_fd = -1;
+	io->file_ref = NULL;
 	return 1;
 blocked:
 	if (progress || c->state != CONN_WRITE)
@@ -642,8 +643,7 @@ void conn_tick(struct server *s, struct conn *c)
 		struct response r = {.fd = -1};
 		if (respond_error(&s->ctx, 408, &c->io->out, &r) == 0)
 			(void)send(c->fd, c->io->out.data, c->io->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (r.fd >= 0)
-			close(r.fd);
+		respond_file_done(r.fd, r.fd_ref);
 	}
 	conn_close(s, c);
 }

@@ -21,15 +21,30 @@ struct filecache *filecache_new(void)
 	return calloc(1, sizeof(struct filecache));
 }
 
+struct filecache_fd *filecache_fd_hold(const struct filecache_entry *e)
+{
+	e->file->refs++;
+	return e->file;
+}
+
+void filecache_fd_release(struct filecache_fd *f)
+{
+	if (--f->refs > 0)
+		return;
+	close(f->fd);
+	free(f);
+}
+
 static void filecache_drop(struct filecache *c, struct filecache_entry *e)
 {
 	if (e->path == NULL)
 		return;
 	c->bytes -= e->held;
-	close(e->fd);
+	filecache_fd_release(e->file);
 	free(e->path);
 	free(e->data);
 	free(e->hdr);
+	free(e->resp);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -57,27 +72,40 @@ static size_t filecache_hash(const char *p, size_t n)
  * Only a re-check: it may follow any symlink, because an answer that differs
  * from the cached inode just sends the request back through path_open(). */
 static int filecache_stat(const struct path_root *root, const char *path, size_t n,
-			  const char *suffix, struct stat *st)
+			  struct stat *st)
 {
 	char rel[PATH_MAX];
-	size_t slen = strlen(suffix);
 
 	while (n > 0 && path[0] == '/') {
 		path++;
 		n--;
 	}
-	if (n == 0 || n + slen >= sizeof(rel))
+	if (n == 0 || n >= sizeof(rel))
 		return -1;
 	memcpy(rel, path, n);
-	memcpy(rel + n, suffix, slen + 1);
+	rel[n] = '\0';
 	return fstatat(root->fd, rel, st, 0);
 }
 
+/* Not a re-check but an answer of its own (Vary, and whether the twin is
+ * tried), so PATH.gz is resolved by path_open(): a symlink that leaves the
+ * root must not tell whether its target exists. O_PATH opens nothing for real. */
 int filecache_twin_exists(const struct path_root *root, const char *path, size_t n)
 {
+	char gz[PATH_MAX];
 	struct stat st;
+	int fd, regular;
 
-	return filecache_stat(root, path, n, ".gz", &st) == 0 && S_ISREG(st.st_mode);
+	if (n == 0 || n + sizeof(".gz") > sizeof(gz))
+		return 0;
+	memcpy(gz, path, n);
+	memcpy(gz + n, ".gz", sizeof(".gz"));
+	fd = path_open(root, gz, O_PATH);
+	if (fd < 0)
+		return 0;
+	regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	return regular;
 }
 
 static int filecache_same(const struct filecache_entry *e, const struct stat *st)
@@ -88,18 +116,14 @@ static int filecache_same(const struct filecache_entry *e, const struct stat *st
 	       e->mtim.tv_nsec == st->st_mtim.tv_nsec;
 }
 
-const struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
-					    const char *path, size_t n, time_t now)
+struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
+				      const char *path, size_t n, time_t now, int64_t mono)
 {
 	struct filecache_entry *e = &c->slot[filecache_hash(path, n)];
 	struct stat st;
-	struct timespec ts;
-	int64_t mono;
 
 	if (e->path == NULL || e->path_len != n || memcmp(e->path, path, n) != 0)
 		return NULL;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	mono = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 	if (mono >= e->fresh_until) {
 		if (fstat(e->fd, &st) != 0 || !filecache_same(e, &st)) {
 			filecache_drop(c, e);
@@ -109,7 +133,7 @@ const struct filecache_entry *filecache_get(struct filecache *c, const struct pa
 	}
 	if (e->checked == now)
 		return e;
-	if (filecache_stat(root, path, n, "", &st) != 0 || !filecache_same(e, &st)) {
+	if (filecache_stat(root, path, n, &st) != 0 || !filecache_same(e, &st)) {
 		filecache_drop(c, e);
 		return NULL;
 	}
@@ -156,12 +180,13 @@ static int filecache_header(struct filecache_entry *e)
 	return 0;
 }
 
-const struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n,
-					    int fd, const struct stat *st, int twin, time_t now)
+struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n, int fd,
+				      const struct stat *st, int twin, time_t now)
 {
 	struct filecache_entry *e = &c->slot[filecache_hash(path, n)];
 	size_t size = (size_t)st->st_size;
 	char *key, *data = NULL;
+	struct filecache_fd *file;
 
 	if (!S_ISREG(st->st_mode) || st->st_size < 0)
 		return NULL;
@@ -170,7 +195,8 @@ const struct filecache_entry *filecache_put(struct filecache *c, const char *pat
 	if (size > FILECACHE_FILE_MAX || c->bytes + size > FILECACHE_BYTES)
 		size = 0;
 	key = malloc(n + 1);
-	if (key == NULL)
+	file = malloc(sizeof(*file));
+	if (key == NULL || file == NULL)
 		goto fail;
 	if (size > 0 || st->st_size == 0) {
 		data = malloc(size ? size : 1);
@@ -183,6 +209,9 @@ const struct filecache_entry *filecache_put(struct filecache *c, const char *pat
 	e->path_len = n;
 	e->data = data;
 	e->fd = fd;
+	e->file = file;
+	file->fd = fd;
+	file->refs = 1;
 	e->size = st->st_size;
 	e->dev = st->st_dev;
 	e->ino = st->st_ino;
@@ -201,6 +230,7 @@ const struct filecache_entry *filecache_put(struct filecache *c, const char *pat
 	return e;
 fail:
 	free(key);
+	free(file);
 	free(data);
 	return NULL;
 }

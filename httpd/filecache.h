@@ -13,7 +13,11 @@
  * a second.
  * Files of at most FILECACHE_FILE_MAX bytes are held in memory (FILECACHE_BYTES
  * in all); bigger ones only as facts and an open descriptor, which a hit
- * dup()s for sendfile instead of resolving the path again.
+ * lends for sendfile (filecache_fd_hold) instead of resolving the path again:
+ * the descriptor is reference-counted, so an entry dropped while connections
+ * still send from it closes it only when the last of them lets go.
+ * The clock that times the fstat window is the caller's (the event loop reads
+ * CLOCK_MONOTONIC once per wakeup), so a hit costs no clock call.
  * Bounded: FILECACHE_SLOTS entries (direct-mapped: a colliding path replaces
  * the old one; this is also the most descriptors it holds). Only paths that path_open() accepted beneath the root get in, and a
  * re-check that finds another inode drops the entry, so a symlink swapped in
@@ -36,12 +40,19 @@
 #define FILECACHE_BYTES    (2 * 1024 * 1024)
 #define FILECACHE_FRESH_NS 1000000 /* trust an fstat this long (1 ms) */
 
+/* An entry's descriptor, shared with the responses still sending from it. */
+struct filecache_fd {
+	int fd;
+	unsigned refs; /* the entry (while cached) and each lent response */
+};
+
 struct filecache_entry {
 	char *path;       /* normalised request path (key) */
 	size_t path_len;
 	char *data;       /* the file's bytes, or NULL: a big file, served from fd */
 	size_t held;      /* bytes of data counted against FILECACHE_BYTES */
-	int fd;           /* the file, kept open to fstat it per hit */
+	int fd;           /* the file, kept open to fstat it per hit (file->fd) */
+	struct filecache_fd *file;
 	off_t size;
 	dev_t dev;
 	ino_t ino;
@@ -56,6 +67,12 @@ struct filecache_entry {
 	char *hdr;        /* "Content-Type: ...\r\nContent-Length: ...\r\nLast-Modified:
 			   * ...\r\nETag: ...\r\nAccept-Ranges: bytes\r\n": a 200's own lines */
 	size_t hdr_len;
+	/* A slot the planner fills with the whole 200 response it makes of this
+	 * entry (head, then the body if held); freed with the entry. */
+	char *resp;
+	size_t resp_len, resp_head_len;
+	time_t resp_date; /* the second its Date value was written for */
+	int resp_twin;    /* `twin` when it was formatted (it decides Vary) */
 };
 
 struct filecache;
@@ -63,18 +80,25 @@ struct filecache;
 struct filecache *filecache_new(void);
 void filecache_free(struct filecache *c);
 
-/* The entry for a normalised path, its descriptor fstat'ed, and its path
+/* The entry for a normalised path, its descriptor fstat'ed if mono_ns
+ * (CLOCK_MONOTONIC) is FILECACHE_FRESH_NS past the last fstat, and its path
  * re-checked if `now` is past its last check; NULL when absent or changed (a
  * changed entry is dropped). */
-const struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
-					    const char *path, size_t n, time_t now);
+struct filecache_entry *filecache_get(struct filecache *c, const struct path_root *root,
+				      const char *path, size_t n, time_t now, int64_t mono_ns);
 /* Adds a regular file the caller opened (fd) and fstat'ed (st), reading its
  * bytes if it is small enough and within the budget. Returns the
  * new entry, which now owns fd (the caller must not close it), or NULL (the
  * caller keeps fd). */
-const struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n,
-					    int fd, const struct stat *st, int twin, time_t now);
-/* Whether a regular file PATH.gz exists beneath the root (no content read). */
+struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n, int fd,
+				      const struct stat *st, int twin, time_t now);
+/* Whether a regular file PATH.gz exists beneath the root, resolved as
+ * path_open() would (a symlink leaving the root is not there); no content read. */
 int filecache_twin_exists(const struct path_root *root, const char *path, size_t n);
+/* Lends e's descriptor: one more reference, to be given back with
+ * filecache_fd_release() (the entry itself may be gone by then). */
+struct filecache_fd *filecache_fd_hold(const struct filecache_entry *e);
+/* Gives a reference back; the last one closes the descriptor. */
+void filecache_fd_release(struct filecache_fd *f);
 
 #endif

@@ -11,6 +11,7 @@
 #define HTTPD_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -45,14 +46,19 @@ struct httpd_config {
 struct httpd_ctx {
 	const struct httpd_config *cfg;
 	time_t now;
+	int64_t mono_ns;         /* CLOCK_MONOTONIC, read by the loop once per wakeup */
 	char date[DATE_LEN + 1]; /* IMF-fixdate of now, refreshed once a second by the loop */
 	void *cache;             /* the planner's own per-worker state (file cache), or NULL */
 };
 
+struct filecache_fd;
+
 struct response {
 	int status;      /* for the access log */
 	int close;       /* close the connection after this response */
-	int fd;          /* file whose bytes follow `out`, or -1; the loop closes it when sent */
+	int fd;          /* file whose bytes follow `out`, or -1; the loop gives it
+			  * to respond_file_done() once sent (or never to be sent) */
+	struct filecache_fd *fd_ref; /* NULL: fd is the loop's own; else lent by the cache */
 	off_t off, len;  /* the file range to send */
 	off_t body_len;  /* body bytes in all (for the access log) */
 };
@@ -65,5 +71,8 @@ int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *o
 /* Plans an error response (400, 408, 413, 414, 431, 501, 503, 505...) with
  * `Connection: close`, for requests that could not be parsed or accepted. */
 int respond_error(struct httpd_ctx *ctx, int status, struct buffer *out, struct response *r);
+/* The loop is done with a response's file (r->fd, r->fd_ref): closes an own
+ * descriptor, gives a lent one back. fd -1 is ignored. */
+void respond_file_done(int fd, struct filecache_fd *ref);
 
 #endif

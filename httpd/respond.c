@@ -2,15 +2,16 @@
  * generated or cached body) appended to `out`, and the file range the loop
  * sends after it. No socket here; every decision is testable on its own.
  *
- * The hot path (a cached small file) formats nothing: the status line with
- * Server and Date prefix is a compile-time constant, the validators and
- * Content-Type come preformatted from the cache, and the body is copied
- * after the head so that both leave in one write. */
+ * The hot path (a 200 of a cached file) formats nothing: the whole response,
+ * head and small body, is kept preformatted with the cache entry and copied
+ * in one piece (its Date patched once a second), so that both leave in one
+ * write. The request fields the planner reads are found in one pass. */
 #include "httpd.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -68,6 +69,12 @@ static const struct respond_status respond_statuses[] = {
 	RESPOND_STATUS(505, "HTTP Version Not Supported"),
 };
 
+/* A request field's value, or v NULL when absent. */
+struct respond_value {
+	const char *v;
+	size_t n;
+};
+
 /* One request being planned. Appends are sticky on failure: the first one
  * that hits out's limit sets `err` and every later one does nothing. */
 struct respond_plan {
@@ -79,12 +86,14 @@ struct respond_plan {
 	int head_only;  /* HEAD: headers as for GET, no body */
 	int http10_ka;  /* HTTP/1.0 with keep-alive: say so */
 	int err;
+	/* The first field of each name the planner reads (respond_fields). */
+	struct respond_value accept_encoding, if_none_match, if_modified_since, range;
 };
 
 /* What is known about the file being served, from fstat or the cache. */
 struct respond_file {
 	int fd;           /* ours to hand on or close, or -1 (a cached file) */
-	int shared_fd;    /* a cached file's descriptor: dup'ed when its bytes go by fd */
+	struct filecache_entry *entry; /* the cached file, or NULL */
 	const char *data; /* a cached small file's bytes, or NULL */
 	off_t size;
 	time_t mtime;
@@ -116,6 +125,10 @@ static void respond_put(struct respond_plan *p, const char *s, size_t n)
 }
 
 #define RESPOND_PUTS(p, lit) respond_put((p), (lit), sizeof(lit) - 1)
+
+/* Where the Date value starts in a 200, and where the line after it starts. */
+#define RESPOND_DATE_AT  (sizeof(RESPOND_PRE(200, "OK")) - 1)
+#define RESPOND_DATE_END (RESPOND_DATE_AT + DATE_LEN + 2)
 
 static void respond_put_str(struct respond_plan *p, const char *s)
 {
@@ -185,17 +198,52 @@ static void respond_page(struct respond_plan *p, int code, const char *extra)
 	}
 }
 
+void respond_file_done(int fd, struct filecache_fd *ref)
+{
+	if (ref != NULL)
+		filecache_fd_release(ref);
+	else if (fd >= 0)
+		close(fd);
+}
+
 static int respond_finish(struct respond_plan *p)
 {
 	if (!p->err)
 		return 0;
 	/* Leave no half response behind; the loop closes the connection. */
 	p->out->len = p->mark;
-	if (p->r->fd >= 0) {
-		close(p->r->fd);
-		p->r->fd = -1;
-	}
+	respond_file_done(p->r->fd, p->r->fd_ref);
+	p->r->fd = -1;
+	p->r->fd_ref = NULL;
 	return -1;
+}
+
+/* Whether name (n bytes, any case) is lit, a lower-case literal. */
+#define RESPOND_NAME_IS(name, n, lit) \
+	((n) == sizeof(lit) - 1 && strncasecmp((name), (lit), sizeof(lit) - 1) == 0)
+
+/* One pass over the request's fields for those the planner reads; the first
+ * of a name counts, as with http_header(). */
+static void respond_fields(struct respond_plan *p, const struct http_head *h)
+{
+	for (unsigned i = 0; i < h->nfields; i++) {
+		size_t n;
+		const char *name = http_field_name(h, i, &n);
+		struct respond_value *slot;
+
+		if (RESPOND_NAME_IS(name, n, "accept-encoding"))
+			slot = &p->accept_encoding;
+		else if (RESPOND_NAME_IS(name, n, "if-none-match"))
+			slot = &p->if_none_match;
+		else if (RESPOND_NAME_IS(name, n, "if-modified-since"))
+			slot = &p->if_modified_since;
+		else if (RESPOND_NAME_IS(name, n, "range"))
+			slot = &p->range;
+		else
+			continue;
+		if (slot->v == NULL)
+			slot->v = http_field_value(h, i, &slot->n);
+	}
 }
 
 static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
@@ -210,12 +258,14 @@ static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
 	r->status = 0;
 	r->close = req ? !req->keep_alive : 1;
 	r->fd = -1;
+	r->fd_ref = NULL;
 	r->off = 0;
 	r->len = 0;
 	r->body_len = 0;
 	if (req != NULL) {
 		p->head_only = req->method == HTTP_HEAD;
 		p->http10_ka = !r->close && req->major == 1 && req->minor == 0;
+		respond_fields(p, req);
 	}
 }
 
@@ -300,25 +350,86 @@ static int respond_room(const struct buffer *out, off_t len)
 }
 
 /* The body of a 200/206: inline from the cache when it fits, else a file
- * range for the loop to send (a cached file's descriptor is dup'ed, which
+ * range for the loop to send (a cached file's descriptor is lent, which
  * costs far less than opening the path again). Decided before the head is
- * written, so that a failure can still be a clean error page. */
-static int respond_body(struct respond_plan *p, const struct respond_file *f, off_t off,
-			off_t len)
+ * written. */
+static void respond_body(struct respond_plan *p, const struct respond_file *f, off_t off,
+			 off_t len)
 {
-	int fd = f->fd;
-
 	p->r->body_len = len;
 	if (f->data != NULL && respond_room(p->out, len))
-		return 0;
-	if (fd < 0) {
-		fd = fcntl(f->shared_fd, F_DUPFD_CLOEXEC, 0);
-		if (fd < 0)
-			return -1;
+		return;
+	if (f->entry != NULL) {
+		p->r->fd = f->entry->fd;
+		p->r->fd_ref = filecache_fd_hold(f->entry);
+	} else {
+		p->r->fd = f->fd;
 	}
-	p->r->fd = fd;
 	p->r->off = off;
 	p->r->len = len;
+}
+
+/* Formats the whole 200 of a cached file (head, and the body if held) into
+ * the entry's slot, with the same pieces as any other 200. */
+static int respond_entry_format(struct respond_plan *p, const struct respond_file *f)
+{
+	struct filecache_entry *e = f->entry;
+	struct buffer b;
+	struct response r;
+	struct respond_plan q;
+	size_t head_len;
+
+	buffer_init(&b, RESPOND_DATE_END + e->hdr_len + p->ctx->cfg->extra_headers_len + 256 +
+				(size_t)(f->data ? f->size : 0));
+	memset(&q, 0, sizeof(q));
+	memset(&r, 0, sizeof(r));
+	q.ctx = p->ctx;
+	q.out = &b;
+	q.r = &r;
+	respond_start(&q, 200);
+	respond_file_headers(&q, f, 0, f->size);
+	head_len = b.len;
+	if (f->data != NULL)
+		respond_put(&q, f->data, (size_t)f->size);
+	if (q.err || b.len < RESPOND_DATE_END) {
+		buffer_free(&b);
+		return -1;
+	}
+	free(e->resp);
+	e->resp = b.data;
+	e->resp_len = b.len;
+	e->resp_head_len = head_len;
+	e->resp_date = p->ctx->now;
+	e->resp_twin = e->twin;
+	return 0;
+}
+
+/* A cached file's 200 from its preformatted response: the Date patched once
+ * a second, a Connection line spliced in after it when one is due. -1: not
+ * formatted (out of memory), the caller builds it piece by piece. */
+static int respond_entry_200(struct respond_plan *p, const struct respond_file *f)
+{
+	struct filecache_entry *e = f->entry;
+	size_t n;
+
+	if ((e->resp == NULL || e->resp_twin != e->twin) && respond_entry_format(p, f) != 0)
+		return -1;
+	if (e->resp_date != p->ctx->now) {
+		memcpy(e->resp + RESPOND_DATE_AT, p->ctx->date, DATE_LEN);
+		e->resp_date = p->ctx->now;
+	}
+	p->r->status = 200;
+	n = p->r->body_len > 0 && p->r->fd < 0 ? e->resp_len : e->resp_head_len;
+	if (!p->r->close && !p->http10_ka) {
+		respond_put(p, e->resp, n);
+		return 0;
+	}
+	respond_put(p, e->resp, RESPOND_DATE_END);
+	if (p->r->close)
+		RESPOND_PUTS(p, "Connection: close\r\n");
+	else
+		RESPOND_PUTS(p, "Connection: keep-alive\r\n");
+	respond_put(p, e->resp + RESPOND_DATE_END, n - RESPOND_DATE_END);
 	return 0;
 }
 
@@ -329,19 +440,16 @@ static void respond_file(struct respond_plan *p, const struct respond_file *f)
 	const struct http_head *req = p->req;
 	off_t off = 0, len = f->size;
 	int code = 200;
-	size_t n;
 
-	if (cond_not_modified(req, f->etag, f->etag_len, f->mtime)) {
+	if (cond_not_modified_by(p->if_none_match.v, p->if_none_match.n, p->if_modified_since.v,
+				 p->if_modified_since.n, f->etag, f->etag_len, f->mtime)) {
 		respond_not_modified(p, f);
 		goto done;
 	}
 	/* RFC 9110 defines Range for GET only, but HEAD answers with the head GET
 	 * would get (as nginx does): a 206 head for a ranged HEAD. */
-	if (http_header(req, "Range", &n) != NULL &&
-	    cond_if_range(req, f->etag, f->etag_len, f->mtime)) {
-		const char *v = http_header(req, "Range", &n);
-
-		switch (range_parse(v, n, f->size, &off, &len)) {
+	if (p->range.v != NULL && cond_if_range(req, f->etag, f->etag_len, f->mtime)) {
+		switch (range_parse(p->range.v, p->range.n, f->size, &off, &len)) {
 		case RANGE_PARTIAL:
 			code = 206;
 			break;
@@ -354,10 +462,10 @@ static void respond_file(struct respond_plan *p, const struct respond_file *f)
 			break;
 		}
 	}
-	if (!p->head_only && len > 0 && respond_body(p, f, off, len) != 0) {
-		respond_page(p, 503, NULL); /* out of descriptors: try again later */
-		goto done;
-	}
+	if (!p->head_only && len > 0)
+		respond_body(p, f, off, len);
+	if (code == 200 && f->entry != NULL && respond_entry_200(p, f) == 0)
+		return;
 	respond_start(p, code);
 	respond_file_headers(p, f, off, len);
 	if (p->r->body_len > 0 && p->r->fd < 0)
@@ -391,10 +499,10 @@ static int respond_q_zero(const char *params, size_t n)
 	return 1;
 }
 
-static int respond_accepts_gzip(const struct http_head *h)
+static int respond_accepts_gzip(const struct respond_plan *p)
 {
-	size_t n;
-	const char *v = http_header(h, "Accept-Encoding", &n);
+	size_t n = p->accept_encoding.n;
+	const char *v = p->accept_encoding.v;
 	int gzip = -1, star = -1;
 
 	while (v != NULL && n > 0) {
@@ -493,10 +601,10 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm)
 }
 
 /* A file response planned from a cache entry. */
-static void respond_cached(struct respond_plan *p, const struct filecache_entry *e)
+static void respond_cached(struct respond_plan *p, struct filecache_entry *e)
 {
 	struct respond_file f = {
-		.fd = -1, .shared_fd = e->fd, .data = e->data, .size = e->size,
+		.fd = -1, .entry = e, .data = e->data, .size = e->size,
 		.mtime = e->mtim.tv_sec,
 		.ctype = e->ctype, .etag = e->etag, .etag_len = e->etag_len,
 		.lastmod = e->lastmod, .hdr = e->hdr, .hdr_len = e->hdr_len, .twin = e->twin,
@@ -505,17 +613,19 @@ static void respond_cached(struct respond_plan *p, const struct filecache_entry 
 	respond_file(p, &f);
 }
 
-static const struct filecache_entry *respond_cache_get(struct respond_plan *p, const char *norm,
-						       size_t n, int gzip)
+/* The cache entry for norm, unless the client would get its .gz twin. */
+static struct filecache_entry *respond_cache_get(struct respond_plan *p, const char *norm,
+						 size_t n)
 {
-	const struct filecache_entry *e;
+	struct filecache_entry *e;
 
 	if (p->ctx->cache == NULL)
 		p->ctx->cache = filecache_new();
 	if (p->ctx->cache == NULL)
 		return NULL;
-	e = filecache_get(p->ctx->cache, &p->ctx->cfg->root, norm, n, p->ctx->now);
-	if (e == NULL || (e->twin && gzip))
+	e = filecache_get(p->ctx->cache, &p->ctx->cfg->root, norm, n, p->ctx->now,
+			  p->ctx->mono_ns);
+	if (e == NULL || (e->twin && respond_accepts_gzip(p)))
 		return NULL;
 	return e;
 }
@@ -526,7 +636,7 @@ static int respond_twin(struct respond_plan *p, char *norm, size_t n)
 	struct stat st;
 	int fd;
 	char etag[COND_ETAG_MAX], lastmod[DATE_LEN + 1];
-	struct respond_file f = {.shared_fd = -1, .gz = 1, .twin = 1};
+	struct respond_file f = {.gz = 1, .twin = 1};
 
 	if (n + 4 > RESPOND_PATH_MAX)
 		return -1;
@@ -557,12 +667,12 @@ static void respond_regular(struct respond_plan *p, char *norm, size_t n, int fd
 {
 	int twin = filecache_twin_exists(&p->ctx->cfg->root, norm, n);
 	char etag[COND_ETAG_MAX], lastmod[DATE_LEN + 1];
-	struct respond_file f = {.fd = fd, .shared_fd = -1, .size = st->st_size,
+	struct respond_file f = {.fd = fd, .size = st->st_size,
 				 .mtime = st->st_mtime,
 				 .twin = twin};
-	const struct filecache_entry *e;
+	struct filecache_entry *e;
 
-	if (twin && respond_accepts_gzip(p->req) && respond_twin(p, norm, n) == 0) {
+	if (twin && respond_accepts_gzip(p) && respond_twin(p, norm, n) == 0) {
 		close(fd);
 		return;
 	}
@@ -671,9 +781,8 @@ static void respond_get(struct respond_plan *p, char *norm, size_t n, const char
 			size_t qlen)
 {
 	const struct httpd_config *cfg = p->ctx->cfg;
-	int gzip = respond_accepts_gzip(p->req);
 	size_t key = n;
-	const struct filecache_entry *e;
+	struct filecache_entry *e;
 	struct stat st;
 	int fd;
 
@@ -681,7 +790,7 @@ static void respond_get(struct respond_plan *p, char *norm, size_t n, const char
 		memcpy(norm + n, cfg->index, strlen(cfg->index) + 1);
 		key = n + strlen(cfg->index);
 	}
-	e = respond_cache_get(p, norm, key, gzip);
+	e = respond_cache_get(p, norm, key);
 	norm[n] = '\0';
 	if (e != NULL) {
 		respond_cached(p, e);

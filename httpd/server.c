@@ -59,7 +59,9 @@ static void server_signals(sigset_t *wait_mask)
 
 /* ---- clock ---- */
 
-/* Renews Date once a second and the monotonic second deadlines count in. */
+/* Renews Date once a second, the monotonic second deadlines count in, and
+ * the finer monotonic time the file cache times its fstat window by (one
+ * clock read per wakeup instead of one per cache hit). */
 static void server_time(struct server *s)
 {
 	struct timespec ts;
@@ -69,8 +71,9 @@ static void server_time(struct server *s)
 		s->ctx.now = now;
 		date_format(now, s->ctx.date);
 	}
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->clock = (uint32_t)ts.tv_sec;
+	s->ctx.mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Milliseconds to the next whole monotonic second, so that ticks are on time. */
@@ -152,8 +155,7 @@ static void server_refuse(struct server *s, int fd)
 	(void)recv(fd, s->scratch, sizeof s->scratch, MSG_DONTWAIT);
 	if (respond_error(&s->ctx, 503, &s->tmp, &r) == 0)
 		(void)send(fd, s->tmp.data, s->tmp.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	if (r.fd >= 0)
-		close(r.fd);
+	respond_file_done(r.fd, r.fd_ref);
 	shutdown(fd, SHUT_WR);
 	close(fd);
 }

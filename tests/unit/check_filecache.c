@@ -58,9 +58,14 @@ static const struct filecache_entry *add(const char *path, time_t now)
 	return e;
 }
 
+/* As the event loop does, with the monotonic clock read now. */
 static const struct filecache_entry *get(const char *path, time_t now)
 {
-	return filecache_get(cache, &proot, path, strlen(path), now);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return filecache_get(cache, &proot, path, strlen(path), now,
+			     (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 }
 
 static void wait_fresh(void)
@@ -172,6 +177,49 @@ START_TEST(test_twin_appears)
 }
 END_TEST
 
+/* A PATH.gz symlink is resolved as path_open() would: one leaving the root
+ * is not a twin, so Vary cannot tell whether its target exists. */
+START_TEST(test_twin_symlink_outside)
+{
+	put_file("s.css", "body{}", 6);
+	ck_assert_int_eq(symlinkat("/etc/hostname", proot.fd, "s.css.gz"), 0);
+	ck_assert_int_eq(filecache_twin_exists(&proot, "/s.css", 6), 0);
+	ck_assert_int_eq(unlinkat(proot.fd, "s.css.gz", 0), 0);
+	ck_assert_int_eq(symlinkat("../../../../../../../etc/hostname", proot.fd, "s.css.gz"), 0);
+	ck_assert_int_eq(filecache_twin_exists(&proot, "/s.css", 6), 0);
+	ck_assert_int_eq(unlinkat(proot.fd, "s.css.gz", 0), 0);
+	put_file("real.gz", "gz", 2);
+	ck_assert_int_eq(symlinkat("real.gz", proot.fd, "s.css.gz"), 0);
+	ck_assert_int_eq(filecache_twin_exists(&proot, "/s.css", 6), 1); /* inside: fine */
+}
+END_TEST
+
+/* A lent descriptor outlives its entry: dropping the entry (the file changed)
+ * must not close the file a response is still sending from. */
+START_TEST(test_lent_fd_outlives_entry)
+{
+	const struct filecache_entry *e;
+	struct filecache_fd *lent;
+	char got[5];
+	int fd;
+
+	put_file("a.txt", "hello", 5);
+	e = add("/a.txt", 100);
+	ck_assert_ptr_nonnull(e);
+	lent = filecache_fd_hold(e);
+	fd = lent->fd;
+	ck_assert_int_eq(fd, e->fd);
+	put_file("a.txt", "hello, longer", 13);
+	wait_fresh();
+	ck_assert_ptr_null(get("/a.txt", 100)); /* dropped */
+	ck_assert_int_ne(fcntl(fd, F_GETFD), -1); /* still open */
+	ck_assert_int_eq(pread(fd, got, 5, 0), 5);
+	ck_assert_int_eq(memcmp(got, "hello", 5), 0);
+	filecache_fd_release(lent); /* the last reference closes it */
+	ck_assert_int_eq(fcntl(fd, F_GETFD), -1);
+}
+END_TEST
+
 /* Many files of the largest cached size: what is held never passes the budget. */
 START_TEST(test_budget)
 {
@@ -217,6 +265,8 @@ int main(void)
 	tcase_add_test(tc, test_symlink_swapped_in);
 	tcase_add_test(tc, test_twin_appears);
 	tcase_add_test(tc, test_budget);
+	tcase_add_test(tc, test_twin_symlink_outside);
+	tcase_add_test(tc, test_lent_fd_outlives_entry);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -131,7 +131,7 @@ static struct result plan_limit(const char *raw, size_t limit)
 		ck_assert_ptr_nonnull(res.body);
 		ck_assert_int_eq(pread(res.r.fd, res.body, res.body_len, res.r.off),
 				 (ssize_t)res.body_len);
-		close(res.r.fd);
+		respond_file_done(res.r.fd, res.r.fd_ref);
 	} else if (hdr_end != NULL) {
 		res.body_len = res.len - (size_t)(hdr_end + 4 - res.text);
 		res.body = malloc(res.body_len + 1);
@@ -586,6 +586,30 @@ START_TEST(test_connection)
 }
 END_TEST
 
+/* The cached 200 is kept preformatted: its Date must follow the clock. */
+START_TEST(test_cached_date_follows_clock)
+{
+	struct result res = plan(GET("/hello.txt"));
+	char date[64];
+
+	result_free(&res);
+	ctx.now += 5;
+	date_format(ctx.now, ctx.date);
+	res = plan(GET("/hello.txt"));
+	snprintf(date, sizeof(date), "Date: %s", ctx.date);
+	ck_assert_msg(has(&res, date), "%s", res.text);
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
+	res = plan("GET /hello.txt HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+	ck_assert(has(&res, date));
+	ck_assert(has(&res, "Connection: keep-alive"));
+	ck_assert(has(&res, "Content-Length: 12"));
+	ck_assert(has(&res, "X-Extra: 1"));
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
+}
+END_TEST
+
 START_TEST(test_respond_error)
 {
 	static const int codes[] = {400, 403, 404, 405, 408, 413, 414, 416, 431, 500, 501, 503, 505};
@@ -668,6 +692,7 @@ static void wait_fresh(void)
 	struct timespec ts = {0, 2 * FILECACHE_FRESH_NS};
 
 	nanosleep(&ts, NULL);
+	ctx.mono_ns += 2 * FILECACHE_FRESH_NS; /* the loop's clock, read per wakeup */
 }
 
 /* A file written in place shows within the fstat window; one replaced by
@@ -729,6 +754,7 @@ int main(void)
 	tcase_add_test(tc, test_ranges);
 	tcase_add_test(tc, test_gzip_twin);
 	tcase_add_test(tc, test_connection);
+	tcase_add_test(tc, test_cached_date_follows_clock);
 	tcase_add_test(tc, test_respond_error);
 	tcase_add_test(tc, test_out_limit);
 	tcase_add_test(tc, test_pipelined_append);
