@@ -154,17 +154,12 @@ static void reqcheck_trim(const char **v, size_t *n)
 		(*n)--;
 }
 
-static int reqcheck_content_length(const struct http_head *h)
+/* Content-Length, when there is exactly one (index cl): plain digits. */
+static int reqcheck_content_length(const struct http_head *h, unsigned cl)
 {
-	unsigned count = http_header_count(h, "Content-Length");
-	const char *v;
 	size_t n;
+	const char *v = http_field_value(h, cl, &n);
 
-	if (count == 0)
-		return 0;
-	if (count > 1)
-		return 400; /* even equal copies: one framing source only */
-	v = http_header(h, "Content-Length", &n);
 	reqcheck_trim(&v, &n);
 	if (n == 0 || n > 18)
 		return 400; /* 18 digits always fit an off_t; more is no real body */
@@ -202,9 +197,10 @@ static int reqcheck_te_value(const char *v, size_t n, int *chunked, int *last_ch
 	return 0;
 }
 
+/* Every Transfer-Encoding field together: one chunked coding, last. */
 static int reqcheck_transfer_encoding(const struct http_head *h)
 {
-	int chunked = 0, last_chunked = 0, any = 0;
+	int chunked = 0, last_chunked = 0;
 
 	for (unsigned i = 0; i < h->nfields; i++) {
 		size_t nlen, vlen;
@@ -213,34 +209,59 @@ static int reqcheck_transfer_encoding(const struct http_head *h)
 
 		if (nlen != 17 || strncasecmp(name, "Transfer-Encoding", 17) != 0)
 			continue;
-		any = 1;
 		v = http_field_value(h, i, &vlen);
 		if (reqcheck_te_value(v, vlen, &chunked, &last_chunked) != 0)
 			return 400;
 	}
-	if (!any)
-		return 0;
-	if (h->major == 1 && h->minor == 0)
-		return 400; /* HTTP/1.0 has no chunked framing: a proxy would use CL */
-	if (http_header_count(h, "Content-Length") > 0)
-		return 400;
 	if (!last_chunked || chunked != 1)
 		return 400;
 	return 0;
 }
 
+/* The framing fields, counted in one pass over the head. */
+struct reqcheck_framing {
+	unsigned hosts, lengths, encodings;
+	unsigned length; /* index of the first Content-Length */
+};
+
+static void reqcheck_count(const struct http_head *h, struct reqcheck_framing *f)
+{
+	memset(f, 0, sizeof(*f));
+	for (unsigned i = 0; i < h->nfields; i++) {
+		size_t n;
+		const char *name = http_field_name(h, i, &n);
+
+		if (n == 4 && strncasecmp(name, "Host", 4) == 0) {
+			f->hosts++;
+		} else if (n == 14 && strncasecmp(name, "Content-Length", 14) == 0) {
+			if (f->lengths++ == 0)
+				f->length = i;
+		} else if (n == 17 && strncasecmp(name, "Transfer-Encoding", 17) == 0) {
+			f->encodings++;
+		}
+	}
+}
+
 int reqcheck_head(const struct http_head *h)
 {
-	int status;
+	struct reqcheck_framing f;
 
 	if (h->major == 0)
 		return 400; /* version-less: llhttp calls it HTTP/0.9 */
 	if (h->major != 1 || h->minor > 1)
 		return 505;
-	if (h->minor == 1 && http_header_count(h, "Host") != 1)
+	reqcheck_count(h, &f);
+	if (h->minor == 1 && f.hosts != 1)
 		return 400;
-	status = reqcheck_content_length(h);
-	if (status != 0)
-		return status;
+	if (f.lengths > 1)
+		return 400; /* even equal copies: one framing source only */
+	if (f.lengths == 1 && reqcheck_content_length(h, f.length) != 0)
+		return 400;
+	if (f.encodings == 0)
+		return 0;
+	if (h->minor == 0)
+		return 400; /* HTTP/1.0 has no chunked framing: a proxy would use CL */
+	if (f.lengths > 0)
+		return 400;
 	return reqcheck_transfer_encoding(h);
 }
