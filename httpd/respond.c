@@ -556,15 +556,14 @@ static int respond_split_target(const char *t, size_t n, const char **path, size
 {
 	const char *end = t + n, *q, *hash;
 
-	if (n >= 7 && (strncasecmp(t, "http://", 7) == 0 ||
-		       (n >= 8 && strncasecmp(t, "https://", 8) == 0))) {
-		const char *auth = (const char *)memchr(t, '/', n) + 2;
-
-		t = auth;
+	/* Not origin-form ("/..."): absolute-form, whose scheme and authority go. */
+	if (n == 0 || t[0] != '/') {
+		if (n < 7 || (strncasecmp(t, "http://", 7) != 0 &&
+			      (n < 8 || strncasecmp(t, "https://", 8) != 0)))
+			return -1;
+		t = (const char *)memchr(t, '/', n) + 2;
 		while (t < end && *t != '/' && *t != '?' && *t != '#')
 			t++;
-	} else if (n == 0 || t[0] != '/') {
-		return -1;
 	}
 	hash = memchr(t, '#', (size_t)(end - t));
 	if (hash != NULL)
