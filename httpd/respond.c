@@ -576,6 +576,22 @@ static int respond_split_target(const char *t, size_t n, const char **path, size
 	return 0;
 }
 
+/* Whether decoding and normalising would leave the path as it is: it starts
+ * with '/' and holds no escape, no NUL, no empty segment and no segment
+ * starting with '.' (so no "." or ".."; dotfiles just take the long way). */
+static int respond_path_plain(const char *p, size_t n)
+{
+	if (p[0] != '/')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '%' || p[i] == '\0')
+			return 0;
+		if (p[i] == '/' && i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.'))
+			return 0;
+	}
+	return 1;
+}
+
 /* Fills norm (NUL-terminated, room RESPOND_PATH_MAX) with the decoded and
  * normalised path; returns its length or -status. */
 static ssize_t respond_map_path(const char *path, size_t plen, char *norm)
@@ -589,6 +605,11 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm)
 	}
 	if (plen > HTTP_TARGET_MAX)
 		return -414;
+	if (respond_path_plain(path, plen)) {
+		memcpy(norm, path, plen);
+		norm[plen] = '\0';
+		return (ssize_t)plen;
+	}
 	dn = url_decode(path, plen, dec);
 	if (dn < 0 || memchr(dec, '\0', (size_t)dn) != NULL)
 		return -400;
