@@ -593,8 +593,8 @@ static int respond_path_plain(const char *p, size_t n)
 }
 
 /* Fills norm (NUL-terminated, room RESPOND_PATH_MAX) with the decoded and
- * normalised path; returns its length or -status. */
-static ssize_t respond_map_path(const char *path, size_t plen, char *norm)
+ * normalised path; returns its length or -status (404: a hidden path). */
+static ssize_t respond_map_path(const char *path, size_t plen, char *norm, int dotfiles)
 {
 	char dec[HTTP_TARGET_MAX + 1];
 	ssize_t dn, nn;
@@ -605,7 +605,7 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm)
 	}
 	if (plen > HTTP_TARGET_MAX)
 		return -414;
-	if (respond_path_plain(path, plen)) {
+	if (respond_path_plain(path, plen)) { /* and so not hidden */
 		memcpy(norm, path, plen);
 		norm[plen] = '\0';
 		return (ssize_t)plen;
@@ -617,6 +617,8 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm)
 	if (nn < 0)
 		return -400;
 	norm[nn] = '\0';
+	if (respond_hidden(norm, (size_t)nn, dotfiles))
+		return -404;
 	return nn;
 }
 
@@ -876,11 +878,9 @@ int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *o
 		respond_page(&p, 400, NULL);
 		return respond_finish(&p);
 	}
-	n = respond_map_path(path, plen, norm);
+	n = respond_map_path(path, plen, norm, ctx->cfg->dotfiles);
 	if (n < 0)
 		respond_page(&p, (int)-n, NULL);
-	else if (respond_hidden(norm, (size_t)n, ctx->cfg->dotfiles))
-		respond_page(&p, 404, NULL);
 	else
 		respond_get(&p, norm, (size_t)n, query, qlen);
 	return respond_finish(&p);
