@@ -183,7 +183,8 @@ static int out_open_part(struct fetch_out *o, enum fetch_out_mode mode)
 		if (o->fd >= 0 || errno != ENOENT)
 			return o->fd >= 0 ? 0 : out_fail(o, "cannot open", o->tmp);
 	}
-	o->fd = open(o->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	/* Read-write, as mkstemp's: fetch_out_direct_begin() may read back a block. */
+	o->fd = open(o->tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (o->fd < 0)
 		return out_fail(o, "cannot create", o->tmp);
 	if (mode != FETCH_OUT_APPEND)
@@ -221,6 +222,46 @@ int fetch_out_open(struct fetch_out *o, const char *target, enum fetch_out_mode 
 	return out_open_part(o, mode);
 }
 
+int fetch_out_direct_begin(struct fetch_out *o, char *buf, size_t *fill)
+{
+	off_t at, from;
+	int fl;
+
+	*fill = 0;
+	if (o->fd < 0 || o->in_place || o->direct)
+		return -1;
+	fl = fcntl(o->fd, F_GETFL);
+	at = lseek(o->fd, 0, SEEK_CUR);
+	if (fl < 0 || (fl & O_APPEND) || at < 0)
+		return -1;
+	from = at - at % FETCH_OUT_DIRECT_ALIGN;
+	if (at > from && pread(o->fd, buf, (size_t)(at - from), from) != at - from)
+		return -1;
+	if (fcntl(o->fd, F_SETFL, fl | O_DIRECT) != 0)
+		return -1; /* EINVAL: this file system has no direct I/O */
+	if (lseek(o->fd, from, SEEK_SET) != from) {
+		(void)fcntl(o->fd, F_SETFL, fl);
+		(void)lseek(o->fd, at, SEEK_SET);
+		return -1;
+	}
+	o->direct = 1;
+	o->written -= at - from; /* they are written again */
+	*fill = (size_t)(at - from);
+	return 0;
+}
+
+void fetch_out_direct_end(struct fetch_out *o)
+{
+	int fl;
+
+	if (!o->direct)
+		return;
+	o->direct = 0;
+	fl = fcntl(o->fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(o->fd, F_SETFL, fl & ~O_DIRECT);
+}
+
 int fetch_out_write(struct fetch_out *o, const void *p, size_t n)
 {
 	const char *c = p;
@@ -229,6 +270,10 @@ int fetch_out_write(struct fetch_out *o, const void *p, size_t n)
 		ssize_t w = write(o->fd, c, n);
 		if (w < 0 && errno == EINTR)
 			continue;
+		if (w < 0 && errno == EINVAL && o->direct) {
+			fetch_out_direct_end(o); /* alignment this file system wants: buffered */
+			continue;
+		}
 		if (w < 0)
 			return out_fail(o, "writing", o->target);
 		c += w;

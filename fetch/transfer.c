@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -28,6 +29,8 @@
 #define XFER_REQUEST_MAX (64 * 1024)
 #define XFER_SPLICE_MIN  (256 * 1024)  /* smaller bodies: plain reads are as good */
 #define XFER_PIPE_SIZE   (1024 * 1024)
+#define XFER_DIRECT_MIN  (16 * 1024 * 1024) /* smaller: the buffer's set-up is not repaid */
+#define XFER_DIRECT_BUF  (2 * 1024 * 1024)  /* fits the cache; larger measured no better */
 
 /* What the head of a response asks the reader to do next. */
 enum xfer_next { XFER_BODY, XFER_REDIRECT, XFER_STOP };
@@ -48,6 +51,7 @@ struct xfer {
 	struct fetch_progress prog;
 	int write_failed;
 	int use_splice;              /* FETCH_SPLICE=0 in the environment turns it off */
+	int use_direct;              /* FETCH_DIRECT=0 likewise */
 	enum fetch_status status;    /* of the hop that stopped */
 	char *buf;
 	char *err;
@@ -325,6 +329,106 @@ static int xfer_eof(struct xfer *x, struct fetch_resp *r)
 	return 0;
 }
 
+/* A body long enough to repay a direct-I/O buffer, going to a new regular file. */
+static int xfer_direct_ok(const struct xfer *x, const struct fetch_resp *r)
+{
+	return x->out.fd >= 0 && !x->out.in_place && fetch_resp_body_left(r) >= XFER_DIRECT_MIN;
+}
+
+/* Up to n bytes from the socket: > 0, 0 at EOF, -1 with x's error set. The
+ * read is tried before any poll: while a large body streams in, data is
+ * nearly always waiting, and the poll would be a wasted system call. */
+static ssize_t xfer_recv(struct xfer *x, int fd, char *p, size_t n)
+{
+	for (;;) {
+		ssize_t got;
+		int ms = xfer_wait_ms(x), w;
+
+		if (ms < 0)
+			break;
+		got = recv(fd, p, n, MSG_DONTWAIT);
+		if (got >= 0)
+			return got;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			xfer_fail(x, FETCH_NET, "reading the response: %s", strerror(errno));
+			return -1;
+		}
+		w = net_wait(fd, POLLIN, ms);
+		if (w == 0)
+			break;
+		if (w < 0) {
+			xfer_fail(x, FETCH_NET, "reading the response: %s", strerror(errno));
+			return -1;
+		}
+	}
+	xfer_timed_out(x, "while reading the response");
+	return -1;
+}
+
+/* Writes the whole blocks of buf[0..*fill) and keeps the rest at its start. */
+static int xfer_direct_flush(struct xfer *x, char *buf, size_t *fill)
+{
+	size_t whole = *fill - *fill % FETCH_OUT_DIRECT_ALIGN;
+
+	if (whole > 0 && fetch_out_write(&x->out, buf, whole) != 0)
+		return -1;
+	memmove(buf, buf + whole, *fill - whole);
+	*fill -= whole;
+	return 0;
+}
+
+/* The last bytes, unaligned, after the whole blocks: buffered. */
+static int xfer_direct_finish(struct xfer *x, char *buf, size_t fill)
+{
+	if (xfer_direct_flush(x, buf, &fill) != 0)
+		return -1;
+	fetch_out_direct_end(&x->out);
+	return fetch_out_write(&x->out, buf, fill);
+}
+
+/* The rest of a Content-Length body through a block-aligned buffer and
+ * O_DIRECT writes (see output.h). What arrived is written even when the
+ * transfer fails, for a later -r. Returns 0 when direct I/O is not possible
+ * here (the caller goes on as before), else 1 with the transfer finished. */
+static int xfer_direct(struct xfer *x, int fd, struct fetch_resp *r)
+{
+	off_t left = fetch_resp_body_left(r);
+	size_t fill;
+	ssize_t got = 1;
+	int wrote = 0;
+	char *buf = mmap(NULL, XFER_DIRECT_BUF, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (buf == MAP_FAILED)
+		return 0;
+	if (fetch_out_direct_begin(&x->out, buf, &fill) != 0) {
+		munmap(buf, XFER_DIRECT_BUF);
+		return 0;
+	}
+	while (left > 0 && !wrote) {
+		size_t want = XFER_DIRECT_BUF - fill;
+		got = xfer_recv(x, fd, buf + fill, (off_t)want < left ? want : (size_t)left);
+		if (got <= 0)
+			break;
+		fill += (size_t)got;
+		left -= got;
+		fetch_progress_add(&x->prog, (size_t)got);
+		fetch_resp_body_moved(r, got);
+		if (fill == XFER_DIRECT_BUF)
+			wrote = xfer_direct_flush(x, buf, &fill) != 0;
+	}
+	if (got == 0)
+		xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
+	if (wrote || xfer_direct_finish(x, buf, fill) != 0)
+		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+	else if (left == 0)
+		xfer_done(x, fetch_resp_head(r));
+	munmap(buf, XFER_DIRECT_BUF);
+	return 1;
+}
+
 /* A body long enough to be worth a pipe, going to a regular file. */
 static int xfer_splice_ok(const struct xfer *x, const struct fetch_resp *r)
 {
@@ -408,6 +512,8 @@ static void xfer_read(struct xfer *x, int fd, int *redirect)
 		}
 		if (got == 0 ? !xfer_eof(x, &r) : !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
 			break;
+		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, fd, &r))
+			break;
 		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, fd, &r))
 			break;
 	}
@@ -461,6 +567,12 @@ out:
 	close(fd);
 }
 
+static int xfer_env_on(const char *name)
+{
+	const char *v = getenv(name);
+	return !v || strcmp(v, "0") != 0;
+}
+
 static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err, size_t errlen)
 {
 	memset(x, 0, sizeof(*x));
@@ -469,7 +581,8 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->errlen = errlen;
 	fetch_out_init(&x->out);
 	fetch_progress_start(&x->prog, 0, 0, -1);
-	x->use_splice = !getenv("FETCH_SPLICE") || strcmp(getenv("FETCH_SPLICE"), "0") != 0;
+	x->use_splice = xfer_env_on("FETCH_SPLICE");
+	x->use_direct = xfer_env_on("FETCH_DIRECT");
 	if (!opts->quiet)
 		x->headf = opts->output && strcmp(opts->output, "-") == 0 ? stderr : stdout;
 	if (opts->max_time_s > 0) {
