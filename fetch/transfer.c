@@ -39,7 +39,7 @@ struct xfer {
 	const struct fetch_opts *opts;
 	struct url url;              /* this hop's */
 	struct url next;             /* where a redirect points */
-	struct url *visited;         /* every hop so far, for loop detection */
+	struct url *visited;         /* every hop so far, for loop detection (from the first redirect) */
 	unsigned hops;
 	const char *path;            /* the output file ("-": stdout) */
 	char name[PATH_MAX];         /* the output path when made from the URL */
@@ -177,6 +177,15 @@ static enum xfer_next xfer_redirect(struct xfer *x, const struct http_head *h)
 		xfer_fail(x, e == URL_UNSUPPORTED_SCHEME ? FETCH_FAIL : FETCH_PROTO,
 			  "redirect to %s: %s", loc, url_strerror(e));
 		return XFER_STOP;
+	}
+	if (!x->visited) {
+		/* Most downloads never redirect: no list until one does. */
+		x->visited = calloc(FETCH_REDIRECT_MAX + 1, sizeof(*x->visited));
+		if (!x->visited) {
+			xfer_fail(x, FETCH_FAIL, "out of memory");
+			return XFER_STOP;
+		}
+		x->visited[0] = x->url;
 	}
 	if (x->hops >= FETCH_REDIRECT_MAX) {
 		xfer_fail(x, FETCH_PROTO, "too many redirects (more than %d)", FETCH_REDIRECT_MAX);
@@ -629,12 +638,10 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 		x.range_sent = x.have > 0;
 	}
 	x.buf = malloc(FETCH_READ_BUF);
-	x.visited = calloc(FETCH_REDIRECT_MAX + 1, sizeof(*x.visited));
-	if (!x.buf || !x.visited) {
+	if (!x.buf) {
 		xfer_fail(&x, FETCH_FAIL, "out of memory");
 		goto out;
 	}
-	x.visited[0] = x.url;
 	while (redirect) {
 		x.status = FETCH_OK;
 		xfer_hop(&x, &redirect);
