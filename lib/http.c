@@ -153,6 +153,13 @@ static int on_headers_complete(llhttp_t *p)
 		h->has_body = 0;
 		return 1;
 	}
+	if (p->type == HTTP_REQUEST && !h->has_body && !p->upgrade) {
+		/* Nearly every request: the message ends with its head, so one
+		 * llhttp_execute takes it to the end; the head is still reported
+		 * first, the message end on the next feed without parsing. */
+		m->state = ST_DONE_LATER;
+		return 0;
+	}
 	m->state = ST_BODY;
 	return HPE_PAUSED;
 }
