@@ -5,9 +5,9 @@
  * the body goes to stdout; nothing with -q), follows redirects, and hands the
  * body to output.c. The rest of a Content-Length body to a regular file
  * takes a faster way (measured on a 1 GiB loopback download, bench/): from
- * 16 MiB, O_DIRECT writes from a 2 MiB aligned buffer (about 0.29 CPU-s per
- * GiB against 0.42 for splice and 0.55 for read/write: no page-cache pages
- * are allocated and dirtied); from 256 KiB, or where direct I/O is refused
+ * 16 MiB, O_DIRECT writes from a 2 MiB buffer, a huge page where allowed
+ * (about 0.3 CPU-s per GiB against 0.42 for splice, 0.55 for read/write and
+ * 1.0 for curl: no page-cache pages are allocated and dirtied); from 256 KiB, or where direct I/O is refused
  * (appending, some file systems), splice(2) socket -> pipe -> file. The
  * environment can turn them off for comparison: FETCH_DIRECT=0,
  * FETCH_SPLICE=0. It prints nothing else: on failure it returns the exit
