@@ -227,6 +227,62 @@ START_TEST(resumed_and_already_complete)
 }
 END_TEST
 
+/* Direct I/O continues a file written buffered so far: the partial block
+ * is read back into the caller's buffer, whole blocks go direct, the tail
+ * buffered, and the file holds every byte once. Where the file system has no
+ * direct I/O, begin() refuses and plain writes give the same file. */
+START_TEST(direct_io_continues_the_partial_block)
+{
+	enum { N = 12300, FIRST = 5000, ALIGN = FETCH_OUT_DIRECT_ALIGN };
+	struct fetch_out o;
+	char *pat = malloc(N), *buf = NULL, back[N];
+	size_t fill = 99;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(pat);
+	ck_assert_int_eq(posix_memalign((void **)&buf, ALIGN, 2 * ALIGN), 0);
+	for (int i = 0; i < N; i++)
+		pat[i] = (char)(i * 7 + i / 251);
+	ck_assert_int_eq(fetch_out_open(&o, "big", FETCH_OUT_NEW), 0);
+	ck_assert_int_eq(fetch_out_write(&o, pat, FIRST), 0);
+	if (fetch_out_direct_begin(&o, buf, &fill) == 0) {
+		ck_assert_int_eq(o.direct, 1);
+		ck_assert_uint_eq(fill, FIRST - ALIGN);
+		ck_assert_int_eq(memcmp(buf, pat + ALIGN, fill), 0);
+		memcpy(buf + fill, pat + FIRST, 2 * ALIGN - fill);
+		ck_assert_int_eq(fetch_out_write(&o, buf, 2 * ALIGN), 0);
+		/* An unaligned direct write is refused by most file systems: the
+		 * bytes go buffered instead, and direct mode ends. */
+		memcpy(buf, pat + 3 * ALIGN, 10);
+		ck_assert_int_eq(fetch_out_write(&o, buf, 10), 0);
+		fetch_out_direct_end(&o);
+		ck_assert_int_eq(o.direct, 0);
+		ck_assert_int_eq(fetch_out_write(&o, pat + 3 * ALIGN + 10, N - 3 * ALIGN - 10), 0);
+	} else {
+		ck_assert_uint_eq(fill, 0);
+		ck_assert_int_eq(o.direct, 0);
+		ck_assert_int_eq(fetch_out_write(&o, pat + FIRST, N - FIRST), 0);
+	}
+	ck_assert_int_eq(fetch_out_commit(&o, -1), 0);
+	f = fopen("big", "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fread(back, 1, sizeof(back), f), N);
+	fclose(f);
+	ck_assert_int_eq(memcmp(back, pat, N), 0);
+	/* Appending (a resumed download) and writing in place are never direct. */
+	put("r.part", "abc");
+	ck_assert_int_eq(fetch_out_open(&o, "r", FETCH_OUT_APPEND), 0);
+	ck_assert_int_eq(fetch_out_direct_begin(&o, buf, &fill), -1);
+	ck_assert_uint_eq(fill, 0);
+	fetch_out_abort(&o);
+	ck_assert_int_eq(fetch_out_open(&o, "/dev/null", FETCH_OUT_NEW), 0);
+	ck_assert_int_eq(fetch_out_direct_begin(&o, buf, &fill), -1);
+	fetch_out_abort(&o);
+	free(buf);
+	free(pat);
+}
+END_TEST
+
 static Suite *output_suite(void)
 {
 	Suite *s = suite_create("fetch_output");
@@ -239,6 +295,7 @@ static Suite *output_suite(void)
 	tcase_add_test(t, devices_are_written_in_place);
 	tcase_add_test(t, resume_through_the_partial_file);
 	tcase_add_test(t, resumed_and_already_complete);
+	tcase_add_test(t, direct_io_continues_the_partial_block);
 	suite_add_tcase(s, t);
 	return s;
 }
