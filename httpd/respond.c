@@ -581,12 +581,14 @@ static int respond_split_target(const char *t, size_t n, const char **path, size
  * starting with '.' (so no "." or ".."; dotfiles just take the long way). */
 static int respond_path_plain(const char *p, size_t n)
 {
+	static const unsigned char special[256] = {['\0'] = 1, ['%'] = 1, ['/'] = 1};
+
 	if (p[0] != '/')
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '%' || p[i] == '\0')
-			return 0;
-		if (p[i] == '/' && i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.'))
+		if (!special[(unsigned char)p[i]])
+			continue;
+		if (p[i] != '/' || (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.')))
 			return 0;
 	}
 	return 1;
