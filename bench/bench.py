@@ -14,6 +14,7 @@ the repository [/tmp/httpd-bench]; BENCH_DURATION seconds per wrk run [5];
 BENCH_ROUNDS [3]; BENCH_CLIENT_RUNS [5]; BENCH_IDLE_CONNS [5000];
 BENCH_SERVERS comma list to restrict the servers [all available];
 BENCH_NICE priority of servers and clients when run as root [-10];
+BENCH_SCENARIOS comma list of parts to run: a-f, g, clients [all];
 BENCH_OUT report path [bench/RESULTS.md].
 """
 import datetime
@@ -67,6 +68,10 @@ SCENARIOS = [
     ("f", "16 requests pipelined per write, small file, 64 conns", "/index.html", 64,
      "pipeline.lua", [], "rps"),
 ]
+# BENCH_SCENARIOS (e.g. "e" or "a,f,g,clients") runs only those parts.
+PARTS = set(filter(None, os.environ.get("BENCH_SCENARIOS", "").split(",")))
+if PARTS:
+    SCENARIOS = [sc for sc in SCENARIOS if sc[0] in PARTS]
 # The floor answers fixed bytes: it takes part where the file does not matter.
 FLOOR_SCENARIOS = {"a", "b", "c", "f"}
 
@@ -948,8 +953,8 @@ def main():
 
         idle_servers = dict(servers)
         if "nginx" in idle_servers:
-            idle_servers["nginx"] = nginx_variants[nginx_best["a"]]
-        idle = run_idle(idle_servers)
+            idle_servers["nginx"] = nginx_variants[nginx_best.get("a", "sf-off")]
+        idle = run_idle(idle_servers) if not PARTS or "g" in PARTS else {}
 
         client_srv = servers.get("httpd")
         client_server = "httpd"
@@ -957,7 +962,8 @@ def main():
             client_srv, client_server = servers.get("nginx"), "nginx (httpd unavailable or incorrect)"
         else:
             client_srv.restart()
-        clients = run_clients(client_srv, SMALL_SIZE) if client_srv else {}
+        clients = run_clients(client_srv, SMALL_SIZE) \
+            if client_srv and (not PARTS or "clients" in PARTS) else {}
 
         configs = {}
         for lb, srv in servers.items():
