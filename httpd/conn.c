@@ -329,11 +329,13 @@ static int conn_head(struct conn *c)
 	size_t avail = io->in.len - io->in_off;
 	if (avail == 0)
 		return -1;
-	size_t look = avail < CONN_LINE_MAX + 1 ? avail : CONN_LINE_MAX + 1;
-	const char *eol = memchr(p, '\n', look);
-	if (!eol && avail > CONN_LINE_MAX)
-		return 414;
 	size_t hl = conn_head_end(p, avail, &io->scan);
+	/* A whole head this short has its first line end in it: no 414 to seek. */
+	if (hl == 0 || hl > CONN_LINE_MAX + 1) {
+		size_t look = avail < CONN_LINE_MAX + 1 ? avail : CONN_LINE_MAX + 1;
+		if (!memchr(p, '\n', look) && avail > CONN_LINE_MAX)
+			return 414;
+	}
 	if (hl == 0)
 		return avail >= HTTP_HEAD_MAX ? 431 : -1;
 	if (hl > HTTP_HEAD_MAX)

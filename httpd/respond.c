@@ -441,7 +441,8 @@ static void respond_file(struct respond_plan *p, const struct respond_file *f)
 	off_t off = 0, len = f->size;
 	int code = 200;
 
-	if (cond_not_modified_by(p->if_none_match.v, p->if_none_match.n, p->if_modified_since.v,
+	if ((p->if_none_match.v != NULL || p->if_modified_since.v != NULL) &&
+	    cond_not_modified_by(p->if_none_match.v, p->if_none_match.n, p->if_modified_since.v,
 				 p->if_modified_since.n, f->etag, f->etag_len, f->mtime)) {
 		respond_not_modified(p, f);
 		goto done;
