@@ -170,7 +170,8 @@ int listing_render(struct buffer *out, int dirfd, const char *path, size_t path_
 
 	if (listing_read(dirfd, show_dot, &set) != 0)
 		goto fail;
-	qsort(set.e, set.n, sizeof(*set.e), listing_cmp);
+	if (set.n > 1) /* an empty directory has no array: qsort(NULL, 0) is undefined */
+		qsort(set.e, set.n, sizeof(*set.e), listing_cmp);
 	if (listing_page(out, &set, path, path_len) != 0)
 		goto fail;
 	listing_set_free(&set);
