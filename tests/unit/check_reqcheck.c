@@ -36,7 +36,7 @@ static const struct raw_case raw_cases[] = {
 	{"HTAB before colon", "GET / HTTP/1.1\r\nHost\t: a\r\n\r\n", 0, 400},
 	{"SP inside name", "GET / HTTP/1.1\r\nHost: a\r\nContent Length: 1\r\n\r\n", 0, 400},
 	{"no colon", "GET / HTTP/1.1\r\nHost: a\r\nJunk\r\n\r\n", 0, 400},
-	{"NUL in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 39, 400},
+	{"NUL in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 35, 400},
 	{"NUL in target", "GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 30, 400},
 	{"SOH in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01" "b\r\n\r\n", 0, 400},
 	{"DEL in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f" "b\r\n\r\n", 0, 400},
