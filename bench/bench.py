@@ -727,7 +727,9 @@ def report(ctx):
             for lb in labels) + " |")
     w("")
     w("In (d) and (e) the receiver's copy (wrk, one thread on the other CPU) bounds the MB/s on "
-      "loopback; the servers' CPU per MB shows which one leaves the most room.\n")
+      "loopback; the servers' CPU per MB shows which one leaves the most room. On loopback a "
+      "server that sends with sendfile makes that copy dearer for the client (about 3x per MB "
+      "in (e), measured in bench/PROFILE.md, finding 5), so copying servers can win (e) here.\n")
     fa = S.get(("a", "floor"))
     if fa:
         w(f"The load generator's ceiling: one wrk thread drove the fixed-bytes floor at {fa['rps']:.0f} "
