@@ -610,7 +610,7 @@ def ratio(a, b):
 def versions():
     v = {}
     v["httpd"] = sh(f"{REPO}/bin/httpd -V 2>&1 | head -1") or "?"
-    v["fetch"] = sh(f"{REPO}/bin/fetch -V 2>&1 | head -1") or "?"
+    v["fetch"] = sh(f"{REPO}/bin/fetch --version 2>&1 | head -1") or "?"
     v["nginx"] = sh("nginx -v 2>&1")
     v["h2o"] = sh("h2o --version 2>&1 | head -1")
     v["lighttpd"] = sh("lighttpd -v 2>&1 | head -1")
