@@ -369,28 +369,40 @@ static void respond_body(struct respond_plan *p, const struct respond_file *f, o
 	p->r->len = len;
 }
 
+/* What a cache entry knows about its file. */
+static void respond_entry_file(struct filecache_entry *e, struct respond_file *f)
+{
+	*f = (struct respond_file){
+		.fd = -1, .entry = e, .data = e->data, .size = e->size,
+		.mtime = e->mtim.tv_sec,
+		.ctype = e->ctype, .etag = e->etag, .etag_len = e->etag_len,
+		.lastmod = e->lastmod, .hdr = e->hdr, .hdr_len = e->hdr_len, .twin = e->twin,
+	};
+}
+
 /* Formats the whole 200 of a cached file (head, and the body if held) into
  * the entry's slot, with the same pieces as any other 200. */
-static int respond_entry_format(struct respond_plan *p, const struct respond_file *f)
+static int respond_entry_format(struct respond_plan *p, struct filecache_entry *e)
 {
-	struct filecache_entry *e = f->entry;
+	struct respond_file f;
 	struct buffer b;
 	struct response r;
 	struct respond_plan q;
 	size_t head_len;
 
+	respond_entry_file(e, &f);
 	buffer_init(&b, RESPOND_DATE_END + e->hdr_len + p->ctx->cfg->extra_headers_len + 256 +
-				(size_t)(f->data ? f->size : 0));
+				(size_t)(e->data ? e->size : 0));
 	memset(&q, 0, sizeof(q));
 	memset(&r, 0, sizeof(r));
 	q.ctx = p->ctx;
 	q.out = &b;
 	q.r = &r;
 	respond_start(&q, 200);
-	respond_file_headers(&q, f, 0, f->size);
+	respond_file_headers(&q, &f, 0, e->size);
 	head_len = b.len;
-	if (f->data != NULL)
-		respond_put(&q, f->data, (size_t)f->size);
+	if (e->data != NULL)
+		respond_put(&q, e->data, (size_t)e->size);
 	if (q.err || b.len < RESPOND_DATE_END) {
 		buffer_free(&b);
 		return -1;
@@ -404,22 +416,32 @@ static int respond_entry_format(struct respond_plan *p, const struct respond_fil
 	return 0;
 }
 
-/* A cached file's 200 from its preformatted response: the Date patched once
- * a second, a Connection line spliced in after it when one is due. -1: not
- * formatted (out of memory), the caller builds it piece by piece. */
-static int respond_entry_200(struct respond_plan *p, const struct respond_file *f)
+/* A cached file's plain 200 (no conditional, no Range) from its
+ * preformatted response: the Date patched once a second, a Connection line
+ * spliced in after it when one is due, the body inline or the descriptor
+ * lent. -1, with nothing done: not formatted (out of memory). */
+static int respond_entry_200(struct respond_plan *p, struct filecache_entry *e)
 {
-	struct filecache_entry *e = f->entry;
 	size_t n;
 
-	if ((e->resp == NULL || e->resp_twin != e->twin) && respond_entry_format(p, f) != 0)
+	if ((e->resp == NULL || e->resp_twin != e->twin) && respond_entry_format(p, e) != 0)
 		return -1;
+	n = e->resp_head_len;
 	if (e->resp_date != p->ctx->now) {
 		memcpy(e->resp + RESPOND_DATE_AT, p->ctx->date, DATE_LEN);
 		e->resp_date = p->ctx->now;
 	}
 	p->r->status = 200;
-	n = p->r->body_len > 0 && p->r->fd < 0 ? e->resp_len : e->resp_head_len;
+	if (!p->head_only && e->size > 0) {
+		p->r->body_len = e->size;
+		if (e->data != NULL && respond_room(p->out, e->size)) {
+			n = e->resp_len;
+		} else {
+			p->r->fd = e->fd;
+			p->r->fd_ref = filecache_fd_hold(e);
+			p->r->len = e->size;
+		}
+	}
 	if (!p->r->close && !p->http10_ka) {
 		respond_put(p, e->resp, n);
 		return 0;
@@ -465,8 +487,6 @@ static void respond_file(struct respond_plan *p, const struct respond_file *f)
 	}
 	if (!p->head_only && len > 0)
 		respond_body(p, f, off, len);
-	if (code == 200 && f->entry != NULL && respond_entry_200(p, f) == 0)
-		return;
 	respond_start(p, code);
 	respond_file_headers(p, f, off, len);
 	if (p->r->body_len > 0 && p->r->fd < 0)
@@ -625,16 +645,16 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm, int d
 	return nn;
 }
 
-/* A file response planned from a cache entry. */
+/* A file response planned from a cache entry: a plain GET or HEAD straight
+ * from the preformatted 200, the rest through respond_file. */
 static void respond_cached(struct respond_plan *p, struct filecache_entry *e)
 {
-	struct respond_file f = {
-		.fd = -1, .entry = e, .data = e->data, .size = e->size,
-		.mtime = e->mtim.tv_sec,
-		.ctype = e->ctype, .etag = e->etag, .etag_len = e->etag_len,
-		.lastmod = e->lastmod, .hdr = e->hdr, .hdr_len = e->hdr_len, .twin = e->twin,
-	};
+	struct respond_file f;
 
+	if (p->if_none_match.v == NULL && p->if_modified_since.v == NULL && p->range.v == NULL &&
+	    respond_entry_200(p, e) == 0)
+		return;
+	respond_entry_file(e, &f);
 	respond_file(p, &f);
 }
 
