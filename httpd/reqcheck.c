@@ -250,6 +250,12 @@ struct reqcheck_framing {
 	unsigned length; /* index of the first Content-Length */
 };
 
+/* Whether a field name (n bytes, tchars) is `lower` in any case; the length
+ * and the first letter settle most mismatches without a call. */
+#define REQCHECK_NAME_IS(name, n, lower)                                   \
+	((n) == sizeof(lower) - 1 && ((name)[0] | 0x20) == (lower)[0] &&  \
+	 strncasecmp((name), (lower), sizeof(lower) - 1) == 0)
+
 static void reqcheck_count(const struct http_head *h, struct reqcheck_framing *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -257,12 +263,12 @@ static void reqcheck_count(const struct http_head *h, struct reqcheck_framing *f
 		size_t n;
 		const char *name = http_field_name(h, i, &n);
 
-		if (n == 4 && strncasecmp(name, "Host", 4) == 0) {
+		if (REQCHECK_NAME_IS(name, n, "host")) {
 			f->hosts++;
-		} else if (n == 14 && strncasecmp(name, "Content-Length", 14) == 0) {
+		} else if (REQCHECK_NAME_IS(name, n, "content-length")) {
 			if (f->lengths++ == 0)
 				f->length = i;
-		} else if (n == 17 && strncasecmp(name, "Transfer-Encoding", 17) == 0) {
+		} else if (REQCHECK_NAME_IS(name, n, "transfer-encoding")) {
 			f->encodings++;
 		}
 	}

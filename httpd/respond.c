@@ -218,9 +218,11 @@ static int respond_finish(struct respond_plan *p)
 	return -1;
 }
 
-/* Whether name (n bytes, any case) is lit, a lower-case literal. */
-#define RESPOND_NAME_IS(name, n, lit) \
-	((n) == sizeof(lit) - 1 && strncasecmp((name), (lit), sizeof(lit) - 1) == 0)
+/* Whether a field name (n bytes, tchars) is lit, a lower-case literal, in
+ * any case; the length and the first letter settle most mismatches. */
+#define RESPOND_NAME_IS(name, n, lit)                                  \
+	((n) == sizeof(lit) - 1 && ((name)[0] | 0x20) == (lit)[0] &&  \
+	 strncasecmp((name), (lit), sizeof(lit) - 1) == 0)
 
 /* One pass over the request's fields for those the planner reads; the first
  * of a name counts, as with http_header(). */
