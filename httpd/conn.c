@@ -56,18 +56,6 @@ static int conn_on_body(void *arg, const char *at, size_t n)
 	return io->body_seen > HTTPD_BODY_DISCARD_MAX;
 }
 
-/* A fresh parser (the last user may have left it mid-message or closed),
- * keeping the head store's memory. */
-static void io_parser_reset(struct conn_io *io)
-{
-	struct buffer store = io->msg.head.store;
-	http_msg_init(&io->msg, HTTP_REQUEST);
-	io->msg.head.store = store;
-	buffer_clear(&io->msg.head.store);
-	io->msg.on_body = conn_on_body;
-	io->msg.arg = io;
-}
-
 static void io_free(struct conn_io *io)
 {
 	buffer_free(&io->in);
@@ -89,11 +77,15 @@ static struct conn_io *io_get(struct server *s)
 			return NULL;
 		buffer_init(&io->in, CONN_IN_MAX);
 		buffer_init(&io->out, CONN_OUT_MAX);
-		buffer_init(&io->msg.head.store, HTTP_HEAD_MAX);
+		http_msg_init(&io->msg, HTTP_REQUEST);
+		io->msg.on_body = conn_on_body;
+		io->msg.arg = io;
+		io->clean = 1;
 	}
-	/* Re-initialising costs more than the rest of a small request's parse. */
+	/* The last user may have left the parser mid-message or closed; a
+	 * parser left between messages needs nothing. */
 	if (!io->clean)
-		io_parser_reset(io);
+		http_msg_restart(&io->msg);
 	io->clean = 0;
 	buffer_clear(&io->in);
 	buffer_clear(&io->out);

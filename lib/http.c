@@ -295,6 +295,13 @@ void http_msg_reset(struct http_msg *m)
 	m->state = ST_HEAD;
 }
 
+void http_msg_restart(struct http_msg *m)
+{
+	llhttp_reset(&m->parser);
+	http_msg_reset(m);
+	m->skip_body = 0;
+}
+
 void http_msg_free(struct http_msg *m)
 {
 	buffer_free(&m->head.store);

@@ -71,6 +71,10 @@ enum http_feed http_msg_feed(struct http_msg *m, const char *data, size_t n, siz
 /* At EOF: completes a close-delimited body; HTTP_MSG_DONE or HTTP_ERROR (incomplete). */
 enum http_feed http_msg_finish(struct http_msg *m);
 void http_msg_reset(struct http_msg *m);
+/* As a fresh http_msg_init() of the same type, for a parser left anywhere
+ * (mid-message, failed, closed), but keeping the store's memory and the
+ * on_body callback: far less to clear than the whole struct. */
+void http_msg_restart(struct http_msg *m);
 void http_msg_free(struct http_msg *m);
 
 /* The value of the first field named `name` (any case), or NULL; *len its length. */

@@ -50,6 +50,43 @@ static const char *header(struct http_msg *m, const char *name)
 	return http_header(&m->head, name, &len);
 }
 
+/* A parser left mid-head, after an error, or closed starts over as new. */
+START_TEST(restart_from_anywhere)
+{
+	static const char req[] = "GET /x HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char half[] = "POST /half HTTP/1.1\r\nHo";
+	static const char bad[] = "\x01" "BAD\r\n\r\n";
+	static const char closing[] = "GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+	struct http_msg m;
+	size_t used, len;
+
+	http_msg_init(&m, HTTP_REQUEST);
+	ck_assert_int_eq(http_msg_feed(&m, half, sizeof half - 1, &used), HTTP_MORE);
+	http_msg_restart(&m);
+	ck_assert_int_eq(http_msg_feed(&m, req, sizeof req - 1, &used), HTTP_HEAD_DONE);
+	ck_assert_uint_eq(used, sizeof req - 1);
+	ck_assert_str_eq(http_target(&m.head, &len), "/x");
+	ck_assert_int_eq(m.head.method, HTTP_GET);
+	ck_assert_uint_eq(m.head.nfields, 1);
+	ck_assert_int_eq(http_msg_feed(&m, "", 0, &used), HTTP_MSG_DONE);
+	http_msg_restart(&m);
+	ck_assert_int_eq(http_msg_feed(&m, bad, sizeof bad - 1, &used), HTTP_ERROR);
+	http_msg_restart(&m);
+	ck_assert_int_eq(m.error_status, 0);
+	ck_assert_int_eq(http_msg_feed(&m, req, sizeof req - 1, &used), HTTP_HEAD_DONE);
+	ck_assert_str_eq(http_target(&m.head, &len), "/x");
+	ck_assert_int_eq(http_msg_feed(&m, "", 0, &used), HTTP_MSG_DONE);
+	/* Closed after a Connection: close message: usable again. */
+	http_msg_restart(&m);
+	ck_assert_int_eq(http_msg_feed(&m, closing, sizeof closing - 1, &used), HTTP_HEAD_DONE);
+	ck_assert_int_eq(http_msg_feed(&m, "", 0, &used), HTTP_MSG_DONE);
+	http_msg_restart(&m);
+	ck_assert_int_eq(http_msg_feed(&m, req, sizeof req - 1, &used), HTTP_HEAD_DONE);
+	ck_assert_int_eq(m.head.keep_alive, 1);
+	http_msg_free(&m);
+}
+END_TEST
+
 START_TEST(get_head_then_message)
 {
 	static const char req[] = "GET /a%20b?x=1 HTTP/1.1\r\nHost: example\r\nX-Empty:\r\n\r\n";
@@ -376,6 +413,7 @@ static Suite *http_suite(void)
 	tcase_add_test(t, response_skip_body_for_head);
 	tcase_add_test(t, response_bad_status_or_version);
 	tcase_add_test(t, field_accessors_and_reasons);
+	tcase_add_test(t, restart_from_anywhere);
 	suite_add_tcase(s, t);
 	return s;
 }
