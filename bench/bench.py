@@ -791,10 +791,15 @@ def report(ctx):
     for scen in SCENARIOS:
         sid, metric = scen[0], scen[6]
         h, n = S.get((sid, "httpd")), S.get((sid, "nginx"))
-        unit = " MB/s" if metric == "MBps" else " req/s"
-        w(f"| ({sid}) {scen[1]} | {fmt(h and h[metric])}{unit}, {fmt(h and h['cpu_us_per_req'], '.2f')} µs CPU/req "
-          f"| {fmt(n and n[metric])}{unit}, {fmt(n and n['cpu_us_per_req'], '.2f')} µs CPU/req "
-          f"| {fmt(ratio(h and h[metric], n and n[metric]), '.2f')} |")
+        def cell(x):
+            if not x:
+                return "n/a"
+            if metric == "MBps":
+                per_mb = x["cpu_us_per_req"] * x["rps"] / x["MBps"] if x["MBps"] else 0
+                return f"{x['MBps']:,.0f} MB/s, {per_mb:.0f} µs CPU/MB"
+            return f"{x['rps']:,.0f} req/s, {x['cpu_us_per_req']:.2f} µs CPU/req"
+        w(f"| ({sid}) {scen[1]} | {cell(h)} | {cell(n)} | "
+          f"{fmt(ratio(h and h[metric], n and n[metric]), '.2f')} |")
     gh, gn = ctx["idle"].get("httpd"), ctx["idle"].get("nginx")
     w(f"| (g) RSS per idle connection | {fmt(gh and gh['bytes_per_conn'])} B | "
       f"{fmt(gn and gn['bytes_per_conn'])} B | {fmt(ratio(gh and gh['bytes_per_conn'], gn and gn['bytes_per_conn']), '.2f')} |")
