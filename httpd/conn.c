@@ -29,9 +29,10 @@
  * loopback a sendfile'd body reaches the receiver as page-cache pages in
  * 4 KiB fragments, and receiving it cost the client ~3x more CPU per MB than
  * receiving copied bytes (bench/PROFILE.md, finding 5): with the client the
- * bottleneck, copying a 100 MiB body ran 2,289 MB/s against sendfile's 1,598
- * (bench (e), 5 rounds), for ~2.4x the server CPU per MB. For a 64 KiB body
- * sendfile stayed ahead (4,790 MB/s vs 3,815 copied), hence the threshold.
+ * bottleneck, copying a 100 MiB body ran 2,386 MB/s against sendfile's 1,619
+ * (bench (e), 7 interleaved rounds), for 2.3x the server CPU per MB (418 vs
+ * 178 us). For a 64 KiB body sendfile stayed ahead (4,790 MB/s vs 3,815
+ * copied, 5 rounds), hence the threshold.
  * On a real network sendfile would be the cheaper choice: set CONN_COPY_MIN
  * above any file size (e.g. -DCONN_COPY_MIN='(1LL<<62)') to always use it. */
 #ifndef CONN_COPY_MIN
