@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -25,20 +26,22 @@
 
 #define CONN_SENDFILE_MAX 0x7ffff000L /* Linux moves no more per call anyway */
 /* File bodies of at least CONN_COPY_MIN bytes (what is left to send) are
- * copied: pread into the worker's CONN_COPY_CHUNK buffer, then send. On
- * loopback a sendfile'd body reaches the receiver as page-cache pages in
- * 4 KiB fragments, and receiving it cost the client ~3x more CPU per MB than
- * receiving copied bytes (bench/PROFILE.md, finding 5): with the client the
- * bottleneck, copying a 100 MiB body ran 2,386 MB/s against sendfile's 1,619
- * (bench (e), 7 interleaved rounds), for 2.3x the server CPU per MB (418 vs
- * 178 us). For a 64 KiB body sendfile stayed ahead (4,790 MB/s vs 3,815
- * copied, 5 rounds), hence the threshold.
+ * copied into the socket from a mapped window of the file (CONN_MAP_WINDOW,
+ * pre-faulted), CONN_COPY_CHUNK per send. On loopback a sendfile'd body
+ * reaches the receiver as page-cache pages in 4 KiB fragments, and receiving
+ * it cost the client ~3x more CPU per MB than receiving copied bytes
+ * (bench/PROFILE.md, finding 5). Bench (e), 100 MiB, 2 rounds of 5 s:
+ * sendfile 1.7-2.1 GB/s, pread+send through a buffer 2.4-2.8, send from the
+ * mapping 3.4-3.5 (the pread copy gone); 2 MiB sends beat 512 KiB ones
+ * (3.5 vs 3.2). For a 64 KiB body sendfile stays ahead (76k req/s against
+ * 45k mapping each response, 73k from memory), hence the threshold.
  * On a real network sendfile would be the cheaper choice: set CONN_COPY_MIN
- * above any file size (e.g. -DCONN_COPY_MIN='(1LL<<62)') to always use it. */
+ * above any file size (e.g. -DCONN_COPY_MIN=4611686018427387904LL). */
 #ifndef CONN_COPY_MIN
-#define CONN_COPY_MIN   (1024 * 1024)
+#define CONN_COPY_MIN    (1024 * 1024)
 #endif
-#define CONN_COPY_CHUNK (512 * 1024) /* per worker, allocated on first use */
+#define CONN_COPY_CHUNK  (2L * 1024 * 1024)
+#define CONN_MAP_WINDOW  (8L * 1024 * 1024) /* a power of two */
 
 /* What one request step came to. */
 enum { STEP_MORE, STEP_DONE, STEP_STOP };
@@ -52,6 +55,9 @@ struct conn_io {
 	int file_fd;          /* body file of the last response in out, or -1 */
 	struct filecache_fd *file_ref; /* file_fd's lender, or NULL: ours to close */
 	off_t file_off, file_left;
+	char *map;            /* a window of file_fd mapped for the copy path, or NULL */
+	off_t map_off;        /* the file offset where map starts */
+	size_t map_len;
 	size_t body_seen;     /* request body bytes dropped so far */
 	uint8_t in_body;      /* the head is parsed, its body (if any) is flowing */
 	uint8_t close;        /* close once everything is sent */
@@ -108,18 +114,28 @@ static struct conn_io *io_get(struct server *s)
 	io->file_fd = -1;
 	io->file_ref = NULL;
 	io->file_off = io->file_left = 0;
+	io->map = NULL;
 	io->body_seen = 0;
 	io->in_body = io->close = io->linger = 0;
 	return io;
+}
+
+/* Lets go of the response's body file and of any window mapped from it. */
+static void io_file_done(struct conn_io *io)
+{
+	if (io->map)
+		munmap(io->map, io->map_len);
+	io->map = NULL;
+	respond_file_done(io->file_fd, io->file_ref);
+	io->file_fd = -1;
+	io->file_ref = NULL;
 }
 
 /* clean: the parser ended between two messages of a kept connection. */
 static void io_put(struct server *s, struct conn_io *io, int clean)
 {
 	io->clean = (uint8_t)clean;
-	respond_file_done(io->file_fd, io->file_ref);
-	io->file_fd = -1;
-	io->file_ref = NULL;
+	io_file_done(io);
 	if (s->npool >= CONN_POOL_MAX) {
 		io_free(io);
 		return;
@@ -144,8 +160,6 @@ void conn_pool_free(struct server *s)
 		io_free(io);
 	}
 	s->npool = 0;
-	free(s->copybuf);
-	s->copybuf = NULL;
 }
 
 /* ---- state changes ---- */
@@ -478,27 +492,39 @@ static int conn_send_file(struct conn *c, int *progress)
 	return 1;
 }
 
-/* The file range copied: pread into the worker's buffer, send. What the
- * socket did not take is read again from file_off on the next EPOLLOUT: the
- * offset is the only state, so the buffer serves every connection. */
-static int conn_send_copy(struct server *s, struct conn *c, int *progress)
+/* The file range copied into the socket from a mapped window of the file:
+ * one copy (page cache to socket buffer) instead of pread's two. Only the
+ * kernel touches the mapping, so a file truncated under us makes send fail
+ * with EFAULT (the connection is dropped) rather than raise SIGBUS. */
+static int conn_send_copy(struct conn *c, int *progress)
 {
 	struct conn_io *io = c->io;
 
-	if (!s->copybuf && !(s->copybuf = malloc(CONN_COPY_CHUNK)))
-		return conn_send_file(c, progress);
 	while (io->file_left > 0) {
-		size_t want = (size_t)(io->file_left < CONN_COPY_CHUNK ? io->file_left
-								      : CONN_COPY_CHUNK);
-		ssize_t got = pread(io->file_fd, s->copybuf, want, io->file_off);
-		if (got < 0 && errno == EINTR)
-			continue;
-		/* 0: the file shrank under us; the promised length cannot be kept. */
-		if (got <= 0)
-			return -1;
+		if (!io->map || io->file_off >= io->map_off + (off_t)io->map_len) {
+			if (io->map)
+				munmap(io->map, io->map_len);
+			io->map = NULL;
+			off_t start = io->file_off & ~(off_t)(CONN_MAP_WINDOW - 1);
+			off_t end = io->file_off + io->file_left;
+			size_t len = (size_t)(end - start < CONN_MAP_WINDOW ? end - start
+									 : CONN_MAP_WINDOW);
+			void *m = mmap(NULL, len, PROT_READ, MAP_SHARED | MAP_POPULATE, io->file_fd, start);
+			if (m == MAP_FAILED)
+				return conn_send_file(c, progress);
+			io->map = m;
+			io->map_off = start;
+			io->map_len = len;
+		}
+		size_t at = (size_t)(io->file_off - io->map_off);
+		size_t want = io->map_len - at;
+		if (want > CONN_COPY_CHUNK)
+			want = CONN_COPY_CHUNK;
+		if ((off_t)want > io->file_left)
+			want = (size_t)io->file_left;
 		ssize_t n;
 		do
-			n = send(c->fd, s->copybuf, (size_t)got, MSG_NOSIGNAL);
+			n = send(c->fd, io->map + at, want, MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return 0;
@@ -507,7 +533,7 @@ static int conn_send_copy(struct server *s, struct conn *c, int *progress)
 		io->file_off += n;
 		io->file_left -= n;
 		*progress = 1;
-		if (n < got)
+		if ((size_t)n < want)
 			return 0;
 	}
 	return 1;
@@ -540,16 +566,14 @@ static int conn_send(struct server *s, struct conn *c)
 	buffer_clear(&io->out);
 	io->out_off = 0;
 	if (io->file_left > 0) {
-		int r = io->file_left >= CONN_COPY_MIN ? conn_send_copy(s, c, &progress)
+		int r = io->file_left >= CONN_COPY_MIN ? conn_send_copy(c, &progress)
 						       : conn_send_file(c, &progress);
 		if (r < 0)
 			return -1;
 		if (r == 0)
 			goto blocked;
 	}
-	respond_file_done(io->file_fd, io->file_ref);
-	io->file_fd = -1;
-	io->file_ref = NULL;
+	io_file_done(io);
 	return 1;
 blocked:
 	if (progress || c->state != CONN_WRITE)

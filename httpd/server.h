@@ -41,7 +41,6 @@ struct server {
 	unsigned nconns;
 	struct conn_io *pool;       /* spare per-connection buffers (conn.c) */
 	unsigned npool;
-	char *copybuf;              /* large file bodies are copied through it (conn.c) */
 	struct buffer tmp;          /* for one-off answers (503 when full) */
 	char scratch[SERVER_SCRATCH]; /* bytes read only to be dropped */
 };
