@@ -39,7 +39,7 @@ export PATH
 
 mkdir -p "$work/bin"
 cc=${CC:-cc}
-for t in floor idle rusage rawget; do
+for t in floor idle rusage rawget load; do
 	$cc -O2 -Wall -Wextra -D_GNU_SOURCE "$here/$t.c" -o "$work/bin/$t"
 done
 exec python3 "$here/bench.py"
