@@ -66,7 +66,7 @@ def callgrind(seconds=5, conns=16):
     srv = bench.Server("httpd-callgrind", argv, port, " ".join(argv))
     srv.start()
     time.sleep(1)
-    scen = ("cg", "", "/index.html", conns, "report.lua", [], "rps")
+    scen = ("cg", "", "/index.html", conns, "report.lua", [], "rps", "wrk")
     r = bench.wrk_run(srv, scen, duration=seconds)
     srv.stop()
     for _ in range(50):

@@ -548,8 +548,11 @@ static int conn_send(struct server *s, struct conn *c)
 	int progress = 0;
 
 	while (io->out_off < io->out.len) {
-		/* A file follows: let the head share its first packet. */
-		int flags = MSG_NOSIGNAL | (io->file_fd >= 0 ? MSG_MORE : 0);
+		/* A file follows: let the head share its first packet. The last
+		 * answer before a close is held too, so that the FIN which the
+		 * close sends at once rides in the same packet (one segment, one
+		 * wakeup for the client instead of two). */
+		int flags = MSG_NOSIGNAL | (io->file_fd >= 0 || io->close ? MSG_MORE : 0);
 		size_t want = io->out.len - io->out_off;
 		ssize_t n = send(c->fd, io->out.data + io->out_off, want, flags);
 		if (n < 0 && errno == EINTR)
