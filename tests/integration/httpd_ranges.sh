@@ -73,7 +73,7 @@ st=$(hget "$T/b" -H "Range: bytes=-1000000" "$(url /big.bin)")
 tail -c 1000000 "$R/big.bin" >"$T/b.want"
 if [ "$st" = 206 ] && cmp -s "$T/b.b" "$T/b.want"; then ok "last 1 MB of a 3 MB file"; else
 	fail "last 1 MB of a 3 MB file" "status $st"; fi
-# Bodies of 1 MiB or more are sent from 8 MiB windows mapped from the file
+# Bodies of 1 MiB or more are sent from 4 MiB windows mapped from the file
 # (httpd/conn.c): a range that starts off a page and crosses two windows.
 head -c 20000000 /dev/urandom >"$R/huge.bin"
 st=$(hget "$T/b" -H "Range: bytes=4000001-17000002" "$(url /huge.bin)")
