@@ -172,7 +172,7 @@ static int conn_set(struct server *s, struct conn *c, enum conn_state st, uint32
 {
 	c->state = (uint8_t)st;
 	c->deadline = deadline;
-	if (c->events == events)
+	if (c->events == events && !c->unread)
 		return 0;
 	return server_watch(s, c, events);
 }
@@ -457,9 +457,11 @@ static ssize_t conn_read(struct conn *c)
 	if (buffer_reserve(&io->in, CONN_READ_MIN) < 0)
 		return -1;
 	for (;;) {
-		ssize_t n = recv(c->fd, io->in.data + io->in.len, io->in.cap - io->in.len, 0);
+		size_t room = io->in.cap - io->in.len;
+		ssize_t n = recv(c->fd, io->in.data + io->in.len, room, 0);
 		if (n > 0) {
 			io->in.len += (size_t)n;
+			c->unread = (size_t)n == room;
 			return n;
 		}
 		if (n == 0)
@@ -665,7 +667,7 @@ static void conn_readable(struct server *s, struct conn *c)
 }
 
 /* After our FIN: drop what arrives until the client closes too (or the
- * deadline). One recv per wakeup; level-triggered epoll calls again. */
+ * deadline). One recv per wakeup; a full one re-arms the watch. */
 static void conn_linger(struct server *s, struct conn *c)
 {
 	ssize_t n;
@@ -673,8 +675,13 @@ static void conn_linger(struct server *s, struct conn *c)
 	do
 		n = recv(c->fd, s->scratch, sizeof s->scratch, 0);
 	while (n < 0 && errno == EINTR);
-	if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)))
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
+	if (n > 0) {
+		c->unread = (size_t)n == sizeof s->scratch;
+		if (conn_set(s, c, CONN_LINGER, EPOLLIN, c->deadline) == 0)
+			return;
+	}
 	conn_close(s, c);
 }
 

@@ -48,6 +48,7 @@ struct conn {
 	uint32_t deadline;   /* server clock second at which the current wait expires */
 	uint8_t state;       /* enum conn_state */
 	uint8_t events;      /* what epoll watches: EPOLLIN or EPOLLOUT */
+	uint8_t unread;      /* the last recv filled its buffer: more may wait */
 	uint8_t family;      /* AF_INET or AF_INET6 */
 	uint8_t addr[16];    /* peer address, for the access log */
 };

@@ -92,11 +92,12 @@ int server_watch(struct server *s, struct conn *c, uint32_t events)
 	struct epoll_event ev;
 
 	memset(&ev, 0, sizeof ev);
-	ev.events = events;
+	ev.events = events | (events == EPOLLIN ? EPOLLET : 0);
 	ev.data.ptr = c;
 	if (epoll_ctl(s->epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0)
 		return -1;
 	c->events = (uint8_t)events;
+	c->unread = 0;
 	return 0;
 }
 

@@ -5,11 +5,11 @@
  * connections). One worker runs in the calling process; more are forked and
  * the parent only forwards signals, restarts a worker that crashed, and waits.
  *
- * A worker's loop: epoll (level-triggered) over its listener and its
- * connections; accept4 until EAGAIN; once a second the Date string is renewed
- * and connection deadlines are checked. SIGTERM/SIGINT: stop accepting, close
- * idle connections, let requests in progress finish (for at most
- * SERVER_DRAIN_S seconds), exit 0. SIGHUP: reopen the access log. */
+ * A worker's loop: epoll over its listener and its connections (their input
+ * edge-triggered, see server_watch); accept4 until EAGAIN; once a second the
+ * Date string is renewed and connection deadlines are checked. SIGTERM/SIGINT:
+ * stop accepting, close idle connections, let requests in progress finish
+ * (for at most SERVER_DRAIN_S seconds), exit 0. SIGHUP: reopen the access log. */
 #ifndef SERVER_H
 #define SERVER_H
 
@@ -48,7 +48,13 @@ struct server {
 /* Runs the workers until shutdown; returns the exit status (0 after a
  * graceful stop). lfds: n listening sockets. */
 int server_start(const struct httpd_config *cfg, const int *lfds, int n, struct accesslog *log);
-/* Makes epoll watch `events` (EPOLLIN or EPOLLOUT) for c; -1 on failure. */
+/* Makes epoll watch `events` (EPOLLIN or EPOLLOUT) for c; -1 on failure.
+ * Input is watched edge-triggered: a recv that did not fill its buffer
+ * emptied the socket, and new bytes bring a new event, so the readiness of a
+ * drained socket is never polled again (level-triggered, every answered
+ * request cost a second poll of its socket). After a recv that did fill its
+ * buffer the caller sets c->unread and calls again: the call re-arms the
+ * watch, which reports the bytes left on the next round (fair to others). */
 int server_watch(struct server *s, struct conn *c, uint32_t events);
 /* Enters a new connection in the table; 0 or -1. */
 int server_conn_add(struct server *s, struct conn *c);
