@@ -123,12 +123,17 @@ static struct conn_io *io_get(struct server *s)
 	return io;
 }
 
-/* Lets go of the response's body file and of any window mapped from it. */
-static void io_file_done(struct conn_io *io)
+static void io_unmap(struct conn_io *io)
 {
 	if (io->map)
 		munmap(io->map, io->map_len);
 	io->map = NULL;
+}
+
+/* Lets go of the response's body file and of any window mapped from it. */
+static void io_file_done(struct conn_io *io)
+{
+	io_unmap(io);
 	respond_file_done(io->file_fd, io->file_ref);
 	io->file_fd = -1;
 	io->file_ref = NULL;
@@ -507,9 +512,7 @@ static int conn_send_copy(struct conn *c, int *progress)
 
 	while (io->file_left > 0) {
 		if (!io->map || io->file_off >= io->map_off + (off_t)io->map_len) {
-			if (io->map)
-				munmap(io->map, io->map_len);
-			io->map = NULL;
+			io_unmap(io);
 			off_t start = io->file_off & ~(off_t)(CONN_MAP_WINDOW - 1);
 			off_t end = io->file_off + io->file_left;
 			size_t len = (size_t)(end - start < CONN_MAP_WINDOW ? end - start
