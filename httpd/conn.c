@@ -65,7 +65,6 @@ struct conn_io {
 	uint8_t in_body;      /* the head is parsed, its body (if any) is flowing */
 	uint8_t close;        /* close once everything is sent */
 	uint8_t linger;       /* ...reading what the client may still send first */
-	uint8_t clean;        /* the parser sits between messages, fit for any connection */
 	struct conn_io *next; /* in the pool */
 	struct http_msg msg;
 };
@@ -104,13 +103,10 @@ static struct conn_io *io_get(struct server *s)
 		http_msg_init(&io->msg, HTTP_REQUEST);
 		io->msg.on_body = conn_on_body;
 		io->msg.arg = io;
-		io->clean = 1;
 	}
-	/* The last user may have left the parser mid-message or closed; a
-	 * parser left between messages needs nothing. */
-	if (!io->clean)
-		http_msg_restart(&io->msg);
-	io->clean = 0;
+	/* Whatever the last user left it in (mid-message, failed, closed): a
+	 * pooled parser is handed out in its start state. */
+	http_msg_reset(&io->msg);
 	buffer_clear(&io->in);
 	buffer_clear(&io->out);
 	io->in_off = io->scan = io->out_off = 0;
@@ -139,10 +135,8 @@ static void io_file_done(struct conn_io *io)
 	io->file_ref = NULL;
 }
 
-/* clean: the parser ended between two messages of a kept connection. */
-static void io_put(struct server *s, struct conn_io *io, int clean)
+static void io_put(struct server *s, struct conn_io *io)
 {
-	io->clean = (uint8_t)clean;
 	io_file_done(io);
 	if (s->npool >= CONN_POOL_MAX) {
 		io_free(io);
@@ -185,7 +179,7 @@ static int conn_set(struct server *s, struct conn *c, enum conn_state st, uint32
 void conn_close(struct server *s, struct conn *c)
 {
 	if (c->io)
-		io_put(s, c->io, 0);
+		io_put(s, c->io);
 	server_conn_gone(s, c->fd);
 	close(c->fd);
 	free(c);
@@ -194,7 +188,7 @@ void conn_close(struct server *s, struct conn *c)
 /* Nothing buffered, everything sent: the buffers go back to the pool. */
 static void conn_idle(struct server *s, struct conn *c)
 {
-	io_put(s, c->io, 1);
+	io_put(s, c->io);
 	c->io = NULL;
 	if (s->draining ||
 	    conn_set(s, c, CONN_IDLE, EPOLLIN, s->clock + (uint32_t)s->ctx.cfg->timeout_s) < 0)
@@ -214,7 +208,7 @@ static void conn_finish(struct server *s, struct conn *c)
 		return;
 	}
 	shutdown(c->fd, SHUT_WR);
-	io_put(s, io, 0);
+	io_put(s, io);
 	c->io = NULL;
 	if (conn_set(s, c, CONN_LINGER, EPOLLIN, s->clock + CONN_LINGER_S) < 0)
 		conn_close(s, c);
@@ -648,7 +642,7 @@ static void conn_readable(struct server *s, struct conn *c)
 	ssize_t n = conn_read(c);
 	if (n == -2) {
 		if (c->state == CONN_IDLE) { /* nothing was parsed */
-			io_put(s, c->io, 1);
+			io_put(s, c->io);
 			c->io = NULL;
 		}
 		if (conn_set(s, c, (enum conn_state)c->state, EPOLLIN, c->deadline) < 0)

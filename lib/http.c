@@ -21,6 +21,24 @@ enum {
 /* Where the field being collected stands. */
 enum { F_NONE, F_NAME, F_VALUE };
 
+/* Where a chunk-size line stands (http_msg.size_line). Debian's llhttp
+ * 8.1.0 refuses valid extensions ("5;a=b;c"), so it never sees them: the
+ * size and the line end go to llhttp, the extension bytes are checked here
+ * against RFC 9112 7.1.1 and dropped. */
+enum {
+	SL_NONE,   /* not in a size line: llhttp has the bytes */
+	SL_SIZE,   /* the size digits (llhttp's) */
+	SL_WS,     /* BWS after the size: ';' must follow */
+	SL_NAME0,  /* after ';': BWS, then a name */
+	SL_NAME,   /* in a name */
+	SL_NAMEWS, /* BWS after a name: '=', ';' or the line end */
+	SL_VAL0,   /* after '=': BWS, then a token or a quoted string */
+	SL_TOKEN,  /* in a token value */
+	SL_QUOTED, /* in a quoted string */
+	SL_QPAIR,  /* after a backslash in it */
+	SL_AFTER   /* after a value: BWS, ';' or the line end */
+};
+
 static struct http_msg *msg_of(llhttp_t *p)
 {
 	return p->data;
@@ -62,6 +80,8 @@ static int on_message_begin(llhttp_t *p)
 	m->head.target = 0;
 	m->head.target_len = 0;
 	m->chunk_ext = 0;
+	m->trailer_bytes = 0;
+	m->trailer_fields = 0;
 	m->field_state = F_NONE;
 	m->state = ST_HEAD;
 	return 0;
@@ -86,10 +106,33 @@ static int on_target_complete(llhttp_t *p)
 	return terminate(m);
 }
 
+/* A trailer field (RFC 9110 6.5.1): never merged into the head, so that
+ * nothing after the body steers an answer; its bytes and its count still
+ * go against the head's limits. A value continued on a line of its own
+ * (obs-fold, which llhttp 8.1.0 passes as a second piece of the value) is
+ * refused, as reqcheck refuses it in a request head. */
+static int trailer_piece(struct http_msg *m, const char *at, size_t n, int state)
+{
+	if (state == F_VALUE && m->field_state == F_VALUE &&
+	    (!m->piece_open || at != m->exec_begin))
+		return fail(m, 400);
+	if (state != m->field_state && state == F_NAME &&
+	    ++m->trailer_fields > HTTP_FIELDS_MAX - m->head.nfields)
+		return fail(m, 431);
+	m->trailer_bytes += n;
+	if (m->trailer_bytes > HTTP_HEAD_MAX - m->head.store.len)
+		return fail(m, 431);
+	m->field_state = state;
+	m->piece_open = at + n == m->exec_end; /* a split value goes on at the next feed's start */
+	return 0;
+}
+
 static int on_field(llhttp_t *p, const char *at, size_t n)
 {
 	struct http_msg *m = msg_of(p);
 	struct http_head *h = &m->head;
+	if (m->state != ST_HEAD)
+		return trailer_piece(m, at, n, F_NAME);
 	if (m->field_state != F_NAME) {
 		if (h->nfields == HTTP_FIELDS_MAX)
 			return fail(m, 431);
@@ -104,13 +147,16 @@ static int on_field(llhttp_t *p, const char *at, size_t n)
 
 static int on_field_complete(llhttp_t *p)
 {
-	return terminate(msg_of(p));
+	struct http_msg *m = msg_of(p);
+	return m->state == ST_HEAD ? terminate(m) : 0;
 }
 
 static int on_value(llhttp_t *p, const char *at, size_t n)
 {
 	struct http_msg *m = msg_of(p);
 	struct http_head *h = &m->head;
+	if (m->state != ST_HEAD)
+		return trailer_piece(m, at, n, F_VALUE);
 	if (m->field_state != F_VALUE) {
 		h->fields[h->nfields].value = (uint32_t)h->store.len;
 		m->field_state = F_VALUE;
@@ -119,12 +165,26 @@ static int on_value(llhttp_t *p, const char *at, size_t n)
 	return store(m, at, n);
 }
 
+/* llhttp drops the whitespace before a value but keeps what follows it:
+ * RFC 9110 5.5 excludes both, so the value is trimmed here, once, for
+ * every reader. The value is the last thing stored: trimming it is taking
+ * its last bytes back. */
 static int on_value_complete(llhttp_t *p)
 {
 	struct http_msg *m = msg_of(p);
 	struct http_head *h = &m->head;
+	struct http_field *f = &h->fields[h->nfields];
+	if (m->state != ST_HEAD) {
+		m->field_state = F_NONE;
+		return 0;
+	}
 	if (m->field_state != F_VALUE) /* an empty value: no on_value came */
-		h->fields[h->nfields].value = (uint32_t)h->store.len;
+		f->value = (uint32_t)h->store.len;
+	while (f->value_len > 0 && (h->store.data[h->store.len - 1] == ' ' ||
+				    h->store.data[h->store.len - 1] == '\t')) {
+		f->value_len--;
+		h->store.len--;
+	}
 	if (terminate(m) < 0)
 		return -1;
 	h->nfields++;
@@ -161,6 +221,8 @@ static int on_headers_complete(llhttp_t *p)
 		return 0;
 	}
 	m->state = ST_BODY;
+	if (p->flags & F_CHUNKED)
+		m->size_line = SL_SIZE;
 	return HPE_PAUSED;
 }
 
@@ -172,15 +234,21 @@ static int on_body(llhttp_t *p, const char *at, size_t n)
 	return 0;
 }
 
-static int on_chunk_ext(llhttp_t *p, const char *at, size_t n)
+static int on_chunk_header(llhttp_t *p)
+{
+	msg_of(p)->last_chunk = p->content_length == 0;
+	return 0;
+}
+
+/* The next chunk's size line is ours to read first (see SL_*); the last
+ * chunk is followed by the trailer, which llhttp reads. */
+static int on_chunk_complete(llhttp_t *p)
 {
 	struct http_msg *m = msg_of(p);
-	(void)at;
-	/* CVE-2024-22019: unbounded extensions cost the reader for free. */
-	m->chunk_ext += n;
-	if (m->chunk_ext > HTTP_CHUNK_EXT_MAX)
-		return fail(m, 400);
-	return 0;
+	if (m->last_chunk)
+		return 0;
+	m->size_line = SL_SIZE;
+	return HPE_PAUSED;
 }
 
 static int on_message_complete(llhttp_t *p)
@@ -203,8 +271,8 @@ static const llhttp_settings_t settings = {
 	.on_header_value_complete = on_value_complete,
 	.on_headers_complete = on_headers_complete,
 	.on_body = on_body,
-	.on_chunk_extension_name = on_chunk_ext,
-	.on_chunk_extension_value = on_chunk_ext,
+	.on_chunk_header = on_chunk_header,
+	.on_chunk_complete = on_chunk_complete,
 	.on_message_complete = on_message_complete,
 };
 
@@ -234,15 +302,119 @@ static enum http_feed parse_error(struct http_msg *m)
 	return HTTP_ERROR;
 }
 
+static int is_ws(unsigned char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One byte of a chunk extension (RFC 9112 7.1.1, with BWS): the state it
+ * leads to, or SL_NONE when it is not allowed where it stands. */
+static int ext_next(int st, unsigned char c)
+{
+	switch (st) {
+	case SL_SIZE:
+	case SL_WS:
+		return c == ';' ? SL_NAME0 : is_ws(c) ? SL_WS : SL_NONE;
+	case SL_NAME0:
+		return is_ws(c) ? SL_NAME0 : http_tchar(c) ? SL_NAME : SL_NONE;
+	case SL_NAME:
+	case SL_NAMEWS:
+		if (st == SL_NAME && http_tchar(c))
+			return SL_NAME;
+		return c == '=' ? SL_VAL0 : c == ';' ? SL_NAME0 : is_ws(c) ? SL_NAMEWS : SL_NONE;
+	case SL_VAL0:
+		return is_ws(c) ? SL_VAL0 : c == '"' ? SL_QUOTED : http_tchar(c) ? SL_TOKEN : SL_NONE;
+	case SL_TOKEN:
+	case SL_AFTER:
+		if (st == SL_TOKEN && http_tchar(c))
+			return SL_TOKEN;
+		return c == ';' ? SL_NAME0 : is_ws(c) ? SL_AFTER : SL_NONE;
+	case SL_QUOTED:
+		if (c == '"')
+			return SL_AFTER;
+		if (c == '\\')
+			return SL_QPAIR;
+		return http_value_byte(c) ? SL_QUOTED : SL_NONE;
+	case SL_QPAIR:
+		return http_value_byte(c) ? SL_QUOTED : SL_NONE;
+	}
+	return SL_NONE;
+}
+
+/* The states in which an extension may end with the line. */
+static int ext_may_end(int st)
+{
+	return st == SL_NAME || st == SL_NAMEWS || st == SL_TOKEN || st == SL_AFTER;
+}
+
+static llhttp_errno_t execute(struct http_msg *m, const char *data, size_t n)
+{
+	m->exec_begin = data;
+	m->exec_end = data + n;
+	return llhttp_execute(&m->parser, data, n);
+}
+
+/* Reads a chunk-size line from data + *off: the size digits are left for
+ * llhttp (or handed to it when an extension follows), extension bytes are
+ * checked and dropped, and at the CR the line end goes back to llhttp
+ * (size_line SL_NONE, *off at the CR). 0, or -1 with the error set. */
+static int size_line(struct http_msg *m, const char *data, size_t n, size_t *off)
+{
+	size_t i = *off;
+
+	if (m->size_line == SL_SIZE) {
+		while (i < n && data[i] != ';' && data[i] != '\r' && !is_ws((unsigned char)data[i]))
+			i++;
+		if (i < n && data[i] == '\r')
+			m->size_line = SL_NONE;
+		if (i == n || data[i] == '\r')
+			return 0; /* llhttp takes the digits with what follows */
+		if (i > *off && execute(m, data + *off, i - *off) != HPE_OK)
+			return -1;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)data[i];
+		int next;
+
+		if (c == '\r' && ext_may_end(m->size_line)) {
+			m->size_line = SL_NONE;
+			break;
+		}
+		next = ext_next(m->size_line, c);
+		/* CVE-2024-22019: unbounded extensions would cost the reader for free. */
+		if (next == SL_NONE || ++m->chunk_ext > HTTP_CHUNK_EXT_MAX)
+			return fail(m, 400);
+		m->size_line = next;
+	}
+	*off = i;
+	return 0;
+}
+
 enum http_feed http_msg_feed(struct http_msg *m, const char *data, size_t n, size_t *used)
 {
+	size_t off = 0;
+	llhttp_errno_t err;
+
 	*used = 0;
 	if (m->state == ST_DONE)
 		return HTTP_MSG_DONE;
 	if (m->error_status)
 		return HTTP_ERROR;
 	int was = m->state;
-	llhttp_errno_t err = llhttp_execute(&m->parser, data, n);
+	for (;;) {
+		if (m->size_line != SL_NONE && size_line(m, data, n, &off) != 0)
+			return parse_error(m);
+		if (off == n && n > 0) {
+			*used = n;
+			return HTTP_MORE;
+		}
+		err = execute(m, data + off, n - off);
+		if (err != HPE_PAUSED || m->size_line == SL_NONE || was == ST_HEAD)
+			break;
+		/* Paused at the end of a chunk: its successor's size line is next. */
+		off = (size_t)(llhttp_get_error_pos(&m->parser) - data);
+		llhttp_resume(&m->parser);
+	}
 	switch (err) {
 	case HPE_OK:
 		*used = n;
@@ -284,27 +456,39 @@ enum http_feed http_msg_finish(struct http_msg *m)
 	return HTTP_ERROR;
 }
 
+/* llhttp is put back in its start state too: a message it took for the
+ * connection's last (Connection: close, even in a trailer we do not heed)
+ * would leave it refusing every byte after, and a parser handed on from a
+ * pool must take any connection's first request. */
 void http_msg_reset(struct http_msg *m)
 {
+	llhttp_reset(&m->parser);
 	buffer_clear(&m->head.store);
 	m->head.nfields = 0;
 	m->head.target_len = 0;
 	m->chunk_ext = 0;
 	m->error_status = 0;
 	m->field_state = F_NONE;
+	m->size_line = SL_NONE;
 	m->state = ST_HEAD;
-}
-
-void http_msg_restart(struct http_msg *m)
-{
-	llhttp_reset(&m->parser);
-	http_msg_reset(m);
-	m->skip_body = 0;
 }
 
 void http_msg_free(struct http_msg *m)
 {
 	buffer_free(&m->head.store);
+}
+
+/* RFC 9110 tchar: !#$%&'*+-.^_`|~ DIGIT ALPHA. */
+int http_tchar(unsigned char c)
+{
+	static const char others[] = "!#$%&'*+-.^_`|~";
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && memchr(others, c, sizeof others - 1) != NULL);
+}
+
+int http_value_byte(unsigned char c)
+{
+	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
 const char *http_field_name(const struct http_head *h, unsigned i, size_t *len)
