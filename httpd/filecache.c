@@ -219,7 +219,7 @@ struct filecache_entry *filecache_put(struct filecache *c, const char *path, siz
 	e->checked = now;
 	e->twin = twin;
 	e->ctype = mime_type(key);
-	e->etag_len = cond_etag(e->etag, st->st_mtime, st->st_size);
+	e->etag_len = cond_etag(e->etag, st->st_mtime, st->st_size, 0);
 	date_format(st->st_mtime, e->lastmod);
 	if (filecache_header(e) != 0) {
 		memset(e, 0, sizeof(*e)); /* the caller keeps fd; nothing was counted yet */

@@ -3,6 +3,7 @@
  * and this server must never disagree on where a request ends. */
 #include "reqcheck.h"
 
+#include <arpa/inet.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -186,7 +187,6 @@ static int reqcheck_content_length(const struct http_head *h, unsigned cl)
 	size_t n;
 	const char *v = http_field_value(h, cl, &n);
 
-	reqcheck_trim(&v, &n);
 	if (n == 0 || n > 18)
 		return 400; /* 18 digits always fit an off_t; more is no real body */
 	for (size_t i = 0; i < n; i++)
@@ -195,9 +195,9 @@ static int reqcheck_content_length(const struct http_head *h, unsigned cl)
 	return 0;
 }
 
-/* Checks one field value of Transfer-Encoding, element by element; *chunked
- * counts "chunked" codings, *last_chunked says whether the last one was. */
-static int reqcheck_te_value(const char *v, size_t n, int *chunked, int *last_chunked)
+/* Checks one field value of Transfer-Encoding, element by element; *codings
+ * counts the codings, *last_chunked says whether the last one was chunked. */
+static int reqcheck_te_value(const char *v, size_t n, int *codings, int *last_chunked)
 {
 	while (n > 0) {
 		const char *comma = memchr(v, ',', n);
@@ -209,7 +209,7 @@ static int reqcheck_te_value(const char *v, size_t n, int *chunked, int *last_ch
 		if (en > 0) {
 			/* Parameters (";q=...") are not allowed on chunked. */
 			*last_chunked = en == 7 && strncasecmp(e, "chunked", 7) == 0;
-			*chunked += *last_chunked;
+			(*codings)++;
 			for (size_t i = 0; i < en; i++)
 				if (!reqcheck_tchar((unsigned char)e[i]) && e[i] != ';' &&
 				    e[i] != '=' && e[i] != ' ' && e[i] != '\t' && e[i] != '"')
@@ -223,10 +223,12 @@ static int reqcheck_te_value(const char *v, size_t n, int *chunked, int *last_ch
 	return 0;
 }
 
-/* Every Transfer-Encoding field together: one chunked coding, last. */
+/* Every Transfer-Encoding field together: one chunked coding, last (else
+ * 400: RFC 9112 6.3 leaves no way to find the body's end), and no other
+ * coding (501, as nginx: we decode none). */
 static int reqcheck_transfer_encoding(const struct http_head *h)
 {
-	int chunked = 0, last_chunked = 0;
+	int codings = 0, last_chunked = 0;
 
 	for (unsigned i = 0; i < h->nfields; i++) {
 		size_t nlen, vlen;
@@ -236,18 +238,18 @@ static int reqcheck_transfer_encoding(const struct http_head *h)
 		if (nlen != 17 || strncasecmp(name, "Transfer-Encoding", 17) != 0)
 			continue;
 		v = http_field_value(h, i, &vlen);
-		if (reqcheck_te_value(v, vlen, &chunked, &last_chunked) != 0)
+		if (reqcheck_te_value(v, vlen, &codings, &last_chunked) != 0)
 			return 400;
 	}
-	if (!last_chunked || chunked != 1)
+	if (!last_chunked)
 		return 400;
-	return 0;
+	return codings == 1 ? 0 : 501;
 }
 
 /* The framing fields, counted in one pass over the head. */
 struct reqcheck_framing {
 	unsigned hosts, lengths, encodings;
-	unsigned length; /* index of the first Content-Length */
+	unsigned host, length; /* index of the first Host, Content-Length */
 };
 
 /* Whether a field name (n bytes, tchars) is `lower` in any case; the length
@@ -264,7 +266,8 @@ static void reqcheck_count(const struct http_head *h, struct reqcheck_framing *f
 		const char *name = http_field_name(h, i, &n);
 
 		if (REQCHECK_NAME_IS(name, n, "host")) {
-			f->hosts++;
+			if (f->hosts++ == 0)
+				f->host = i;
 		} else if (REQCHECK_NAME_IS(name, n, "content-length")) {
 			if (f->lengths++ == 0)
 				f->length = i;
@@ -272,6 +275,54 @@ static void reqcheck_count(const struct http_head *h, struct reqcheck_framing *f
 			f->encodings++;
 		}
 	}
+}
+
+/* A reg-name byte (RFC 3986 unreserved, sub-delims, '%' of pct-encoded). */
+static int reqcheck_reg_name(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr("-._~!$&'()*+,;=%", c) != NULL);
+}
+
+static int reqcheck_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* Host (RFC 9112 3.2): uri-host [ ":" port ], uri-host a bracketed IPv6
+ * address, or a reg-name (which IPv4 addresses are too); port digits. */
+static int reqcheck_host(const char *v, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 0 && v[0] == '[') {
+		const char *close = memchr(v, ']', n);
+		char addr[INET6_ADDRSTRLEN];
+		struct in6_addr a;
+		size_t len = close ? (size_t)(close - v - 1) : 0;
+
+		if (len == 0 || len >= sizeof(addr))
+			return 400;
+		memcpy(addr, v + 1, len);
+		addr[len] = '\0';
+		if (inet_pton(AF_INET6, addr, &a) != 1)
+			return 400; /* IPvFuture and zone ids too: no origin of ours */
+		i = len + 2;
+	} else {
+		for (; i < n && v[i] != ':'; i++) {
+			if (!reqcheck_reg_name((unsigned char)v[i]))
+				return 400;
+			if (v[i] == '%' && (n - i < 3 || !reqcheck_hex((unsigned char)v[i + 1]) ||
+					    !reqcheck_hex((unsigned char)v[i + 2])))
+				return 400;
+		}
+	}
+	if (i < n && v[i++] != ':')
+		return 400;
+	for (; i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return 400;
+	return 0;
 }
 
 int reqcheck_head(const struct http_head *h)
@@ -283,8 +334,15 @@ int reqcheck_head(const struct http_head *h)
 	if (h->major != 1 || h->minor > 1)
 		return 505;
 	reqcheck_count(h, &f);
-	if (h->minor == 1 && f.hosts != 1)
+	if (f.hosts > 1 || (h->minor == 1 && f.hosts == 0))
 		return 400;
+	if (f.hosts == 1) {
+		size_t n;
+		const char *v = http_field_value(h, f.host, &n);
+
+		if (reqcheck_host(v, n) != 0)
+			return 400;
+	}
 	if (f.lengths > 1)
 		return 400; /* even equal copies: one framing source only */
 	if (f.lengths == 1 && reqcheck_content_length(h, f.length) != 0)

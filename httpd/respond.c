@@ -59,6 +59,7 @@ static const struct respond_status respond_statuses[] = {
 	RESPOND_STATUS(403, "Forbidden"),
 	RESPOND_STATUS(405, "Method Not Allowed"),
 	RESPOND_STATUS(408, "Request Timeout"),
+	RESPOND_STATUS(412, "Precondition Failed"),
 	RESPOND_STATUS(413, "Content Too Large"),
 	RESPOND_STATUS(414, "URI Too Long"),
 	RESPOND_STATUS(416, "Range Not Satisfiable"),
@@ -67,12 +68,6 @@ static const struct respond_status respond_statuses[] = {
 	RESPOND_STATUS(501, "Not Implemented"),
 	RESPOND_STATUS(503, "Service Unavailable"),
 	RESPOND_STATUS(505, "HTTP Version Not Supported"),
-};
-
-/* A request field's value, or v NULL when absent. */
-struct respond_value {
-	const char *v;
-	size_t n;
 };
 
 /* One request being planned. Appends are sticky on failure: the first one
@@ -87,7 +82,8 @@ struct respond_plan {
 	int http10_ka;  /* HTTP/1.0 with keep-alive: say so */
 	int err;
 	/* The first field of each name the planner reads (respond_fields). */
-	struct respond_value accept_encoding, if_none_match, if_modified_since, range;
+	struct http_value accept_encoding, range, if_range;
+	struct cond_fields cond;
 };
 
 /* What is known about the file being served, from fstat or the cache. */
@@ -231,16 +227,22 @@ static void respond_fields(struct respond_plan *p, const struct http_head *h)
 	for (unsigned i = 0; i < h->nfields; i++) {
 		size_t n;
 		const char *name = http_field_name(h, i, &n);
-		struct respond_value *slot;
+		struct http_value *slot;
 
 		if (RESPOND_NAME_IS(name, n, "accept-encoding"))
 			slot = &p->accept_encoding;
 		else if (RESPOND_NAME_IS(name, n, "if-none-match"))
-			slot = &p->if_none_match;
+			slot = &p->cond.if_none_match;
 		else if (RESPOND_NAME_IS(name, n, "if-modified-since"))
-			slot = &p->if_modified_since;
+			slot = &p->cond.if_modified_since;
+		else if (RESPOND_NAME_IS(name, n, "if-match"))
+			slot = &p->cond.if_match;
+		else if (RESPOND_NAME_IS(name, n, "if-unmodified-since"))
+			slot = &p->cond.if_unmodified_since;
 		else if (RESPOND_NAME_IS(name, n, "range"))
 			slot = &p->range;
+		else if (RESPOND_NAME_IS(name, n, "if-range"))
+			slot = &p->if_range;
 		else
 			continue;
 		if (slot->v == NULL)
@@ -458,46 +460,55 @@ static int respond_entry_200(struct respond_plan *p, struct filecache_entry *e)
 }
 
 /* Conditionals, then Range, then the 200 or 206 head and the body plan.
- * Takes ownership of f->fd. */
-static void respond_file(struct respond_plan *p, const struct respond_file *f)
+ * Takes ownership of file->fd. */
+static void respond_file(struct respond_plan *p, const struct respond_file *file)
 {
-	const struct http_head *req = p->req;
-	off_t off = 0, len = f->size;
+	struct respond_file f = *file;
+	time_t now = p->ctx->now;
+	struct cond_validators val = {f.etag, f.etag_len, cond_last_modified(f.mtime, now), now};
+	off_t off = 0, len = f.size;
 	int code = 200;
 
-	if ((p->if_none_match.v != NULL || p->if_modified_since.v != NULL) &&
-	    cond_not_modified_by(p->if_none_match.v, p->if_none_match.n, p->if_modified_since.v,
-				 p->if_modified_since.n, f->etag, f->etag_len, f->mtime)) {
-		respond_not_modified(p, f);
+	if (f.mtime > now) { /* a future mtime: Last-Modified says Date instead */
+		f.lastmod = p->ctx->date;
+		f.hdr = NULL;
+	}
+	switch (cond_check(&p->cond, &val)) {
+	case 304:
+		respond_not_modified(p, &f);
+		goto done;
+	case 412:
+		respond_page(p, 412, NULL);
 		goto done;
 	}
 	/* RFC 9110 defines Range for GET only, but HEAD answers with the head GET
 	 * would get (as nginx does): a 206 head for a ranged HEAD. */
-	if (p->range.v != NULL && cond_if_range(req, f->etag, f->etag_len, f->mtime)) {
-		switch (range_parse(p->range.v, p->range.n, f->size, &off, &len)) {
+	if (p->range.v != NULL &&
+	    (p->if_range.v == NULL || cond_if_range(p->if_range.v, p->if_range.n, &val))) {
+		switch (range_parse(p->range.v, p->range.n, f.size, &off, &len)) {
 		case RANGE_PARTIAL:
 			code = 206;
 			break;
 		case RANGE_UNSATISFIABLE:
-			respond_range_416(p, f->size);
+			respond_range_416(p, f.size);
 			goto done;
 		case RANGE_FULL:
 			off = 0;
-			len = f->size;
+			len = f.size;
 			break;
 		}
 	}
 	if (!p->head_only && len > 0)
-		respond_body(p, f, off, len);
+		respond_body(p, &f, off, len);
 	respond_start(p, code);
-	respond_file_headers(p, f, off, len);
+	respond_file_headers(p, &f, off, len);
 	if (p->r->body_len > 0 && p->r->fd < 0)
-		respond_put(p, f->data + off, (size_t)len);
-	if (p->r->fd >= 0 && p->r->fd == f->fd)
+		respond_put(p, f.data + off, (size_t)len);
+	if (p->r->fd >= 0 && p->r->fd == f.fd)
 		return; /* handed on to the loop */
 done:
-	if (f->fd >= 0)
-		close(f->fd);
+	if (f.fd >= 0)
+		close(f.fd);
 }
 
 /* ---- request paths ---- */
@@ -651,10 +662,13 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm, int d
  * from the preformatted 200, the rest through respond_file. */
 static void respond_cached(struct respond_plan *p, struct filecache_entry *e)
 {
+	const struct cond_fields *c = &p->cond;
 	struct respond_file f;
 
-	if (p->if_none_match.v == NULL && p->if_modified_since.v == NULL && p->range.v == NULL &&
-	    respond_entry_200(p, e) == 0)
+	/* A future mtime is not to be sent as it is, which the cached 200 would. */
+	if (c->if_match.v == NULL && c->if_unmodified_since.v == NULL && c->if_none_match.v == NULL &&
+	    c->if_modified_since.v == NULL && p->range.v == NULL &&
+	    e->mtim.tv_sec <= p->ctx->now && respond_entry_200(p, e) == 0)
 		return;
 	respond_entry_file(e, &f);
 	respond_file(p, &f);
@@ -701,7 +715,7 @@ static int respond_twin(struct respond_plan *p, char *norm, size_t n)
 	f.mtime = st.st_mtime;
 	f.ctype = mime_type(norm);
 	f.etag = etag;
-	f.etag_len = cond_etag(etag, st.st_mtime, st.st_size);
+	f.etag_len = cond_etag(etag, st.st_mtime, st.st_size, 1);
 	f.lastmod = lastmod;
 	date_format(st.st_mtime, lastmod);
 	respond_file(p, &f);
@@ -732,7 +746,7 @@ static void respond_regular(struct respond_plan *p, char *norm, size_t n, int fd
 	}
 	f.ctype = mime_type(norm);
 	f.etag = etag;
-	f.etag_len = cond_etag(etag, st->st_mtime, st->st_size);
+	f.etag_len = cond_etag(etag, st->st_mtime, st->st_size, 0);
 	f.lastmod = lastmod;
 	date_format(st->st_mtime, lastmod);
 	respond_file(p, &f);

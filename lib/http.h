@@ -39,6 +39,12 @@ struct http_field {
 	uint32_t value, value_len;
 };
 
+/* A field's value as the reader sees it; v NULL: the field is absent. */
+struct http_value {
+	const char *v;
+	size_t n;
+};
+
 struct http_head {
 	struct buffer store;   /* target or reason, then names and values */
 	struct http_field fields[HTTP_FIELDS_MAX];
