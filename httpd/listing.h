@@ -10,15 +10,24 @@
 #include <stddef.h>
 
 #include "buffer.h"
+#include "path.h"
 
 #define LISTING_ENTRIES_MAX 10000 /* entries shown; a bigger directory is cut short */
 
-/* Appends the page for the open directory dirfd (left open) whose URL path
- * is `path` (decoded, normalised, ending in '/'). Entries whose names start
- * with '.' are left out unless show_dot. Returns 0, or -1 with errno
- * (ENOBUFS when out's limit was reached, else from the directory). */
-int listing_render(struct buffer *out, int dirfd, const char *path, size_t path_len,
-		   int show_dot);
+/* The directory to list. */
+struct listing_dir {
+	const struct path_root *root; /* entries are resolved beneath it, as requests are */
+	int fd;                       /* the directory, open (left open) */
+	const char *path;             /* its URL path: decoded, normalised, ending in '/' */
+	size_t path_len;
+};
+
+/* Appends the page for d. Entries whose names start with '.' are left out
+ * unless show_dot. An entry that does not resolve beneath the root (a link
+ * leaving it, a dangling one) is listed by name alone, no size or time.
+ * Returns 0, or -1 with errno (ENOBUFS when out's limit was reached, else
+ * from the directory). */
+int listing_render(struct buffer *out, const struct listing_dir *d, int show_dot);
 
 /* Appends s HTML-escaped (& < > " '). 0 or -1. */
 int listing_html_escape(struct buffer *out, const char *s, size_t n);

@@ -766,10 +766,11 @@ static void respond_redirect(struct respond_plan *p, const char *norm, size_t n,
 
 static void respond_listing(struct respond_plan *p, int dirfd, const char *norm, size_t n)
 {
+	struct listing_dir d = {&p->ctx->cfg->root, dirfd, norm, n};
 	struct buffer page;
 
 	buffer_init(&page, RESPOND_LISTING_MAX);
-	if (listing_render(&page, dirfd, norm, n, p->ctx->cfg->dotfiles) != 0) {
+	if (listing_render(&page, &d, p->ctx->cfg->dotfiles) != 0) {
 		buffer_free(&page);
 		respond_page(p, errno == ENOBUFS ? 500 : path_errno_status(errno), NULL);
 		return;
