@@ -116,17 +116,14 @@ static long main_number(const char *s, long min, long max, const char *what)
 	return v;
 }
 
-static int main_tchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-/* Headers the server itself frames the message with: a user copy would corrupt it. */
+/* Headers the server sets itself: a -H copy would frame the message wrongly
+ * or contradict the server's own (two Content-Types, two ETags...). */
 static int main_reserved_header(const char *name, size_t n)
 {
-	static const char *const reserved[] = {"Content-Length", "Transfer-Encoding", "Connection",
-					       "Content-Range", "Date", NULL};
+	static const char *const reserved[] = {
+		"Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade",
+		"Content-Range", "Date", "Server", "Content-Type", "Content-Encoding", "ETag",
+		"Last-Modified", "Accept-Ranges", "Vary", "Location", "Allow", NULL};
 	for (size_t i = 0; reserved[i]; i++)
 		if (strlen(reserved[i]) == n && strncasecmp(reserved[i], name, n) == 0)
 			return 1;
@@ -140,23 +137,20 @@ static void main_add_header(struct buffer *hb, const char *arg)
 
 	if (!colon || colon == arg)
 		main_bad_usage("bad header '%s': expected 'Name: value'", arg);
-	for (const char *p = arg; p < colon; p++)
-		if (!main_tchar((unsigned char)*p))
-			main_bad_usage("bad header name in '%s'", arg);
-	if (main_reserved_header(arg, (size_t)(colon - arg)))
-		main_bad_usage("header '%s' is the server's to set", arg);
+	size_t nn = (size_t)(colon - arg);
 	const char *v = colon + 1;
 	while (*v == ' ' || *v == '\t')
 		v++;
 	size_t vn = strlen(v);
 	while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
 		vn--;
-	for (size_t i = 0; i < vn; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			main_bad_usage("bad header value in '%s': control characters (CR, LF...)", arg);
-	}
-	if (buffer_append(hb, arg, (size_t)(colon - arg)) < 0 || buffer_append(hb, ": ", 2) < 0 ||
+	if (!http_field_valid(arg, nn, "", 0))
+		main_bad_usage("bad header name in '%s'", arg);
+	if (!http_field_valid(arg, nn, v, vn))
+		main_bad_usage("bad header value in '%s': control characters (CR, LF...)", arg);
+	if (main_reserved_header(arg, nn))
+		main_bad_usage("header '%s': the server sets this one itself", arg);
+	if (buffer_append(hb, arg, nn) < 0 || buffer_append(hb, ": ", 2) < 0 ||
 	    buffer_append(hb, v, vn) < 0 || buffer_append(hb, "\r\n", 2) < 0)
 		main_bad_usage("too many header bytes at '%s'", arg);
 }
@@ -236,6 +230,9 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 	}
 	if (argc - optind > 1)
 		main_bad_usage("one ROOT only, got another: '%s'", argv[optind + 1]);
+	/* Root can leave a chroot: without a user to become it would be no jail. */
+	if (cfg->chroot && !cfg->user)
+		main_bad_usage("%s needs --user: uid 0 can leave a chroot", "--chroot");
 	if (optind < argc)
 		cfg->root_dir = argv[optind];
 }
@@ -319,6 +316,9 @@ static void main_drop_privileges(struct httpd_config *cfg)
 			log_msg(LOG_WARN, "not started as root: --user %s ignored", cfg->user);
 		return;
 	}
+	if (!cfg->user)
+		log_msg(LOG_WARN, "WARNING: serving as root: every request is answered with root's "
+				  "rights; start with --user NAME to drop them after binding");
 	if (cfg->user) {
 		errno = 0;
 		pw = getpwnam(cfg->user);

@@ -491,6 +491,20 @@ int http_value_byte(unsigned char c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
+int http_field_valid(const char *name, size_t n, const char *value, size_t vn)
+{
+	if (n == 0)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!http_tchar((unsigned char)name[i]))
+			return 0;
+	for (size_t i = 0; i < vn; i++)
+		if (!http_value_byte((unsigned char)value[i]))
+			return 0;
+	return vn == 0 || (value[0] != ' ' && value[0] != '\t' && value[vn - 1] != ' ' &&
+			   value[vn - 1] != '\t');
+}
+
 const char *http_field_name(const struct http_head *h, unsigned i, size_t *len)
 {
 	*len = h->fields[i].name_len;

@@ -111,6 +111,10 @@ const char *http_target(const struct http_head *h, size_t *len);
  * obs-text, SP, HTAB). */
 int http_tchar(unsigned char c);
 int http_value_byte(unsigned char c);
+/* A field line a program may send: a name of one or more tchars, a value of
+ * value bytes without whitespace at either end (either may be empty: a
+ * name is checked alone with value "", 0). 1 or 0. */
+int http_field_valid(const char *name, size_t n, const char *value, size_t vn);
 
 /* "Not Found" for 404; "" for an unknown code. */
 const char *http_reason(int status);
