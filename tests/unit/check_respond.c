@@ -499,7 +499,7 @@ START_TEST(test_ranges)
 	ck_assert_str_eq(res.body, "hello");
 	ck_assert_int_eq(res.r.body_len, 5);
 	result_free(&res);
-	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=6-\r\n\r\n");
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=6- \t \r\n\r\n");
 	ck_assert(status_is(&res, 206));
 	ck_assert_str_eq(res.body, "world\n");
 	result_free(&res);
