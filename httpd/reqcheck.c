@@ -12,18 +12,20 @@
  * RC_TCHAR: RFC 9110 tchar, the bytes a field name is made of.
  * RC_STOP: where a line scan stops: CR and LF (line ends), HTAB (allowed in
  * field values only), and every other control and DEL (refused). Bytes from
- * 0x80 (obs-text) are plain: allowed in values and in the target. */
-enum { RC_TCHAR = 1, RC_STOP = 2 };
+ * 0x80 (obs-text) are plain: allowed in values and in the target.
+ * RC_HOST: a Host reg-name's bytes (RFC 3986 unreserved and sub-delims; '%'
+ * starts a pct-encoded triplet); IPv4 addresses are made of them too. */
+enum { RC_TCHAR = 1, RC_STOP = 2, RC_HOST = 4 };
 
 static const unsigned char reqcheck_class[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 00 */
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 10 */
-	0, 1, 0, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 1, 1, 0, /* 20  !"#$%&'()*+,-./ */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, /* 30 0-9:;<=>? */
-	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 40 @A-O */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, /* 50 P-Z[\]^_ */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 60 `a-o */
-	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, 2, /* 70 p-z{|}~ DEL */
+	0, 5, 0, 1, 5, 1, 5, 5, 4, 4, 5, 5, 4, 5, 5, 0, /* 20  !"#$%&'()*+,-./ */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0, 4, 0, 4, 0, 0, /* 30 0-9:;<=>? */
+	0, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* 40 @A-O */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0, 0, 0, 1, 5, /* 50 P-Z[\]^_ */
+	1, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, /* 60 `a-o */
+	5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0, 1, 0, 5, 2, /* 70 p-z{|}~ DEL */
 	/* 80-ff: 0 */
 };
 
@@ -277,13 +279,6 @@ static void reqcheck_count(const struct http_head *h, struct reqcheck_framing *f
 	}
 }
 
-/* A reg-name byte (RFC 3986 unreserved, sub-delims, '%' of pct-encoded). */
-static int reqcheck_reg_name(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("-._~!$&'()*+,;=%", c) != NULL);
-}
-
 static int reqcheck_hex(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
@@ -309,12 +304,13 @@ static int reqcheck_host(const char *v, size_t n)
 			return 400; /* IPvFuture and zone ids too: no origin of ours */
 		i = len + 2;
 	} else {
-		for (; i < n && v[i] != ':'; i++) {
-			if (!reqcheck_reg_name((unsigned char)v[i]))
-				return 400;
-			if (v[i] == '%' && (n - i < 3 || !reqcheck_hex((unsigned char)v[i + 1]) ||
-					    !reqcheck_hex((unsigned char)v[i + 2])))
-				return 400;
+		for (;;) {
+			while (i < n && (reqcheck_class[(unsigned char)v[i]] & RC_HOST))
+				i++;
+			if (n - i < 3 || v[i] != '%' || !reqcheck_hex((unsigned char)v[i + 1]) ||
+			    !reqcheck_hex((unsigned char)v[i + 2]))
+				break;
+			i += 3;
 		}
 	}
 	if (i < n && v[i++] != ':')

@@ -53,7 +53,7 @@ static int fail(struct http_msg *m, int status)
 /* Appends a piece to the store; the head limit is the store's limit. A
  * request head comes in half a dozen pieces, so the common case (the room
  * is there, the store is reused) is a bare copy. */
-static int store(struct http_msg *m, const char *at, size_t n)
+static inline int store(struct http_msg *m, const char *at, size_t n)
 {
 	struct buffer *b = &m->head.store;
 
@@ -84,6 +84,7 @@ static int on_message_begin(llhttp_t *p)
 	m->trailer_fields = 0;
 	m->field_state = F_NONE;
 	m->state = ST_HEAD;
+	m->begun = 1;
 	return 0;
 }
 
@@ -456,13 +457,27 @@ enum http_feed http_msg_finish(struct http_msg *m)
 	return HTTP_ERROR;
 }
 
-/* llhttp is put back in its start state too: a message it took for the
- * connection's last (Connection: close, even in a trailer we do not heed)
- * would leave it refusing every byte after, and a parser handed on from a
- * pool must take any connection's first request. */
+/* llhttp is put back in its start state too, unless it is there already:
+ * after a complete message it means to follow with another. A message it
+ * took for the connection's last (Connection: close, even in a trailer we do
+ * not heed) leaves it refusing every byte after, and a parser handed on
+ * from a pool must take any connection's first request. */
+/* Whether llhttp stands at a message start: nothing fed since the last
+ * reset, or a complete message it means to follow with another (what it
+ * said at the head's end, llhttp_should_keep_alive(), unless a trailer
+ * could have changed its mind). */
+static int at_start(struct http_msg *m)
+{
+	if (!m->begun)
+		return llhttp_get_errno(&m->parser) == HPE_OK;
+	return m->state == ST_DONE && m->head.keep_alive && !m->trailer_fields && !m->parser.upgrade;
+}
+
 void http_msg_reset(struct http_msg *m)
 {
-	llhttp_reset(&m->parser);
+	if (!at_start(m))
+		llhttp_reset(&m->parser);
+	m->begun = 0;
 	buffer_clear(&m->head.store);
 	m->head.nfields = 0;
 	m->head.target_len = 0;

@@ -75,6 +75,7 @@ struct http_msg {
 	size_t chunk_ext;   /* chunk-extension bytes seen in this message */
 	/* internal */
 	int state;          /* where the message stands */
+	int begun;          /* llhttp began a message since the last reset */
 	int field_state;    /* inside a field's name or value */
 	int size_line;      /* where a chunk-size line stands */
 	int last_chunk;     /* the chunk being read has size 0 */
