@@ -72,20 +72,22 @@ static int cond_modified_after(const struct http_value *f, const struct cond_val
 	return v->last_modified > when;
 }
 
-int cond_check(const struct cond_fields *f, const struct cond_validators *v)
+int cond_check(const struct http_head *req, const struct cond_validators *v)
 {
-	if (f->if_match.v != NULL) {
-		if (!cond_tag_match(f->if_match.v, f->if_match.n, v->etag, v->etag_len, 1))
+	struct http_value im = http_field(req, HF_IF_MATCH);
+	struct http_value ius = http_field(req, HF_IF_UNMODIFIED_SINCE);
+	struct http_value inm = http_field(req, HF_IF_NONE_MATCH);
+	struct http_value ims = http_field(req, HF_IF_MODIFIED_SINCE);
+
+	if (im.v != NULL) {
+		if (!cond_tag_match(im.v, im.n, v->etag, v->etag_len, 1))
 			return 412;
-	} else if (f->if_unmodified_since.v != NULL &&
-		   cond_modified_after(&f->if_unmodified_since, v) == 1) {
+	} else if (ius.v != NULL && cond_modified_after(&ius, v) == 1) {
 		return 412;
 	}
-	if (f->if_none_match.v != NULL)
-		return cond_tag_match(f->if_none_match.v, f->if_none_match.n, v->etag, v->etag_len, 0)
-			       ? 304 : 0;
-	if (f->if_modified_since.v != NULL &&
-	    cond_modified_after(&f->if_modified_since, v) == 0)
+	if (inm.v != NULL)
+		return cond_tag_match(inm.v, inm.n, v->etag, v->etag_len, 0) ? 304 : 0;
+	if (ims.v != NULL && cond_modified_after(&ims, v) == 0)
 		return 304;
 	return 0;
 }

@@ -32,16 +32,11 @@ struct cond_validators {
 	time_t now;           /* the response's Date */
 };
 
-/* The request's precondition fields (v NULL: absent). */
-struct cond_fields {
-	struct http_value if_match, if_unmodified_since, if_none_match, if_modified_since;
-};
-
-/* RFC 9110 13.2.2 steps 1 to 4, for GET and HEAD: If-Match (strong
+/* RFC 9110 13.2.2 steps 1 to 4 for a GET or HEAD request: If-Match (strong
  * comparison), else If-Unmodified-Since; then If-None-Match (weak
  * comparison), else If-Modified-Since. Returns 412, 304, or 0: go on (to
  * Range and If-Range). A date that does not parse is ignored. */
-int cond_check(const struct cond_fields *f, const struct cond_validators *v);
+int cond_check(const struct http_head *req, const struct cond_validators *v);
 
 /* Step 5, If-Range (13.1.5): 1 when Range applies. An entity-tag ("..." or
  * W/"...") applies when it is strongly equal to ours (so never a weak one);

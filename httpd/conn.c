@@ -246,8 +246,11 @@ static void conn_log(struct server *s, struct conn *c, const struct response *r,
 		e.target = http_target(h, &e.target_len);
 		e.major = h->major;
 		e.minor = h->minor;
-		e.referer = http_header(h, "Referer", &e.referer_len);
-		e.agent = http_header(h, "User-Agent", &e.agent_len);
+		struct http_value referer = http_field(h, HF_REFERER), agent = http_field(h, HF_USER_AGENT);
+		e.referer = referer.v;
+		e.referer_len = referer.n;
+		e.agent = agent.v;
+		e.agent_len = agent.n;
 	} else {
 		e.line = io->in.data + io->in_off;
 		e.line_len = io->in.len - io->in_off;
@@ -385,9 +388,8 @@ static int conn_head(struct conn *c)
 
 static int conn_expects_continue(const struct http_head *h)
 {
-	size_t n;
-	const char *v = http_header(h, "Expect", &n);
-	return v && n == 12 && strncasecmp(v, "100-continue", 12) == 0;
+	struct http_value v = http_field(h, HF_EXPECT);
+	return v.v && v.n == 12 && strncasecmp(v.v, "100-continue", 12) == 0;
 }
 
 /* Right after the head: answers that do not wait for the body. */

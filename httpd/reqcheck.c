@@ -183,11 +183,11 @@ static void reqcheck_trim(const char **v, size_t *n)
 		(*n)--;
 }
 
-/* Content-Length, when there is exactly one (index cl): plain digits. */
-static int reqcheck_content_length(const struct http_head *h, unsigned cl)
+/* Content-Length, when there is exactly one: plain digits. */
+static int reqcheck_content_length(struct http_value cl)
 {
-	size_t n;
-	const char *v = http_field_value(h, cl, &n);
+	const char *v = cl.v;
+	size_t n = cl.n;
 
 	if (n == 0 || n > 18)
 		return 400; /* 18 digits always fit an off_t; more is no real body */
@@ -232,12 +232,11 @@ static int reqcheck_transfer_encoding(const struct http_head *h)
 {
 	int codings = 0, last_chunked = 0;
 
-	for (unsigned i = 0; i < h->nfields; i++) {
-		size_t nlen, vlen;
-		const char *name = http_field_name(h, i, &nlen);
+	for (unsigned i = h->first[HF_TRANSFER_ENCODING] - 1u; i < h->nfields; i++) {
+		size_t vlen;
 		const char *v;
 
-		if (nlen != 17 || strncasecmp(name, "Transfer-Encoding", 17) != 0)
+		if (h->fields[i].id != HF_TRANSFER_ENCODING)
 			continue;
 		v = http_field_value(h, i, &vlen);
 		if (reqcheck_te_value(v, vlen, &codings, &last_chunked) != 0)
@@ -246,37 +245,6 @@ static int reqcheck_transfer_encoding(const struct http_head *h)
 	if (!last_chunked)
 		return 400;
 	return codings == 1 ? 0 : 501;
-}
-
-/* The framing fields, counted in one pass over the head. */
-struct reqcheck_framing {
-	unsigned hosts, lengths, encodings;
-	unsigned host, length; /* index of the first Host, Content-Length */
-};
-
-/* Whether a field name (n bytes, tchars) is `lower` in any case; the length
- * and the first letter settle most mismatches without a call. */
-#define REQCHECK_NAME_IS(name, n, lower)                                   \
-	((n) == sizeof(lower) - 1 && ((name)[0] | 0x20) == (lower)[0] &&  \
-	 strncasecmp((name), (lower), sizeof(lower) - 1) == 0)
-
-static void reqcheck_count(const struct http_head *h, struct reqcheck_framing *f)
-{
-	memset(f, 0, sizeof(*f));
-	for (unsigned i = 0; i < h->nfields; i++) {
-		size_t n;
-		const char *name = http_field_name(h, i, &n);
-
-		if (REQCHECK_NAME_IS(name, n, "host")) {
-			if (f->hosts++ == 0)
-				f->host = i;
-		} else if (REQCHECK_NAME_IS(name, n, "content-length")) {
-			if (f->lengths++ == 0)
-				f->length = i;
-		} else if (REQCHECK_NAME_IS(name, n, "transfer-encoding")) {
-			f->encodings++;
-		}
-	}
 }
 
 static int reqcheck_hex(unsigned char c)
@@ -316,38 +284,33 @@ static int reqcheck_host(const char *v, size_t n)
 	if (i < n && v[i++] != ':')
 		return 400;
 	for (; i < n; i++)
-		if (v[i] < '0' || v[i] > '9')
+		if ((unsigned char)(v[i] - '0') > 9)
 			return 400;
 	return 0;
 }
 
 int reqcheck_head(const struct http_head *h)
 {
-	struct reqcheck_framing f;
+	unsigned hosts = h->count[HF_HOST], lengths = h->count[HF_CONTENT_LENGTH];
+	struct http_value host = http_field(h, HF_HOST);
 
 	if (h->major == 0)
 		return 400; /* version-less: llhttp calls it HTTP/0.9 */
 	if (h->major != 1 || h->minor > 1)
 		return 505;
-	reqcheck_count(h, &f);
-	if (f.hosts > 1 || (h->minor == 1 && f.hosts == 0))
+	if (hosts > 1 || (h->minor == 1 && hosts == 0))
 		return 400;
-	if (f.hosts == 1) {
-		size_t n;
-		const char *v = http_field_value(h, f.host, &n);
-
-		if (reqcheck_host(v, n) != 0)
-			return 400;
-	}
-	if (f.lengths > 1)
+	if (hosts == 1 && reqcheck_host(host.v, host.n) != 0)
+		return 400;
+	if (lengths > 1)
 		return 400; /* even equal copies: one framing source only */
-	if (f.lengths == 1 && reqcheck_content_length(h, f.length) != 0)
+	if (lengths == 1 && reqcheck_content_length(http_field(h, HF_CONTENT_LENGTH)) != 0)
 		return 400;
-	if (f.encodings == 0)
+	if (h->count[HF_TRANSFER_ENCODING] == 0)
 		return 0;
 	if (h->minor == 0)
 		return 400; /* HTTP/1.0 has no chunked framing: a proxy would use CL */
-	if (f.lengths > 0)
+	if (lengths > 0)
 		return 400;
 	return reqcheck_transfer_encoding(h);
 }

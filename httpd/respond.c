@@ -5,7 +5,7 @@
  * The hot path (a 200 of a cached file) formats nothing: the whole response,
  * head and small body, is kept preformatted with the cache entry and copied
  * in one piece (its Date patched once a second), so that both leave in one
- * write. The request fields the planner reads are found in one pass. */
+ * write. The request fields the planner reads come from lib/http's index. */
 #include "httpd.h"
 
 #include <errno.h>
@@ -81,9 +81,6 @@ struct respond_plan {
 	int head_only;  /* HEAD: headers as for GET, no body */
 	int http10_ka;  /* HTTP/1.0 with keep-alive: say so */
 	int err;
-	/* The first field of each name the planner reads (respond_fields). */
-	struct http_value accept_encoding, range, if_range;
-	struct cond_fields cond;
 };
 
 /* What is known about the file being served, from fstat or the cache. */
@@ -214,42 +211,6 @@ static int respond_finish(struct respond_plan *p)
 	return -1;
 }
 
-/* Whether a field name (n bytes, tchars) is lit, a lower-case literal, in
- * any case; the length and the first letter settle most mismatches. */
-#define RESPOND_NAME_IS(name, n, lit)                                  \
-	((n) == sizeof(lit) - 1 && ((name)[0] | 0x20) == (lit)[0] &&  \
-	 strncasecmp((name), (lit), sizeof(lit) - 1) == 0)
-
-/* One pass over the request's fields for those the planner reads; the first
- * of a name counts, as with http_header(). */
-static void respond_fields(struct respond_plan *p, const struct http_head *h)
-{
-	for (unsigned i = 0; i < h->nfields; i++) {
-		size_t n;
-		const char *name = http_field_name(h, i, &n);
-		struct http_value *slot;
-
-		if (RESPOND_NAME_IS(name, n, "accept-encoding"))
-			slot = &p->accept_encoding;
-		else if (RESPOND_NAME_IS(name, n, "if-none-match"))
-			slot = &p->cond.if_none_match;
-		else if (RESPOND_NAME_IS(name, n, "if-modified-since"))
-			slot = &p->cond.if_modified_since;
-		else if (RESPOND_NAME_IS(name, n, "if-match"))
-			slot = &p->cond.if_match;
-		else if (RESPOND_NAME_IS(name, n, "if-unmodified-since"))
-			slot = &p->cond.if_unmodified_since;
-		else if (RESPOND_NAME_IS(name, n, "range"))
-			slot = &p->range;
-		else if (RESPOND_NAME_IS(name, n, "if-range"))
-			slot = &p->if_range;
-		else
-			continue;
-		if (slot->v == NULL)
-			slot->v = http_field_value(h, i, &slot->n);
-	}
-}
-
 static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
 			      const struct http_head *req, struct buffer *out, struct response *r)
 {
@@ -269,7 +230,6 @@ static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
 	if (req != NULL) {
 		p->head_only = req->method == HTTP_HEAD;
 		p->http10_ka = !r->close && req->major == 1 && req->minor == 0;
-		respond_fields(p, req);
 	}
 }
 
@@ -473,7 +433,10 @@ static void respond_file(struct respond_plan *p, const struct respond_file *file
 		f.lastmod = p->ctx->date;
 		f.hdr = NULL;
 	}
-	switch (cond_check(&p->cond, &val)) {
+	struct http_value range = http_field(p->req, HF_RANGE);
+	struct http_value if_range = http_field(p->req, HF_IF_RANGE);
+
+	switch (cond_check(p->req, &val)) {
 	case 304:
 		respond_not_modified(p, &f);
 		goto done;
@@ -483,9 +446,8 @@ static void respond_file(struct respond_plan *p, const struct respond_file *file
 	}
 	/* RFC 9110 defines Range for GET only, but HEAD answers with the head GET
 	 * would get (as nginx does): a 206 head for a ranged HEAD. */
-	if (p->range.v != NULL &&
-	    (p->if_range.v == NULL || cond_if_range(p->if_range.v, p->if_range.n, &val))) {
-		switch (range_parse(p->range.v, p->range.n, f.size, &off, &len)) {
+	if (range.v != NULL && (if_range.v == NULL || cond_if_range(if_range.v, if_range.n, &val))) {
+		switch (range_parse(range.v, range.n, f.size, &off, &len)) {
 		case RANGE_PARTIAL:
 			code = 206;
 			break;
@@ -535,8 +497,9 @@ static int respond_q_zero(const char *params, size_t n)
 
 static int respond_accepts_gzip(const struct respond_plan *p)
 {
-	size_t n = p->accept_encoding.n;
-	const char *v = p->accept_encoding.v;
+	struct http_value ae = http_field(p->req, HF_ACCEPT_ENCODING);
+	size_t n = ae.n;
+	const char *v = ae.v;
 	int gzip = -1, star = -1;
 
 	while (v != NULL && n > 0) {
@@ -662,13 +625,13 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm, int d
  * from the preformatted 200, the rest through respond_file. */
 static void respond_cached(struct respond_plan *p, struct filecache_entry *e)
 {
-	const struct cond_fields *c = &p->cond;
+	const uint16_t *first = p->req->first;
 	struct respond_file f;
 
 	/* A future mtime is not to be sent as it is, which the cached 200 would. */
-	if (c->if_match.v == NULL && c->if_unmodified_since.v == NULL && c->if_none_match.v == NULL &&
-	    c->if_modified_since.v == NULL && p->range.v == NULL &&
-	    e->mtim.tv_sec <= p->ctx->now && respond_entry_200(p, e) == 0)
+	if (!first[HF_IF_MATCH] && !first[HF_IF_UNMODIFIED_SINCE] && !first[HF_IF_NONE_MATCH] &&
+	    !first[HF_IF_MODIFIED_SINCE] && !first[HF_RANGE] && e->mtim.tv_sec <= p->ctx->now &&
+	    respond_entry_200(p, e) == 0)
 		return;
 	respond_entry_file(e, &f);
 	respond_file(p, &f);

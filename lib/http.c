@@ -77,6 +77,8 @@ static int on_message_begin(llhttp_t *p)
 	struct http_msg *m = msg_of(p);
 	buffer_clear(&m->head.store);
 	m->head.nfields = 0;
+	memset(m->head.first, 0, sizeof m->head.first);
+	memset(m->head.count, 0, sizeof m->head.count);
 	m->head.target = 0;
 	m->head.target_len = 0;
 	m->chunk_ext = 0;
@@ -146,6 +148,53 @@ static int on_field(llhttp_t *p, const char *at, size_t n)
 	return store(m, at, n);
 }
 
+/* The known names, indexed by enum http_field_id. */
+static const struct {
+	const char *name;
+	uint32_t len;
+} known[HF_OTHER] = {
+	[HF_HOST] = {"host", 4},
+	[HF_CONTENT_LENGTH] = {"content-length", 14},
+	[HF_TRANSFER_ENCODING] = {"transfer-encoding", 17},
+	[HF_EXPECT] = {"expect", 6},
+	[HF_ACCEPT_ENCODING] = {"accept-encoding", 15},
+	[HF_RANGE] = {"range", 5},
+	[HF_IF_RANGE] = {"if-range", 8},
+	[HF_IF_MATCH] = {"if-match", 8},
+	[HF_IF_NONE_MATCH] = {"if-none-match", 13},
+	[HF_IF_MODIFIED_SINCE] = {"if-modified-since", 17},
+	[HF_IF_UNMODIFIED_SINCE] = {"if-unmodified-since", 19},
+	[HF_REFERER] = {"referer", 7},
+	[HF_USER_AGENT] = {"user-agent", 10},
+};
+
+/* Whether a field name is `lower` (same length) in any case. Names are
+ * tchars, and `lower` holds only letters and '-', for which setting bit 0x20
+ * folds the case and maps no other tchar onto them. */
+static int name_is(const char *name, const char *lower, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if ((name[i] | 0x20) != lower[i])
+			return 0;
+	return 1;
+}
+
+void http_index_field(struct http_head *h, unsigned i)
+{
+	struct http_field *f = &h->fields[i];
+	const char *name = h->store.data + f->name;
+	unsigned id;
+
+	for (id = 0; id < HF_OTHER; id++)
+		if (known[id].len == f->name_len && name_is(name, known[id].name, f->name_len))
+			break;
+	f->id = (enum http_field_id)id;
+	if (id == HF_OTHER)
+		return;
+	if (h->count[id]++ == 0)
+		h->first[id] = (uint16_t)(i + 1);
+}
+
 static int on_field_complete(llhttp_t *p)
 {
 	struct http_msg *m = msg_of(p);
@@ -188,6 +237,7 @@ static int on_value_complete(llhttp_t *p)
 	}
 	if (terminate(m) < 0)
 		return -1;
+	http_index_field(h, h->nfields);
 	h->nfields++;
 	m->field_state = F_NONE;
 	return 0;
@@ -475,6 +525,8 @@ static int at_start(struct http_msg *m)
 
 void http_msg_reset(struct http_msg *m)
 {
+	if (!m->begun && !m->error_status)
+		return; /* nothing happened since the last reset */
 	if (!at_start(m))
 		llhttp_reset(&m->parser);
 	m->begun = 0;

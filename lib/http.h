@@ -32,11 +32,31 @@
  * surrounding whitespace. After http_msg_reset() the parser is always in its
  * start state, whatever the last message said about the connection. */
 
+/* The fields the programs read, known by name once, as each is parsed:
+ * http_head.first[] then finds one without a search. */
+enum http_field_id {
+	HF_HOST,
+	HF_CONTENT_LENGTH,
+	HF_TRANSFER_ENCODING,
+	HF_EXPECT,
+	HF_ACCEPT_ENCODING,
+	HF_RANGE,
+	HF_IF_RANGE,
+	HF_IF_MATCH,
+	HF_IF_NONE_MATCH,
+	HF_IF_MODIFIED_SINCE,
+	HF_IF_UNMODIFIED_SINCE,
+	HF_REFERER,
+	HF_USER_AGENT,
+	HF_OTHER /* every other name; also the number of known ones */
+};
+
 /* A header field: offsets into http_head.store, where every name, value and the
  * target are stored NUL-terminated (the NUL is not counted in the length). */
 struct http_field {
 	uint32_t name, name_len;
 	uint32_t value, value_len;
+	enum http_field_id id;
 };
 
 /* A field's value as the reader sees it; v NULL: the field is absent. */
@@ -49,6 +69,9 @@ struct http_head {
 	struct buffer store;   /* target or reason, then names and values */
 	struct http_field fields[HTTP_FIELDS_MAX];
 	unsigned nfields;
+	/* Per known name: 1 + the index of its first field (0: absent), and how
+	 * many fields have it. */
+	uint16_t first[HF_OTHER], count[HF_OTHER];
 	uint32_t target, target_len; /* request target, or a response's reason phrase */
 	int method;                  /* llhttp_method_t (requests) */
 	int status;                  /* status code (responses) */
@@ -97,6 +120,19 @@ enum http_feed http_msg_finish(struct http_msg *m);
 void http_msg_reset(struct http_msg *m);
 void http_msg_free(struct http_msg *m);
 
+/* Names field i (its id) and enters it in first[] and count[]: the parser
+ * does so for every field it stores; a head built by hand needs it too. */
+void http_index_field(struct http_head *h, unsigned i);
+/* The value of the first field with a known name; v NULL when absent. */
+static inline struct http_value http_field(const struct http_head *h, enum http_field_id id)
+{
+	const struct http_field *f;
+
+	if (h->first[id] == 0)
+		return (struct http_value){NULL, 0};
+	f = &h->fields[h->first[id] - 1];
+	return (struct http_value){h->store.data + f->value, f->value_len};
+}
 /* The value of the first field named `name` (any case), or NULL; *len its length. */
 const char *http_header(const struct http_head *h, const char *name, size_t *len);
 /* How many fields are named `name`. */

@@ -100,7 +100,7 @@ static void head_init(struct http_head *h, int major, int minor)
 
 static void head_add(struct http_head *h, const char *name, const char *value)
 {
-	struct http_field *f = &h->fields[h->nfields++];
+	struct http_field *f = &h->fields[h->nfields];
 
 	f->name = (uint32_t)h->store.len;
 	f->name_len = (uint32_t)strlen(name);
@@ -108,6 +108,7 @@ static void head_add(struct http_head *h, const char *name, const char *value)
 	f->value = (uint32_t)h->store.len;
 	f->value_len = (uint32_t)strlen(value);
 	ck_assert_int_eq(buffer_append(&h->store, value, f->value_len + 1), 0);
+	http_index_field(h, h->nfields++);
 }
 
 struct head_case {
