@@ -12,10 +12,9 @@
 #include <strings.h>
 
 enum {
-	ST_HEAD,       /* collecting the head */
-	ST_BODY,       /* head reported, body (if any) flowing */
-	ST_DONE_LATER, /* head and message both ended in one pass: report the head first */
-	ST_DONE        /* message complete, waiting for http_msg_reset */
+	ST_HEAD, /* collecting the head */
+	ST_BODY, /* head reported, body (if any) flowing */
+	ST_DONE  /* message complete, waiting for http_msg_reset */
 };
 
 /* Where the field being collected stands. */
@@ -260,17 +259,11 @@ static int on_headers_complete(llhttp_t *p)
 	}
 	if (m->skip_body) {
 		/* No pause here: with 1 llhttp goes straight on to message end. */
-		m->state = ST_DONE_LATER;
 		h->has_body = 0;
 		return 1;
 	}
-	if (p->type == HTTP_REQUEST && !h->has_body && !p->upgrade) {
-		/* Nearly every request: the message ends with its head, so one
-		 * llhttp_execute takes it to the end; the head is still reported
-		 * first, the message end on the next feed without parsing. */
-		m->state = ST_DONE_LATER;
-		return 0;
-	}
+	if (p->type == HTTP_REQUEST && !h->has_body && !p->upgrade)
+		return 0; /* the message ends with its head: on to its end, no pause */
 	m->state = ST_BODY;
 	if (p->flags & F_CHUNKED)
 		m->size_line = SL_SIZE;
@@ -302,11 +295,11 @@ static int on_chunk_complete(llhttp_t *p)
 	return HPE_PAUSED;
 }
 
+/* A message that ends with its head (state still ST_HEAD) is reported as
+ * HTTP_HEAD_DONE by this feed and HTTP_MSG_DONE by the next, without parsing. */
 static int on_message_complete(llhttp_t *p)
 {
-	struct http_msg *m = msg_of(p);
-	if (m->state != ST_DONE_LATER)
-		m->state = ST_DONE;
+	msg_of(p)->state = ST_DONE;
 	return HPE_PAUSED;
 }
 
@@ -473,10 +466,6 @@ enum http_feed http_msg_feed(struct http_msg *m, const char *data, size_t n, siz
 	case HPE_PAUSED:
 		*used = (size_t)(llhttp_get_error_pos(&m->parser) - data);
 		llhttp_resume(&m->parser);
-		if (m->state == ST_DONE_LATER) {
-			m->state = ST_DONE;
-			return HTTP_HEAD_DONE;
-		}
 		if (m->state == ST_DONE)
 			return was == ST_HEAD ? HTTP_HEAD_DONE : HTTP_MSG_DONE;
 		return HTTP_HEAD_DONE;
