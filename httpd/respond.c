@@ -29,47 +29,6 @@
 #define RESPOND_ALLOW       "Allow: GET, HEAD, OPTIONS\r\n"
 #define RESPOND_HTML        "Content-Type: text/html; charset=utf-8\r\n"
 
-/* Everything before the Date value, and a short error page, per status. */
-#define RESPOND_PRE(code, text)                                                       \
-	"HTTP/1.1 " #code " " text "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: "
-#define RESPOND_PAGE(code, text)                                                      \
-	"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" #code " " text   \
-	"</title></head>\n<body><h1>" #code " " text "</h1></body></html>\n"
-#define RESPOND_STATUS(code, text)                                                    \
-	{ code, RESPOND_PRE(code, text), sizeof(RESPOND_PRE(code, text)) - 1,          \
-	  RESPOND_PAGE(code, text), sizeof(RESPOND_PAGE(code, text)) - 1 }
-
-struct respond_status {
-	int code;
-	const char *pre;
-	size_t pre_len;
-	const char *page;
-	size_t page_len;
-};
-
-/* Most frequent first: the lookup is a short linear scan. */
-static const struct respond_status respond_statuses[] = {
-	RESPOND_STATUS(200, "OK"),
-	RESPOND_STATUS(304, "Not Modified"),
-	RESPOND_STATUS(206, "Partial Content"),
-	RESPOND_STATUS(404, "Not Found"),
-	RESPOND_STATUS(301, "Moved Permanently"),
-	RESPOND_STATUS(204, "No Content"),
-	RESPOND_STATUS(400, "Bad Request"),
-	RESPOND_STATUS(403, "Forbidden"),
-	RESPOND_STATUS(405, "Method Not Allowed"),
-	RESPOND_STATUS(408, "Request Timeout"),
-	RESPOND_STATUS(412, "Precondition Failed"),
-	RESPOND_STATUS(413, "Content Too Large"),
-	RESPOND_STATUS(414, "URI Too Long"),
-	RESPOND_STATUS(416, "Range Not Satisfiable"),
-	RESPOND_STATUS(431, "Request Header Fields Too Large"),
-	RESPOND_STATUS(500, "Internal Server Error"),
-	RESPOND_STATUS(501, "Not Implemented"),
-	RESPOND_STATUS(503, "Service Unavailable"),
-	RESPOND_STATUS(505, "HTTP Version Not Supported"),
-};
-
 /* One request being planned. Appends are sticky on failure: the first one
  * that hits out's limit sets `err` and every later one does nothing. */
 struct respond_plan {
@@ -120,7 +79,7 @@ static void respond_put(struct respond_plan *p, const char *s, size_t n)
 #define RESPOND_PUTS(p, lit) respond_put((p), (lit), sizeof(lit) - 1)
 
 /* Where the Date value starts in a 200, and where the line after it starts. */
-#define RESPOND_DATE_AT  (sizeof(RESPOND_PRE(200, "OK")) - 1)
+#define RESPOND_DATE_AT  (sizeof("HTTP/1.1 200 OK\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ") - 1)
 #define RESPOND_DATE_END (RESPOND_DATE_AT + DATE_LEN + 2)
 
 static void respond_put_str(struct respond_plan *p, const char *s)
@@ -140,29 +99,15 @@ static void respond_put_num(struct respond_plan *p, unsigned long long v)
 	respond_put(p, digits + i, sizeof(digits) - i);
 }
 
-static const struct respond_status *respond_status_of(int code)
-{
-	for (size_t i = 0; i < sizeof(respond_statuses) / sizeof(respond_statuses[0]); i++)
-		if (respond_statuses[i].code == code)
-			return &respond_statuses[i];
-	return NULL;
-}
-
-/* Status line, Server, Date and Connection. */
+/* Status line, Server, Date and Connection; the reason from lib/http's table. */
 static void respond_start(struct respond_plan *p, int code)
 {
-	const struct respond_status *s = respond_status_of(code);
-
 	p->r->status = code;
-	if (s != NULL) {
-		respond_put(p, s->pre, s->pre_len);
-	} else {
-		RESPOND_PUTS(p, "HTTP/1.1 ");
-		respond_put_num(p, (unsigned long long)code);
-		RESPOND_PUTS(p, " ");
-		respond_put_str(p, http_reason(code));
-		RESPOND_PUTS(p, "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ");
-	}
+	RESPOND_PUTS(p, "HTTP/1.1 ");
+	respond_put_num(p, (unsigned long long)code);
+	RESPOND_PUTS(p, " ");
+	respond_put_str(p, http_reason(code));
+	RESPOND_PUTS(p, "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ");
 	respond_put(p, p->ctx->date, DATE_LEN);
 	RESPOND_PUTS(p, "\r\n");
 	if (p->r->close)
@@ -171,23 +116,28 @@ static void respond_start(struct respond_plan *p, int code)
 		RESPOND_PUTS(p, "Connection: keep-alive\r\n");
 }
 
-/* An HTML error page; `extra` holds preformatted header lines (Allow, ...). */
+/* An HTML error page saying "CODE Reason"; `extra` holds preformatted
+ * header lines (Allow, ...). A code without a reason is answered as 500. */
 static void respond_page(struct respond_plan *p, int code, const char *extra)
 {
-	const struct respond_status *s = respond_status_of(code);
+	char page[512];
+	int n;
 
-	if (s == NULL)
-		s = respond_status_of(500); /* a page for a code we have none for */
-
+	if (http_reason(code)[0] == '\0')
+		code = 500;
+	n = snprintf(page, sizeof(page),
+		     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%d %s</title>"
+		     "</head>\n<body><h1>%d %s</h1></body></html>\n",
+		     code, http_reason(code), code, http_reason(code));
 	respond_start(p, code);
 	if (extra != NULL)
 		respond_put_str(p, extra);
 	RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
-	respond_put_num(p, s->page_len);
+	respond_put_num(p, (unsigned long long)n);
 	RESPOND_PUTS(p, "\r\n\r\n");
 	if (!p->head_only) {
-		respond_put(p, s->page, s->page_len);
-		p->r->body_len = (off_t)s->page_len;
+		respond_put(p, page, (size_t)n);
+		p->r->body_len = n;
 	}
 }
 
