@@ -53,8 +53,6 @@ struct respond_file {
 	const char *etag;
 	size_t etag_len;
 	const char *lastmod;
-	const char *hdr;  /* preformatted lines of a 200 (cache), or NULL */
-	size_t hdr_len;
 	int gz;           /* this is the .gz twin of the requested file */
 	int twin;         /* the requested file has a .gz twin: Vary */
 };
@@ -199,19 +197,15 @@ static void respond_file_headers(struct respond_plan *p, const struct respond_fi
 {
 	const struct httpd_config *cfg = p->ctx->cfg;
 
-	if (f->hdr != NULL && p->r->status == 200) {
-		respond_put(p, f->hdr, f->hdr_len);
-	} else {
-		RESPOND_PUTS(p, "Content-Type: ");
-		respond_put_str(p, f->ctype);
-		RESPOND_PUTS(p, "\r\nContent-Length: ");
-		respond_put_num(p, (unsigned long long)len);
-		RESPOND_PUTS(p, "\r\nLast-Modified: ");
-		respond_put(p, f->lastmod, DATE_LEN);
-		RESPOND_PUTS(p, "\r\nETag: ");
-		respond_put(p, f->etag, f->etag_len);
-		RESPOND_PUTS(p, "\r\nAccept-Ranges: bytes\r\n");
-	}
+	RESPOND_PUTS(p, "Content-Type: ");
+	respond_put_str(p, f->ctype);
+	RESPOND_PUTS(p, "\r\nContent-Length: ");
+	respond_put_num(p, (unsigned long long)len);
+	RESPOND_PUTS(p, "\r\nLast-Modified: ");
+	respond_put(p, f->lastmod, DATE_LEN);
+	RESPOND_PUTS(p, "\r\nETag: ");
+	respond_put(p, f->etag, f->etag_len);
+	RESPOND_PUTS(p, "\r\nAccept-Ranges: bytes\r\n");
 	if (f->gz)
 		RESPOND_PUTS(p, "Content-Encoding: gzip\r\n");
 	if (f->gz || f->twin)
@@ -290,7 +284,7 @@ static void respond_entry_file(struct filecache_entry *e, struct respond_file *f
 		.fd = -1, .entry = e, .data = e->data, .size = e->size,
 		.mtime = e->mtim.tv_sec,
 		.ctype = e->ctype, .etag = e->etag, .etag_len = e->etag_len,
-		.lastmod = e->lastmod, .hdr = e->hdr, .hdr_len = e->hdr_len, .twin = e->twin,
+		.lastmod = e->lastmod, .twin = e->twin,
 	};
 }
 
@@ -305,7 +299,7 @@ static int respond_entry_format(struct respond_plan *p, struct filecache_entry *
 	size_t head_len;
 
 	respond_entry_file(e, &f);
-	buffer_init(&b, RESPOND_DATE_END + e->hdr_len + p->ctx->cfg->extra_headers_len + 256 +
+	buffer_init(&b, RESPOND_DATE_END + COND_ETAG_MAX + p->ctx->cfg->extra_headers_len + 512 +
 				(size_t)(e->data ? e->size : 0));
 	memset(&q, 0, sizeof(q));
 	memset(&r, 0, sizeof(r));
@@ -376,16 +370,13 @@ static void respond_file(struct respond_plan *p, const struct respond_file *file
 	struct respond_file f = *file;
 	time_t now = p->ctx->now;
 	struct cond_validators val = {f.etag, f.etag_len, cond_last_modified(f.mtime, now), now};
+	struct http_value range = http_field(p->req, HF_RANGE);
+	struct http_value if_range = http_field(p->req, HF_IF_RANGE);
 	off_t off = 0, len = f.size;
 	int code = 200;
 
-	if (f.mtime > now) { /* a future mtime: Last-Modified says Date instead */
+	if (f.mtime > now) /* a future mtime: Last-Modified says Date instead */
 		f.lastmod = p->ctx->date;
-		f.hdr = NULL;
-	}
-	struct http_value range = http_field(p->req, HF_RANGE);
-	struct http_value if_range = http_field(p->req, HF_IF_RANGE);
-
 	switch (cond_check(p->req, &val)) {
 	case 304:
 		respond_not_modified(p, &f);
