@@ -29,8 +29,8 @@
 #define RESPOND_ALLOW       "Allow: GET, HEAD, OPTIONS\r\n"
 #define RESPOND_HTML        "Content-Type: text/html; charset=utf-8\r\n"
 
-/* One request being planned. Appends are sticky on failure: the first one
- * that hits out's limit sets `err` and every later one does nothing. */
+/* One request being planned. Its pieces go to out with buffer_put, whose
+ * failure is sticky: checked once, in respond_finish. */
 struct respond_plan {
 	struct httpd_ctx *ctx;
 	const struct http_head *req; /* NULL for respond_error */
@@ -39,7 +39,6 @@ struct respond_plan {
 	size_t mark;    /* out->len before this response */
 	int head_only;  /* HEAD: headers as for GET, no body */
 	int http10_ka;  /* HTTP/1.0 with keep-alive: say so */
-	int err;
 };
 
 /* What is known about the file being served, from fstat or the cache. */
@@ -57,61 +56,25 @@ struct respond_file {
 	int twin;         /* the requested file has a .gz twin: Vary */
 };
 
-/* The common case (room already allocated) is a bare memcpy; buffer_append
- * only when out must grow, which it does rarely since the loop reuses it. */
-static void respond_put(struct respond_plan *p, const char *s, size_t n)
-{
-	struct buffer *out = p->out;
-
-	if (n == 0)
-		return;
-	if (n <= out->cap - out->len) {
-		memcpy(out->data + out->len, s, n);
-		out->len += n;
-		return;
-	}
-	if (!p->err && buffer_append(out, s, n) != 0)
-		p->err = 1;
-}
-
-#define RESPOND_PUTS(p, lit) respond_put((p), (lit), sizeof(lit) - 1)
-
 /* Where the Date value starts in a 200, and where the line after it starts. */
 #define RESPOND_DATE_AT  (sizeof("HTTP/1.1 200 OK\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ") - 1)
 #define RESPOND_DATE_END (RESPOND_DATE_AT + DATE_LEN + 2)
-
-static void respond_put_str(struct respond_plan *p, const char *s)
-{
-	respond_put(p, s, strlen(s));
-}
-
-static void respond_put_num(struct respond_plan *p, unsigned long long v)
-{
-	char digits[24];
-	size_t i = sizeof(digits);
-
-	do {
-		digits[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	respond_put(p, digits + i, sizeof(digits) - i);
-}
 
 /* Status line, Server, Date and Connection; the reason from lib/http's table. */
 static void respond_start(struct respond_plan *p, int code)
 {
 	p->r->status = code;
-	RESPOND_PUTS(p, "HTTP/1.1 ");
-	respond_put_num(p, (unsigned long long)code);
-	RESPOND_PUTS(p, " ");
-	respond_put_str(p, http_reason(code));
-	RESPOND_PUTS(p, "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ");
-	respond_put(p, p->ctx->date, DATE_LEN);
-	RESPOND_PUTS(p, "\r\n");
+	BUFFER_PUT_LIT(p->out, "HTTP/1.1 ");
+	buffer_put_num(p->out, (unsigned long long)code);
+	BUFFER_PUT_LIT(p->out, " ");
+	buffer_put_str(p->out, http_reason(code));
+	BUFFER_PUT_LIT(p->out, "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ");
+	buffer_put(p->out, p->ctx->date, DATE_LEN);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 	if (p->r->close)
-		RESPOND_PUTS(p, "Connection: close\r\n");
+		BUFFER_PUT_LIT(p->out, "Connection: close\r\n");
 	else if (p->http10_ka)
-		RESPOND_PUTS(p, "Connection: keep-alive\r\n");
+		BUFFER_PUT_LIT(p->out, "Connection: keep-alive\r\n");
 }
 
 /* An HTML error page saying "CODE Reason"; `extra` holds preformatted
@@ -129,12 +92,12 @@ static void respond_page(struct respond_plan *p, int code, const char *extra)
 		     code, http_reason(code), code, http_reason(code));
 	respond_start(p, code);
 	if (extra != NULL)
-		respond_put_str(p, extra);
-	RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
-	respond_put_num(p, (unsigned long long)n);
-	RESPOND_PUTS(p, "\r\n\r\n");
+		buffer_put_str(p->out, extra);
+	BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
+	buffer_put_num(p->out, (unsigned long long)n);
+	BUFFER_PUT_LIT(p->out, "\r\n\r\n");
 	if (!p->head_only) {
-		respond_put(p, page, (size_t)n);
+		buffer_put(p->out, page, (size_t)n);
 		p->r->body_len = n;
 	}
 }
@@ -149,10 +112,11 @@ void respond_file_done(int fd, struct filecache_fd *ref)
 
 static int respond_finish(struct respond_plan *p)
 {
-	if (!p->err)
+	if (!p->out->failed)
 		return 0;
 	/* Leave no half response behind; the loop closes the connection. */
 	p->out->len = p->mark;
+	p->out->failed = 0;
 	respond_file_done(p->r->fd, p->r->fd_ref);
 	p->r->fd = -1;
 	p->r->fd_ref = NULL;
@@ -197,31 +161,31 @@ static void respond_file_headers(struct respond_plan *p, const struct respond_fi
 {
 	const struct httpd_config *cfg = p->ctx->cfg;
 
-	RESPOND_PUTS(p, "Content-Type: ");
-	respond_put_str(p, f->ctype);
-	RESPOND_PUTS(p, "\r\nContent-Length: ");
-	respond_put_num(p, (unsigned long long)len);
-	RESPOND_PUTS(p, "\r\nLast-Modified: ");
-	respond_put(p, f->lastmod, DATE_LEN);
-	RESPOND_PUTS(p, "\r\nETag: ");
-	respond_put(p, f->etag, f->etag_len);
-	RESPOND_PUTS(p, "\r\nAccept-Ranges: bytes\r\n");
+	BUFFER_PUT_LIT(p->out, "Content-Type: ");
+	buffer_put_str(p->out, f->ctype);
+	BUFFER_PUT_LIT(p->out, "\r\nContent-Length: ");
+	buffer_put_num(p->out, (unsigned long long)len);
+	BUFFER_PUT_LIT(p->out, "\r\nLast-Modified: ");
+	buffer_put(p->out, f->lastmod, DATE_LEN);
+	BUFFER_PUT_LIT(p->out, "\r\nETag: ");
+	buffer_put(p->out, f->etag, f->etag_len);
+	BUFFER_PUT_LIT(p->out, "\r\nAccept-Ranges: bytes\r\n");
 	if (f->gz)
-		RESPOND_PUTS(p, "Content-Encoding: gzip\r\n");
+		BUFFER_PUT_LIT(p->out, "Content-Encoding: gzip\r\n");
 	if (f->gz || f->twin)
-		RESPOND_PUTS(p, "Vary: Accept-Encoding\r\n");
+		BUFFER_PUT_LIT(p->out, "Vary: Accept-Encoding\r\n");
 	if (p->r->status == 206) {
-		RESPOND_PUTS(p, "Content-Range: bytes ");
-		respond_put_num(p, (unsigned long long)off);
-		RESPOND_PUTS(p, "-");
-		respond_put_num(p, (unsigned long long)(off + len - 1));
-		RESPOND_PUTS(p, "/");
-		respond_put_num(p, (unsigned long long)f->size);
-		RESPOND_PUTS(p, "\r\n");
+		BUFFER_PUT_LIT(p->out, "Content-Range: bytes ");
+		buffer_put_num(p->out, (unsigned long long)off);
+		BUFFER_PUT_LIT(p->out, "-");
+		buffer_put_num(p->out, (unsigned long long)(off + len - 1));
+		BUFFER_PUT_LIT(p->out, "/");
+		buffer_put_num(p->out, (unsigned long long)f->size);
+		BUFFER_PUT_LIT(p->out, "\r\n");
 	}
 	if (cfg->extra_headers != NULL)
-		respond_put(p, cfg->extra_headers, cfg->extra_headers_len);
-	RESPOND_PUTS(p, "\r\n");
+		buffer_put(p->out, cfg->extra_headers, cfg->extra_headers_len);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 }
 
 /* 304: the validators, Vary and the configured headers, no body. */
@@ -230,16 +194,16 @@ static void respond_not_modified(struct respond_plan *p, const struct respond_fi
 	const struct httpd_config *cfg = p->ctx->cfg;
 
 	respond_start(p, 304);
-	RESPOND_PUTS(p, "Last-Modified: ");
-	respond_put(p, f->lastmod, DATE_LEN);
-	RESPOND_PUTS(p, "\r\nETag: ");
-	respond_put(p, f->etag, f->etag_len);
-	RESPOND_PUTS(p, "\r\n");
+	BUFFER_PUT_LIT(p->out, "Last-Modified: ");
+	buffer_put(p->out, f->lastmod, DATE_LEN);
+	BUFFER_PUT_LIT(p->out, "\r\nETag: ");
+	buffer_put(p->out, f->etag, f->etag_len);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 	if (f->gz || f->twin)
-		RESPOND_PUTS(p, "Vary: Accept-Encoding\r\n");
+		BUFFER_PUT_LIT(p->out, "Vary: Accept-Encoding\r\n");
 	if (cfg->extra_headers != NULL)
-		respond_put(p, cfg->extra_headers, cfg->extra_headers_len);
-	RESPOND_PUTS(p, "\r\n");
+		buffer_put(p->out, cfg->extra_headers, cfg->extra_headers_len);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 }
 
 static void respond_range_416(struct respond_plan *p, off_t size)
@@ -310,8 +274,8 @@ static int respond_entry_format(struct respond_plan *p, struct filecache_entry *
 	respond_file_headers(&q, &f, 0, e->size);
 	head_len = b.len;
 	if (e->data != NULL)
-		respond_put(&q, e->data, (size_t)e->size);
-	if (q.err || b.len < RESPOND_DATE_END) {
+		buffer_put(&b, e->data, (size_t)e->size);
+	if (b.failed || b.len < RESPOND_DATE_END) {
 		buffer_free(&b);
 		return -1;
 	}
@@ -351,15 +315,15 @@ static int respond_entry_200(struct respond_plan *p, struct filecache_entry *e)
 		}
 	}
 	if (!p->r->close && !p->http10_ka) {
-		respond_put(p, e->resp, n);
+		buffer_put(p->out, e->resp, n);
 		return 0;
 	}
-	respond_put(p, e->resp, RESPOND_DATE_END);
+	buffer_put(p->out, e->resp, RESPOND_DATE_END);
 	if (p->r->close)
-		RESPOND_PUTS(p, "Connection: close\r\n");
+		BUFFER_PUT_LIT(p->out, "Connection: close\r\n");
 	else
-		RESPOND_PUTS(p, "Connection: keep-alive\r\n");
-	respond_put(p, e->resp + RESPOND_DATE_END, n - RESPOND_DATE_END);
+		BUFFER_PUT_LIT(p->out, "Connection: keep-alive\r\n");
+	buffer_put(p->out, e->resp + RESPOND_DATE_END, n - RESPOND_DATE_END);
 	return 0;
 }
 
@@ -406,7 +370,7 @@ static void respond_file(struct respond_plan *p, const struct respond_file *file
 	respond_start(p, code);
 	respond_file_headers(p, &f, off, len);
 	if (p->r->body_len > 0 && p->r->fd < 0)
-		respond_put(p, f.data + off, (size_t)len);
+		buffer_put(p->out, f.data + off, (size_t)len);
 	if (p->r->fd >= 0 && p->r->fd == f.fd)
 		return; /* handed on to the loop */
 done:
@@ -660,12 +624,12 @@ static void respond_redirect(struct respond_plan *p, const char *norm, size_t n,
 			     const char *query, size_t qlen)
 {
 	respond_start(p, 301);
-	RESPOND_PUTS(p, "Location: ");
-	if (!p->err && url_encode(p->out, norm, n, "/") != 0)
-		p->err = 1;
-	RESPOND_PUTS(p, "/");
-	respond_put(p, query, qlen);
-	RESPOND_PUTS(p, "\r\nContent-Length: 0\r\n\r\n");
+	BUFFER_PUT_LIT(p->out, "Location: ");
+	if (!p->out->failed && url_encode(p->out, norm, n, "/") != 0)
+		p->out->failed = ENOBUFS;
+	BUFFER_PUT_LIT(p->out, "/");
+	buffer_put(p->out, query, qlen);
+	BUFFER_PUT_LIT(p->out, "\r\nContent-Length: 0\r\n\r\n");
 }
 
 static void respond_listing(struct respond_plan *p, int dirfd, const char *norm, size_t n)
@@ -680,11 +644,11 @@ static void respond_listing(struct respond_plan *p, int dirfd, const char *norm,
 		return;
 	}
 	respond_start(p, 200);
-	RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
-	respond_put_num(p, page.len);
-	RESPOND_PUTS(p, "\r\n\r\n");
+	BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
+	buffer_put_num(p->out, page.len);
+	BUFFER_PUT_LIT(p->out, "\r\n\r\n");
 	if (!p->head_only) {
-		respond_put(p, page.data, page.len);
+		buffer_put(p->out, page.data, page.len);
 		p->r->body_len = (off_t)page.len;
 	}
 	buffer_free(&page);
@@ -789,7 +753,7 @@ static int respond_method(struct respond_plan *p)
 		return 0;
 	case HTTP_OPTIONS:
 		respond_start(p, 204);
-		RESPOND_PUTS(p, RESPOND_ALLOW "\r\n");
+		BUFFER_PUT_LIT(p->out, RESPOND_ALLOW "\r\n");
 		return 1;
 	case HTTP_POST:
 	case HTTP_PUT:

@@ -49,20 +49,14 @@ static int fail(struct http_msg *m, int status)
 	return -1;
 }
 
-/* Appends a piece to the store; the head limit is the store's limit. A
- * request head comes in half a dozen pieces, so the common case (the room
- * is there, the store is reused) is a bare copy. */
+/* Appends a piece to the store; the head limit is the store's limit. */
 static inline int store(struct http_msg *m, const char *at, size_t n)
 {
 	struct buffer *b = &m->head.store;
 
-	if (b->data != NULL && n <= b->cap - b->len) {
-		memcpy(b->data + b->len, at, n);
-		b->len += n;
-		return 0;
-	}
-	if (buffer_append(b, at, n) < 0)
-		return fail(m, errno == ENOBUFS ? 431 : 500);
+	buffer_put(b, at, n);
+	if (b->failed)
+		return fail(m, b->failed == ENOBUFS ? 431 : 500);
 	return 0;
 }
 
