@@ -269,12 +269,9 @@ static void conn_log(struct server *s, struct conn *c, const struct response *r,
 static int conn_fail(struct server *s, struct conn *c, int status)
 {
 	struct conn_io *io = c->io;
-	struct response r = {.fd = -1};
-	size_t mark = io->out.len;
+	struct response r;
 
-	if (respond_error(&s->ctx, status, &io->out, &r) < 0)
-		io->out.len = mark;
-	respond_file_done(r.fd, r.fd_ref);
+	respond_error(&s->ctx, status, &io->out, &r); /* out as it was if it failed */
 	conn_log(s, c, &r, io->in_body);
 	io->close = 1;
 	io->linger = 1;
@@ -742,7 +739,6 @@ void conn_tick(struct server *s, struct conn *c)
 		struct response r = {.fd = -1};
 		if (respond_error(&s->ctx, 408, &c->io->out, &r) == 0)
 			(void)send(c->fd, c->io->out.data, c->io->out.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		respond_file_done(r.fd, r.fd_ref);
 	}
 	conn_close(s, c);
 }

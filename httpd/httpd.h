@@ -64,12 +64,16 @@ struct response {
 };
 
 /* Plans the answer to a complete request head. Appends head (+ generated
- * body) to out and fills r. Returns 0, or -1 when out's limit was reached
- * (the loop then closes the connection). */
+ * body) to out and fills r. Returns 0, or -1 when out's limit was reached:
+ * out is as it was and r names no file (the loop then closes the
+ * connection). Return convention of the planner: 0 or -1 here; an HTTP
+ * status (or 0) where a check decides an answer (reqcheck, cond_check). */
 int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
 	    struct response *r);
-/* Plans an error response (400, 408, 413, 414, 431, 501, 503, 505...) with
- * `Connection: close`, for requests that could not be parsed or accepted. */
+/* The one error answer (400, 408, 413, 414, 431, 501, 503, 505...): a page
+ * with `Connection: close`, for requests that could not be parsed or
+ * accepted. It never names a file (r->fd -1, nothing to give back). 0, or
+ * -1 with out as it was (its limit reached). */
 int respond_error(struct httpd_ctx *ctx, int status, struct buffer *out, struct response *r);
 /* The loop is done with a response's file (r->fd, r->fd_ref): closes an own
  * descriptor, gives a lent one back. fd -1 is ignored. */

@@ -156,7 +156,6 @@ static void server_refuse(struct server *s, int fd)
 	(void)recv(fd, s->scratch, sizeof s->scratch, MSG_DONTWAIT);
 	if (respond_error(&s->ctx, 503, &s->tmp, &r) == 0)
 		(void)send(fd, s->tmp.data, s->tmp.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	respond_file_done(r.fd, r.fd_ref);
 	shutdown(fd, SHUT_WR);
 	close(fd);
 }
