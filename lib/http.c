@@ -142,23 +142,38 @@ static int on_field(llhttp_t *p, const char *at, size_t n)
 }
 
 /* The known names, indexed by enum http_field_id. */
-static const struct {
-	const char *name;
-	uint32_t len;
-} known[HF_OTHER] = {
-	[HF_HOST] = {"host", 4},
-	[HF_CONTENT_LENGTH] = {"content-length", 14},
-	[HF_TRANSFER_ENCODING] = {"transfer-encoding", 17},
-	[HF_EXPECT] = {"expect", 6},
-	[HF_ACCEPT_ENCODING] = {"accept-encoding", 15},
-	[HF_RANGE] = {"range", 5},
-	[HF_IF_RANGE] = {"if-range", 8},
-	[HF_IF_MATCH] = {"if-match", 8},
-	[HF_IF_NONE_MATCH] = {"if-none-match", 13},
-	[HF_IF_MODIFIED_SINCE] = {"if-modified-since", 17},
-	[HF_IF_UNMODIFIED_SINCE] = {"if-unmodified-since", 19},
-	[HF_REFERER] = {"referer", 7},
-	[HF_USER_AGENT] = {"user-agent", 10},
+static const char *const known[HF_OTHER] = {
+	[HF_HOST] = "host",
+	[HF_CONTENT_LENGTH] = "content-length",
+	[HF_TRANSFER_ENCODING] = "transfer-encoding",
+	[HF_EXPECT] = "expect",
+	[HF_ACCEPT_ENCODING] = "accept-encoding",
+	[HF_RANGE] = "range",
+	[HF_IF_RANGE] = "if-range",
+	[HF_IF_MATCH] = "if-match",
+	[HF_IF_NONE_MATCH] = "if-none-match",
+	[HF_IF_MODIFIED_SINCE] = "if-modified-since",
+	[HF_IF_UNMODIFIED_SINCE] = "if-unmodified-since",
+	[HF_REFERER] = "referer",
+	[HF_USER_AGENT] = "user-agent",
+};
+
+/* The candidates for a name of each length, as id + 1 (0: none): a request
+ * carries a dozen fields, mostly of other names, so each is compared with
+ * one or two known names at most. */
+#define KNOWN_LEN_MAX 19
+static const uint8_t by_length[KNOWN_LEN_MAX + 1][2] = {
+	[4] = {HF_HOST + 1},
+	[5] = {HF_RANGE + 1},
+	[6] = {HF_EXPECT + 1},
+	[7] = {HF_REFERER + 1},
+	[8] = {HF_IF_RANGE + 1, HF_IF_MATCH + 1},
+	[10] = {HF_USER_AGENT + 1},
+	[13] = {HF_IF_NONE_MATCH + 1},
+	[14] = {HF_CONTENT_LENGTH + 1},
+	[15] = {HF_ACCEPT_ENCODING + 1},
+	[17] = {HF_TRANSFER_ENCODING + 1, HF_IF_MODIFIED_SINCE + 1},
+	[19] = {HF_IF_UNMODIFIED_SINCE + 1},
 };
 
 /* Whether a field name is `lower` (same length) in any case. Names are
@@ -172,20 +187,27 @@ static int name_is(const char *name, const char *lower, uint32_t n)
 	return 1;
 }
 
+static enum http_field_id field_id(const char *name, uint32_t n)
+{
+	if (n > KNOWN_LEN_MAX)
+		return HF_OTHER;
+	for (int k = 0; k < 2 && by_length[n][k] != 0; k++) {
+		unsigned id = by_length[n][k] - 1u;
+		if (name_is(name, known[id], n))
+			return (enum http_field_id)id;
+	}
+	return HF_OTHER;
+}
+
 void http_index_field(struct http_head *h, unsigned i)
 {
 	struct http_field *f = &h->fields[i];
-	const char *name = h->store.data + f->name;
-	unsigned id;
 
-	for (id = 0; id < HF_OTHER; id++)
-		if (known[id].len == f->name_len && name_is(name, known[id].name, f->name_len))
-			break;
-	f->id = (enum http_field_id)id;
-	if (id == HF_OTHER)
+	f->id = field_id(h->store.data + f->name, f->name_len);
+	if (f->id == HF_OTHER)
 		return;
-	if (h->count[id]++ == 0)
-		h->first[id] = (uint16_t)(i + 1);
+	if (h->count[f->id]++ == 0)
+		h->first[f->id] = (uint16_t)(i + 1);
 }
 
 static int on_field_complete(llhttp_t *p)
