@@ -115,12 +115,6 @@ void buffer_consume(struct buffer *b, size_t n)
 	b->len -= n;
 }
 
-void buffer_clear(struct buffer *b)
-{
-	b->len = 0;
-	b->failed = 0;
-}
-
 void buffer_free(struct buffer *b)
 {
 	free(b->data);

@@ -48,7 +48,11 @@ void buffer_put_num(struct buffer *b, unsigned long long v);
 /* Drops the first n bytes (n > len is treated as len). */
 void buffer_consume(struct buffer *b, size_t n);
 /* Empties it (and forgets a failed put), keeping the memory. */
-void buffer_clear(struct buffer *b);
+static inline void buffer_clear(struct buffer *b)
+{
+	b->len = 0;
+	b->failed = 0;
+}
 /* Releases the memory; the buffer stays usable (empty, same limit). */
 void buffer_free(struct buffer *b);
 
