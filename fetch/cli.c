@@ -9,7 +9,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-enum { OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION };
+enum {
+	OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION, OPT_CA_FILE,
+	OPT_NO_VERIFY
+};
 
 static const struct option cli_long[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -24,6 +27,8 @@ static const struct option cli_long[] = {
 	{"no-redirect", no_argument, NULL, OPT_NO_REDIRECT},
 	{"ipv4", no_argument, NULL, '4'},
 	{"ipv6", no_argument, NULL, '6'},
+	{"ca-certificate", required_argument, NULL, OPT_CA_FILE},
+	{"no-check-certificate", no_argument, NULL, OPT_NO_VERIFY},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -115,6 +120,8 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 	case 'A': case OPT_NO_REDIRECT: o->redirects = 0; break;
 	case '4': o->family = AF_INET; break;
 	case '6': o->family = AF_INET6; break;
+	case OPT_CA_FILE: o->ca_file = arg; break;
+	case OPT_NO_VERIFY: o->no_verify = 1; break;
 	case OPT_USER_AGENT:
 		if (strpbrk(arg, "\r\n")) {
 			snprintf(err, errlen, "--user-agent: CR or LF not allowed");
@@ -192,9 +199,9 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 void fetch_cli_help(FILE *f)
 {
 	fputs("usage: fetch [options] URL...\n"
-	      "Downloads each http:// URL in turn. The body goes to a temporary file beside the\n"
-	      "target, renamed over it only when complete: a failed download never leaves a\n"
-	      "partial or corrupt file and never destroys an existing one.\n"
+	      "Downloads each http:// or https:// URL in turn. The body goes to a temporary\n"
+	      "file beside the target, renamed over it only when complete: a failed download\n"
+	      "never leaves a partial or corrupt file and never destroys an existing one.\n"
 	      "\n"
 	      "  -o, --output FILE     write to FILE ('-': stdout, head then on stderr; a\n"
 	      "                        directory: the URL's name inside it); default: the URL\n"
@@ -210,17 +217,23 @@ void fetch_cli_help(FILE *f)
 	      "      --max-time SECS   limit for the whole transfer\n"
 	      "  -A, --no-redirect     do not follow redirects (a 3xx answer is then a failure)\n"
 	      "  -4, --ipv4 / -6, --ipv6  use only IPv4 / IPv6 addresses\n"
+	      "      --ca-certificate FILE  also trust the CA certificates in FILE (PEM)\n"
+	      "      --no-check-certificate  do not verify the server's certificate (insecure)\n"
 	      "      --help, --version\n"
 	      "\n"
 	      "Redirects (301, 302, 303, 307, 308) are followed, at most 20 hops.\n"
+	      "https: the certificate is verified against the system's CAs (SSL_CERT_FILE and\n"
+	      "SSL_CERT_DIR override them) and the host name; TLS 1.2 at least; a body that ends\n"
+	      "without close_notify is incomplete.\n"
 	      "A status of 400 or more is a failure: the head is shown, no file is written.\n"
 	      "\n"
 	      "Exit status (as wget's):\n"
 	      "  0  success\n"
 	      "  1  other failure\n"
-	      "  2  usage: bad option or URL (https:// is not supported)\n"
+	      "  2  usage: bad option or URL, unreadable --ca-certificate file\n"
 	      "  3  local file error (create, write, rename)\n"
-	      "  4  network failure: DNS, refused, reset, unreachable, timed out\n"
+	      "  4  network failure: DNS, refused, reset, unreachable, timed out, TLS handshake\n"
+	      "  5  TLS: the server's certificate failed verification\n"
 	      "  7  protocol error: malformed or incomplete response, redirect loop or too many\n"
 	      "  8  the server answered with an error status (or a redirect with -A)\n"
 	      "Several URLs: each is fetched; the status is the first failure's.\n",

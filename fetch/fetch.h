@@ -2,8 +2,9 @@
  *
  * main.c parses the command line (cli.c) into a fetch_opts and hands each URL
  * to fetch_url() (transfer.c), which connects, sends the request
- * (request.c), reads the response (response.c), writes the body through a
- * temporary file (output.c) and shows progress (progress.c). Exit statuses
+ * (request.c) over a plain or TLS connection (stream.c), reads the response
+ * (response.c), writes the body through a temporary file (output.c) and
+ * shows progress (progress.c). Exit statuses
  * follow wget's table so that scripts written for wget keep working. */
 #ifndef FETCH_H
 #define FETCH_H
@@ -18,9 +19,10 @@
 enum fetch_status {
 	FETCH_OK = 0,
 	FETCH_FAIL = 1,     /* anything else */
-	FETCH_USAGE = 2,    /* bad option or URL (https too) */
+	FETCH_USAGE = 2,    /* bad option or URL */
 	FETCH_FILE = 3,     /* local file error: create, write, rename */
-	FETCH_NET = 4,      /* DNS, refused, reset, unreachable, timed out */
+	FETCH_NET = 4,      /* DNS, refused, reset, unreachable, timed out, TLS handshake */
+	FETCH_TLS = 5,      /* the server's certificate failed verification */
 	FETCH_PROTO = 7,    /* malformed or incomplete response, too many redirects */
 	FETCH_HTTP = 8      /* the server answered with an error status */
 };
@@ -39,6 +41,8 @@ struct fetch_opts {
 	int redirects;           /* follow 3xx (default on; -A / --no-redirect off) */
 	int family;              /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	int progress;            /* draw the progress bar (decided by main: a terminal, not -q) */
+	const char *ca_file;     /* --ca-certificate: trusted besides the system store */
+	int no_verify;           /* --no-check-certificate */
 };
 
 #endif

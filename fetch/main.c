@@ -8,6 +8,7 @@
 #include "fetch.h"
 #include "net.h"
 #include "output.h"
+#include "tls.h"
 #include "transfer.h"
 
 /* Interrupted: no temporary file may outlive the process. Then die of the
@@ -48,7 +49,7 @@ int main(int argc, char **argv)
 		fetch_cli_help(stdout);
 		return FETCH_OK;
 	case FETCH_CLI_VERSION:
-		printf("fetch " FETCH_VERSION "\n");
+		printf("fetch " FETCH_VERSION "\nTLS: %s\n", tls_library());
 		return FETCH_OK;
 	case FETCH_CLI_USAGE:
 		fprintf(stderr, "fetch: %s\n", err);
@@ -59,6 +60,9 @@ int main(int argc, char **argv)
 	net_ignore_sigpipe();
 	main_catch_signals();
 	opts.progress = !opts.quiet && isatty(STDERR_FILENO);
+	if (opts.no_verify)
+		fprintf(stderr, "fetch: warning: --no-check-certificate: server certificates are "
+				"not verified; anyone on the path can read and change the data\n");
 	for (int i = first; i < argc; i++) {
 		err[0] = '\0';
 		st = fetch_url(&opts, argv[i], err, sizeof(err));

@@ -25,6 +25,8 @@
 #include "progress.h"
 #include "request.h"
 #include "response.h"
+#include "stream.h"
+#include "tls.h"
 #include "url.h"
 
 #define XFER_REQUEST_MAX (64 * 1024)
@@ -54,6 +56,8 @@ struct xfer {
 	int use_splice;              /* FETCH_SPLICE=0 in the environment turns it off */
 	int use_direct;              /* FETCH_DIRECT=0 likewise */
 	enum fetch_status status;    /* of the hop that stopped */
+	struct tls_ctx *tls;         /* made at the first https hop */
+	struct fetch_stream *conn;   /* this hop's connection */
 	char *buf;
 	char *err;
 	size_t errlen;
@@ -194,8 +198,8 @@ static enum xfer_next xfer_redirect(struct xfer *x, const struct http_head *h)
 	}
 	for (unsigned i = 0; i <= x->hops; i++) {
 		const struct url *v = &x->visited[i];
-		if (!strcmp(v->host, x->next.host) && !strcmp(v->port, x->next.port) &&
-		    !strcmp(v->target, x->next.target)) {
+		if (v->https == x->next.https && !strcmp(v->host, x->next.host) &&
+		    !strcmp(v->port, x->next.port) && !strcmp(v->target, x->next.target)) {
 			xfer_fail(x, FETCH_PROTO, "redirect loop: %s comes back to an earlier URL", loc);
 			return XFER_STOP;
 		}
@@ -330,7 +334,14 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 
 static int xfer_eof(struct xfer *x, struct fetch_resp *r)
 {
-	if (fetch_resp_eof(r) == FETCH_RESP_DONE)
+	enum fetch_resp_ev ev = fetch_resp_eof(r);
+
+	/* Over TLS only close_notify proves that a close-delimited body is whole:
+	 * a bare EOF may be an attacker cutting it short. */
+	if (ev == FETCH_RESP_DONE && x->conn->truncated)
+		return xfer_fail(x, FETCH_PROTO, "incomplete body: the TLS connection ended "
+						 "without close_notify (truncated)"), 0;
+	if (ev == FETCH_RESP_DONE)
 		return xfer_done(x, fetch_resp_head(r)), 0;
 	if (x->write_failed)
 		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
@@ -345,36 +356,60 @@ static int xfer_direct_ok(const struct xfer *x, const struct fetch_resp *r)
 	return x->out.fd >= 0 && !x->out.in_place && fetch_resp_body_left(r) >= XFER_DIRECT_MIN;
 }
 
-/* Up to n bytes from the socket: > 0, 0 at EOF, -1 with x's error set. The
- * read is tried before any poll: while a large body streams in, data is
- * nearly always waiting, and the poll would be a wasted system call. */
-static ssize_t xfer_recv(struct xfer *x, int fd, char *p, size_t n)
+/* Waits for what the connection asked for: 0 ready, -1 with x's error set
+ * (`what` names the step in a timeout's message). */
+static int xfer_wait(struct xfer *x, const char *what)
+{
+	int ms = xfer_wait_ms(x);
+	int w = ms < 0 ? 0 : net_wait(x->conn->fd, x->conn->want, ms);
+
+	if (w > 0)
+		return 0;
+	if (w == 0)
+		xfer_timed_out(x, what);
+	else
+		xfer_fail(x, FETCH_NET, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+/* Up to n bytes from the connection: > 0, 0 at the end, -1 with x's error
+ * set. The read is tried before any poll: while a large body streams in,
+ * data is nearly always waiting, and the poll would be a wasted system call. */
+static ssize_t xfer_recv(struct xfer *x, char *p, size_t n, const char *what)
 {
 	for (;;) {
 		ssize_t got;
-		int ms = xfer_wait_ms(x), w;
 
-		if (ms < 0)
-			break;
-		got = recv(fd, p, n, MSG_DONTWAIT);
+		if (xfer_wait_ms(x) < 0)
+			return xfer_timed_out(x, what), -1;
+		got = fetch_stream_read(x->conn, p, n);
 		if (got >= 0)
 			return got;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			xfer_fail(x, FETCH_NET, "reading the response: %s", strerror(errno));
+		if (got == FETCH_STREAM_ERROR) {
+			xfer_fail(x, FETCH_NET, "reading the response: %s", x->conn->error);
 			return -1;
 		}
-		w = net_wait(fd, POLLIN, ms);
-		if (w == 0)
-			break;
-		if (w < 0) {
-			xfer_fail(x, FETCH_NET, "reading the response: %s", strerror(errno));
+		if (xfer_wait(x, what) != 0)
+			return -1;
+	}
+}
+
+/* All n bytes to the connection, or -1 with x's error set. */
+static int xfer_send(struct xfer *x, const char *p, size_t n, const char *what)
+{
+	while (n > 0) {
+		ssize_t put = fetch_stream_write(x->conn, p, n);
+
+		if (put > 0) {
+			p += put;
+			n -= (size_t)put;
+		} else if (put == FETCH_STREAM_ERROR) {
+			return xfer_fail(x, FETCH_NET, "%s: %s", what, x->conn->error), -1;
+		} else if (xfer_wait(x, what) != 0) {
 			return -1;
 		}
 	}
-	xfer_timed_out(x, "while reading the response");
-	return -1;
+	return 0;
 }
 
 /* Writes the whole blocks of buf[0..*fill) and keeps the rest at its start. */
@@ -402,7 +437,7 @@ static int xfer_direct_finish(struct xfer *x, char *buf, size_t fill)
  * O_DIRECT writes (see output.h). What arrived is written even when the
  * transfer fails, for a later -r. Returns 0 when direct I/O is not possible
  * here (the caller goes on as before), else 1 with the transfer finished. */
-static int xfer_direct(struct xfer *x, int fd, struct fetch_resp *r)
+static int xfer_direct(struct xfer *x, struct fetch_resp *r)
 {
 	off_t left = fetch_resp_body_left(r);
 	size_t fill;
@@ -426,7 +461,8 @@ static int xfer_direct(struct xfer *x, int fd, struct fetch_resp *r)
 	}
 	while (left > 0 && !wrote) {
 		size_t want = XFER_DIRECT_BUF - fill;
-		got = xfer_recv(x, fd, buf + fill, (off_t)want < left ? want : (size_t)left);
+		got = xfer_recv(x, buf + fill, (off_t)want < left ? want : (size_t)left,
+				"while reading the response");
 		if (got <= 0)
 			break;
 		fill += (size_t)got;
@@ -446,19 +482,21 @@ static int xfer_direct(struct xfer *x, int fd, struct fetch_resp *r)
 	return 1;
 }
 
-/* A body long enough to be worth a pipe, going to a regular file. */
+/* A body long enough to be worth a pipe, going to a regular file, from a
+ * plain socket (TLS bytes must be decrypted here). */
 static int xfer_splice_ok(const struct xfer *x, const struct fetch_resp *r)
 {
-	return x->out.fd >= 0 && !x->out.in_place && fetch_resp_body_left(r) >= XFER_SPLICE_MIN;
+	return x->out.fd >= 0 && !x->out.in_place && fetch_resp_body_left(r) >= XFER_SPLICE_MIN &&
+	       fetch_stream_is_plain(x->conn);
 }
 
 /* The rest of a Content-Length body, socket to pipe to file: the bytes never
  * visit user space. Returns 0 when splice does not work on this socket (the
  * caller goes on reading), else 1 with the transfer finished either way. */
-static int xfer_splice(struct xfer *x, int fd, struct fetch_resp *r)
+static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 {
 	off_t left = fetch_resp_body_left(r);
-	int p[2], first = 1;
+	int p[2], first = 1, fd = x->conn->fd;
 
 	if (pipe2(p, O_CLOEXEC) != 0)
 		return 0;
@@ -505,36 +543,54 @@ static int xfer_splice(struct xfer *x, int fd, struct fetch_resp *r)
 	return 1;
 }
 
-/* Reads the response on fd to its end. */
-static void xfer_read(struct xfer *x, int fd, int *redirect)
+/* Reads the response to its end. */
+static void xfer_read(struct xfer *x, int *redirect)
 {
 	struct fetch_resp r;
 	ssize_t got;
-	int ms, w;
 
 	fetch_resp_init(&r, x->opts->head_only, xfer_on_body, x);
 	for (;;) {
-		ms = xfer_wait_ms(x);
-		w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
-		if (w == 0) {
-			xfer_timed_out(x, r.seen ? "while reading the response" : "waiting for a response");
+		got = xfer_recv(x, x->buf, FETCH_READ_BUF,
+				r.seen ? "while reading the response" : "waiting for a response");
+		if (got < 0)
 			break;
-		}
-		got = w < 0 ? -1 : recv(fd, x->buf, FETCH_READ_BUF, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			xfer_fail(x, FETCH_NET, "reading the response: %s", strerror(errno));
-			break;
-		}
 		if (got == 0 ? !xfer_eof(x, &r) : !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
 			break;
-		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, fd, &r))
+		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, &r))
 			break;
-		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, fd, &r))
+		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, &r))
 			break;
 	}
 	fetch_resp_free(&r);
+}
+
+/* The TLS handshake, within -T and --max-time like every other step. */
+static int xfer_handshake(struct xfer *x)
+{
+	char err[256];
+	struct tls_client_opts o = {.ca_file = x->opts->ca_file, .no_verify = x->opts->no_verify};
+	int r;
+
+	if (!x->tls && !(x->tls = tls_client_ctx(&o, err, sizeof(err)))) {
+		xfer_fail(x, FETCH_USAGE, "%s", err);
+		return -1;
+	}
+	if (fetch_stream_start_tls(x->conn, x->tls, x->url.host) != 0) {
+		xfer_fail(x, FETCH_FAIL, "%s", x->conn->error);
+		return -1;
+	}
+	while ((r = fetch_stream_handshake(x->conn)) == FETCH_STREAM_AGAIN)
+		if (xfer_wait(x, "during the TLS handshake") != 0)
+			return -1;
+	if (r == 0)
+		return 0;
+	if (x->conn->verify_failed)
+		xfer_fail(x, FETCH_TLS, "%s", x->conn->error);
+	else
+		xfer_fail(x, FETCH_NET, "TLS handshake with %s failed: %s", x->url.host,
+			  x->conn->error);
+	return -1;
 }
 
 /* One request and its response. */
@@ -549,39 +605,41 @@ static void xfer_hop(struct xfer *x, int *redirect)
 		.nheaders = x->opts->nheaders,
 		.range_from = x->range_sent ? x->have : -1,
 	};
+	struct fetch_stream conn = {.fd = -1};
 	char nerr[256] = "";
-	int ms = xfer_wait_ms(x);
-	int fd;
+	int ms = xfer_wait_ms(x), fd;
 
 	*redirect = 0;
 	if (ms < 0) {
 		xfer_timed_out(x, "before connecting");
 		return;
 	}
+	buffer_init(&req, XFER_REQUEST_MAX);
+	x->conn = &conn;
 	fd = net_connect(x->url.host, x->url.port, x->opts->family, ms, nerr, sizeof(nerr));
 	if (fd < 0) {
 		xfer_fail(x, FETCH_NET, "cannot connect to %s port %s: %s", x->url.host, x->url.port,
 			  nerr[0] ? nerr : strerror(errno));
-		return;
+		goto out;
 	}
-	buffer_init(&req, XFER_REQUEST_MAX);
+	if (fetch_stream_open(&conn, fd) != 0) {
+		xfer_fail(x, FETCH_NET, "%s", conn.error);
+		goto out;
+	}
+	if (x->url.https && xfer_handshake(x) != 0)
+		goto out;
 	if (fetch_request_build(&req, &rq) != 0) {
 		xfer_fail(x, FETCH_USAGE, "the request is too large");
 		goto out;
 	}
 	xfer_print_request(x, &req);
-	ms = xfer_wait_ms(x);
-	if (ms < 0 || net_write_all(fd, req.data, req.len, ms) != 0) {
-		if (ms < 0 || errno == ETIMEDOUT)
-			xfer_timed_out(x, "sending the request");
-		else
-			xfer_fail(x, FETCH_NET, "sending the request: %s", strerror(errno));
+	if (xfer_send(x, req.data, req.len, "sending the request") != 0)
 		goto out;
-	}
-	xfer_read(x, fd, redirect);
+	xfer_read(x, redirect);
 out:
 	buffer_free(&req);
-	close(fd);
+	fetch_stream_close(&conn);
+	x->conn = NULL;
 }
 
 static int xfer_env_on(const char *name)
@@ -663,5 +721,6 @@ out:
 	fetch_out_abort(&x.out); /* nothing left after a commit; a failure's temporary file */
 	free(x.buf);
 	free(x.visited);
+	tls_ctx_free(x.tls);
 	return x.status;
 }

@@ -15,7 +15,7 @@ each connection according to the request path (one response, then close):
   /dir/relative               302 to a relative Location ("../hello")
   /chain/N                    N redirects, then /hello
   /loop /loop-a               redirect loops (to itself; a -> b -> a)
-  /redirect-https             302 to https://
+  /redirect-ftp               302 to ftp:// (a scheme fetch does not speak)
   /status/CODE                CODE with a small body (404, 500, 204, 416 ...)
   /truncated /truncated-chunked   the connection closes before the body ends
   /truncated-big /reset-big   the same past 1 MiB (fetch's splice path)
@@ -146,7 +146,7 @@ class Handler(socketserver.BaseRequestHandler):
             "/loop": lambda: self.redirect(302, "/loop"),
             "/loop-a": lambda: self.redirect(302, "/loop-b"),
             "/loop-b": lambda: self.redirect(302, "/loop-a"),
-            "/redirect-https": lambda: self.redirect(302, "https://127.0.0.1/hello"),
+            "/redirect-ftp": lambda: self.redirect(302, "ftp://127.0.0.1/hello"),
             "/truncated": self.truncated,
             "/truncated-chunked": self.truncated_chunked,
             "/truncated-big": lambda: self.truncated(2 << 20, 1 << 20),

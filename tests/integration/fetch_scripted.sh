@@ -107,7 +107,7 @@ bad "too many 1xx" /many-interim 7
 bad "redirect to itself" /loop 7
 bad "redirect loop a-b-a" /loop-a 7
 bad "21 redirects" /chain/21 7
-bad "redirect to https" /redirect-https 1
+bad "redirect to ftp" /redirect-ftp 1
 bad "redirect with -A" /redirect/302 8 -A
 bad "redirect with --no-redirect" /redirect/301 8 --no-redirect
 bad "reset mid-body" /reset 4
@@ -231,9 +231,9 @@ check "SIGTERM with -r: partial file kept" test -s "$W/s.part"
 check_eq "SIGTERM with -r: previous file intact" "previous contents" "$(cat "$W/s")"
 
 # Usage and local errors.
-"$F" -q "https://127.0.0.1:$SPORT/hello" 2>"$TEST_TMP/err"
-check_eq "https: status 2" 2 "$?"
-check_contains "https: the reason" "$TEST_TMP/err" "https is not supported"
+"$F" -q "ftp://127.0.0.1:$SPORT/hello" 2>"$TEST_TMP/err"
+check_eq "ftp: status 2" 2 "$?"
+check_contains "ftp: the reason" "$TEST_TMP/err" "ftp is not supported"
 "$F" -q -H 'Bad Name: x' "$U/hello" 2>/dev/null
 check_eq "-H with a bad name: status 2" 2 "$?"
 "$F" -q -H "$(printf 'X: a\rb')" "$U/hello" 2>/dev/null
