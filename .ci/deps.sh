@@ -14,6 +14,7 @@ need node-llhttp     'pkg-config --exists libllhttp || test -f /usr/share/llhttp
 need libssl-dev      'pkg-config --exists openssl'
 need openssl         'command -v openssl'   # test certificates (tests/tls-certs.sh)
 need nginx-light     'command -v nginx || test -x /usr/sbin/nginx'   # tests/integration/fetch_tls.sh
+need tinyproxy       'command -v tinyproxy'   # tests/integration/fetch_proxy.sh
 need curl            'command -v curl'
 need python3         'command -v python3'
 need wrk             'command -v wrk'   # the load checks in tests/integration/httpd_load.sh

@@ -11,7 +11,7 @@
 
 enum {
 	OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION, OPT_CA_FILE,
-	OPT_NO_VERIFY
+	OPT_NO_VERIFY, OPT_PROXY, OPT_NO_PROXY
 };
 
 static const struct option cli_long[] = {
@@ -29,6 +29,8 @@ static const struct option cli_long[] = {
 	{"ipv6", no_argument, NULL, '6'},
 	{"ca-certificate", required_argument, NULL, OPT_CA_FILE},
 	{"no-check-certificate", no_argument, NULL, OPT_NO_VERIFY},
+	{"proxy", required_argument, NULL, OPT_PROXY},
+	{"no-proxy", no_argument, NULL, OPT_NO_PROXY},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -122,6 +124,8 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 	case '6': o->family = AF_INET6; break;
 	case OPT_CA_FILE: o->ca_file = arg; break;
 	case OPT_NO_VERIFY: o->no_verify = 1; break;
+	case OPT_PROXY: o->proxy = arg; break;
+	case OPT_NO_PROXY: o->no_proxy_at_all = 1; break;
 	case OPT_USER_AGENT:
 		if (strpbrk(arg, "\r\n")) {
 			snprintf(err, errlen, "--user-agent: CR or LF not allowed");
@@ -219,12 +223,17 @@ void fetch_cli_help(FILE *f)
 	      "  -4, --ipv4 / -6, --ipv6  use only IPv4 / IPv6 addresses\n"
 	      "      --ca-certificate FILE  also trust the CA certificates in FILE (PEM)\n"
 	      "      --no-check-certificate  do not verify the server's certificate (insecure)\n"
+	      "      --proxy URL       use this HTTP proxy for every URL (user:password@ allowed)\n"
+	      "      --no-proxy        ignore http_proxy, https_proxy and HTTPS_PROXY\n"
 	      "      --help, --version\n"
 	      "\n"
 	      "Redirects (301, 302, 303, 307, 308) are followed, at most 20 hops.\n"
 	      "https: the certificate is verified against the system's CAs (SSL_CERT_FILE and\n"
 	      "SSL_CERT_DIR override them) and the host name; TLS 1.2 at least; a body that ends\n"
 	      "without close_notify is incomplete.\n"
+	      "Proxies: http_proxy for http://, https_proxy or HTTPS_PROXY for https:// (through a\n"
+	      "CONNECT tunnel, the origin's certificate verified as without a proxy); no_proxy or\n"
+	      "NO_PROXY lists hosts to reach directly ('*', names with their subdomains, IPs, :PORT).\n"
 	      "A status of 400 or more is a failure: the head is shown, no file is written.\n"
 	      "\n"
 	      "Exit status (as wget's):\n"
@@ -236,6 +245,7 @@ void fetch_cli_help(FILE *f)
 	      "  5  TLS: the server's certificate failed verification\n"
 	      "  7  protocol error: malformed or incomplete response, redirect loop or too many\n"
 	      "  8  the server answered with an error status (or a redirect with -A)\n"
+	      "  9  the proxy could not be reached, refused the request or failed\n"
 	      "Several URLs: each is fetched; the status is the first failure's.\n",
 	      f);
 }

@@ -1,11 +1,12 @@
 /* fetch.h: what the parts of the download client share.
  *
  * main.c parses the command line (cli.c) into a fetch_opts and hands each URL
- * to fetch_url() (transfer.c), which connects, sends the request
- * (request.c) over a plain or TLS connection (stream.c), reads the response
- * (response.c), writes the body through a temporary file (output.c) and
- * shows progress (progress.c). Exit statuses
- * follow wget's table so that scripts written for wget keep working. */
+ * to fetch_url() (transfer.c), which connects (directly or through a proxy,
+ * proxy.c), sends the request (request.c) over a plain or TLS connection
+ * (stream.c), reads the response (response.c), writes the body through a
+ * temporary file (output.c) and shows progress (progress.c). Exit statuses
+ * follow wget's table so that scripts written for wget keep working (9, a
+ * proxy failure, is ours). */
 #ifndef FETCH_H
 #define FETCH_H
 
@@ -24,7 +25,8 @@ enum fetch_status {
 	FETCH_NET = 4,      /* DNS, refused, reset, unreachable, timed out, TLS handshake */
 	FETCH_TLS = 5,      /* the server's certificate failed verification */
 	FETCH_PROTO = 7,    /* malformed or incomplete response, too many redirects */
-	FETCH_HTTP = 8      /* the server answered with an error status */
+	FETCH_HTTP = 8,     /* the server answered with an error status */
+	FETCH_PROXY = 9     /* the proxy could not be reached, refused or failed */
 };
 
 struct fetch_opts {
@@ -43,6 +45,11 @@ struct fetch_opts {
 	int progress;            /* draw the progress bar (decided by main: a terminal, not -q) */
 	const char *ca_file;     /* --ca-certificate: trusted besides the system store */
 	int no_verify;           /* --no-check-certificate */
+	const char *proxy;       /* --proxy URL: for every scheme */
+	int no_proxy_at_all;     /* --no-proxy: ignore the environment's proxies */
+	const char *http_proxy;  /* from the environment (main): http_proxy */
+	const char *https_proxy; /* https_proxy or HTTPS_PROXY */
+	const char *no_proxy;    /* no_proxy or NO_PROXY */
 };
 
 #endif

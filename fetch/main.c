@@ -1,6 +1,7 @@
 /* fetch: download each URL given; see --help and fetch.h. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,6 +38,18 @@ static void main_catch_signals(void)
 	}
 }
 
+/* curl's reading of the environment: http_proxy only in lower case (a CGI
+ * program gets HTTP_PROXY from a request's Proxy header), the others in
+ * either; lower case first. */
+static void main_proxy_env(struct fetch_opts *o)
+{
+	o->no_proxy = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
+	if (o->no_proxy_at_all)
+		return;
+	o->http_proxy = getenv("http_proxy");
+	o->https_proxy = getenv("https_proxy") ? getenv("https_proxy") : getenv("HTTPS_PROXY");
+}
+
 int main(int argc, char **argv)
 {
 	struct fetch_opts opts;
@@ -60,6 +73,7 @@ int main(int argc, char **argv)
 	net_ignore_sigpipe();
 	main_catch_signals();
 	opts.progress = !opts.quiet && isatty(STDERR_FILENO);
+	main_proxy_env(&opts);
 	if (opts.no_verify)
 		fprintf(stderr, "fetch: warning: --no-check-certificate: server certificates are "
 				"not verified; anyone on the path can read and change the data\n");

@@ -45,7 +45,8 @@ int fetch_request_build(struct buffer *out, const struct fetch_request *rq)
 	buffer_clear(out);
 	if (url_host_header(rq->url, host, sizeof(host)) < 0)
 		return -1;
-	if (buffer_printf(out, "%s %s HTTP/1.1\r\n", rq->head ? "HEAD" : "GET", rq->url->target))
+	if (buffer_printf(out, "%s %s%s%s HTTP/1.1\r\n", rq->head ? "HEAD" : "GET",
+			  rq->absolute ? "http://" : "", rq->absolute ? host : "", rq->url->target))
 		return -1;
 	if (!request_overridden(rq, "Host") && buffer_printf(out, "Host: %s\r\n", host))
 		return -1;
@@ -55,6 +56,8 @@ int fetch_request_build(struct buffer *out, const struct fetch_request *rq)
 		return -1;
 	if (rq->range_from >= 0 && !request_overridden(rq, "Range") &&
 	    buffer_printf(out, "Range: bytes=%lld-\r\n", (long long)rq->range_from))
+		return -1;
+	if (rq->proxy_auth && buffer_printf(out, "Proxy-Authorization: %s\r\n", rq->proxy_auth))
 		return -1;
 	if (!request_overridden(rq, "Connection") && buffer_append_str(out, "Connection: close\r\n"))
 		return -1;

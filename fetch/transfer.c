@@ -23,6 +23,7 @@
 #include "net.h"
 #include "output.h"
 #include "progress.h"
+#include "proxy.h"
 #include "request.h"
 #include "response.h"
 #include "stream.h"
@@ -30,6 +31,7 @@
 #include "url.h"
 
 #define XFER_REQUEST_MAX (64 * 1024)
+#define XFER_PROXY_HEAD_MAX (16 * 1024) /* a proxy's answer to CONNECT */
 #define XFER_SPLICE_MIN  (256 * 1024)  /* smaller bodies: plain reads are as good */
 #define XFER_PIPE_SIZE   (1024 * 1024)
 #define XFER_DIRECT_MIN  (16 * 1024 * 1024) /* smaller: the buffer's set-up is not repaid */
@@ -58,6 +60,7 @@ struct xfer {
 	enum fetch_status status;    /* of the hop that stopped */
 	struct tls_ctx *tls;         /* made at the first https hop */
 	struct fetch_stream *conn;   /* this hop's connection */
+	int proxied;                 /* this hop goes through a proxy */
 	char *buf;
 	char *err;
 	size_t errlen;
@@ -258,6 +261,10 @@ static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 		return xfer_redirect(x, h);
 	if (h->status == 416 && x->range_sent)
 		return xfer_range_unsatisfiable(x, h);
+	if (h->status == 407 && x->proxied) {
+		xfer_fail(x, FETCH_PROXY, "the proxy asks for credentials (407)");
+		return XFER_STOP;
+	}
 	if (h->status >= 400) {
 		reason = http_target(h, &rlen);
 		xfer_fail(x, FETCH_HTTP, "server answered %d %.*s", h->status, (int)rlen, reason);
@@ -593,6 +600,84 @@ static int xfer_handshake(struct xfer *x)
 	return -1;
 }
 
+/* The proxy for this hop: 1 and *px, 0 to go direct, -1 with x's error set. */
+static int xfer_proxy(struct xfer *x, struct fetch_proxy *px)
+{
+	const struct fetch_opts *o = x->opts;
+	const char *spec = o->proxy ? o->proxy : x->url.https ? o->https_proxy : o->http_proxy;
+	char err[256];
+
+	if (o->no_proxy_at_all || !spec || !*spec || fetch_proxy_bypass(o->no_proxy, &x->url))
+		return 0;
+	if (fetch_proxy_parse(spec, px, err, sizeof(err)) != 0) {
+		xfer_fail(x, FETCH_USAGE, "%s", err);
+		return -1;
+	}
+	return 1;
+}
+
+/* Reads the proxy's answer to CONNECT, up to its blank line: the bytes after
+ * it would be the tunnel's, and the origin speaks only after our TLS hello. */
+static int xfer_tunnel_answer(struct xfer *x, int *status)
+{
+	char head[XFER_PROXY_HEAD_MAX + 1];
+	size_t have = 0;
+	char *end = NULL;
+
+	while (!end) {
+		ssize_t got = xfer_recv(x, head + have, XFER_PROXY_HEAD_MAX - have,
+					"waiting for the proxy");
+		if (got < 0)
+			return -1;
+		if (got == 0 || have + (size_t)got == XFER_PROXY_HEAD_MAX) {
+			xfer_fail(x, FETCH_PROXY, "the proxy %s", got == 0 ? "closed the connection"
+									 : "sent a head too long");
+			return -1;
+		}
+		have += (size_t)got;
+		head[have] = '\0';
+		end = strstr(head, "\r\n\r\n");
+	}
+	if (fetch_resp_status_line(head, strcspn(head, "\n") + 1, status) != 0) {
+		xfer_fail(x, FETCH_PROXY, "the proxy's answer to CONNECT is not HTTP");
+		return -1;
+	}
+	/* A refusal may carry a body; a tunnel carries nothing of the proxy's own. */
+	if (*status / 100 == 2 && end + 4 != head + have) {
+		xfer_fail(x, FETCH_PROXY, "the proxy sent bytes after opening the tunnel");
+		return -1;
+	}
+	return 0;
+}
+
+/* A CONNECT tunnel to the origin; TLS then runs through it end to end. */
+static int xfer_tunnel(struct xfer *x, const struct fetch_proxy *px)
+{
+	struct buffer req;
+	int status = 0, r = -1;
+
+	buffer_init(&req, XFER_REQUEST_MAX);
+	if (fetch_proxy_connect_request(&req, &x->url, px) != 0) {
+		xfer_fail(x, FETCH_USAGE, "the CONNECT request is too large");
+		goto out;
+	}
+	xfer_print_request(x, &req);
+	if (xfer_send(x, req.data, req.len, "sending CONNECT to the proxy") != 0 ||
+	    xfer_tunnel_answer(x, &status) != 0) {
+		x->status = FETCH_PROXY;
+		goto out;
+	}
+	if (status / 100 != 2) {
+		xfer_fail(x, FETCH_PROXY, "the proxy refused CONNECT to %s port %s (%d)", x->url.host,
+			  x->url.port, status);
+		goto out;
+	}
+	r = 0;
+out:
+	buffer_free(&req);
+	return r;
+}
+
 /* One request and its response. */
 static void xfer_hop(struct xfer *x, int *redirect)
 {
@@ -606,6 +691,8 @@ static void xfer_hop(struct xfer *x, int *redirect)
 		.range_from = x->range_sent ? x->have : -1,
 	};
 	struct fetch_stream conn = {.fd = -1};
+	struct fetch_proxy px;
+	const struct url *to = &x->url;
 	char nerr[256] = "";
 	int ms = xfer_wait_ms(x), fd;
 
@@ -616,18 +703,28 @@ static void xfer_hop(struct xfer *x, int *redirect)
 	}
 	buffer_init(&req, XFER_REQUEST_MAX);
 	x->conn = &conn;
-	fd = net_connect(x->url.host, x->url.port, x->opts->family, ms, nerr, sizeof(nerr));
+	x->proxied = xfer_proxy(x, &px);
+	if (x->proxied < 0)
+		goto out;
+	if (x->proxied)
+		to = &px.url;
+	fd = net_connect(to->host, to->port, x->opts->family, ms, nerr, sizeof(nerr));
 	if (fd < 0) {
-		xfer_fail(x, FETCH_NET, "cannot connect to %s port %s: %s", x->url.host, x->url.port,
-			  nerr[0] ? nerr : strerror(errno));
+		xfer_fail(x, x->proxied ? FETCH_PROXY : FETCH_NET, "cannot connect to %s%s port %s: %s",
+			  x->proxied ? "the proxy " : "", to->host, to->port, nerr[0] ? nerr : strerror(errno));
 		goto out;
 	}
 	if (fetch_stream_open(&conn, fd) != 0) {
 		xfer_fail(x, FETCH_NET, "%s", conn.error);
 		goto out;
 	}
+	if (x->proxied && x->url.https && xfer_tunnel(x, &px) != 0)
+		goto out;
 	if (x->url.https && xfer_handshake(x) != 0)
 		goto out;
+	/* Plain HTTP through a proxy: the whole URL, and its credentials to it. */
+	rq.absolute = x->proxied && !x->url.https;
+	rq.proxy_auth = rq.absolute && px.auth[0] ? px.auth : NULL;
 	if (fetch_request_build(&req, &rq) != 0) {
 		xfer_fail(x, FETCH_USAGE, "the request is too large");
 		goto out;

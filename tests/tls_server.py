@@ -13,6 +13,8 @@ no server name).
   /cut-length       Content-Length 1000, 500 bytes, no close_notify
   /redirect?to=URL  302 to URL (percent-decoded)
   /echo             the request head as the body
+An absolute-form target ("GET http://host/echo", as to a proxy) is answered
+as its path, so --plain also stands in for a proxy whose input is checked.
 
 --tls-max 1.1: only TLS 1.0 and 1.1 (at security level 0), as old servers.
 --stall: accept connections and never answer the handshake.
@@ -69,6 +71,8 @@ class Handler(socketserver.BaseRequestHandler):
         self.log("SNI: %s\n%s" % (SNI.get(threading.get_ident(), "none") if not ARGS.plain
                                   else "plain", head.decode("latin-1")))
         target = head.split(b" ", 2)[1].decode("latin-1")
+        if target.startswith("http://"):  # absolute-form: this server is the "proxy"
+            target = "/" + target[7:].partition("/")[2]
         path, _, query = target.partition("?")
         try:
             self.answer(s, path, query, head)
