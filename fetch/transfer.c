@@ -590,6 +590,10 @@ static int xfer_handshake(struct xfer *x)
 	while ((r = fetch_stream_handshake(x->conn)) == FETCH_STREAM_AGAIN)
 		if (xfer_wait(x, "during the TLS handshake") != 0)
 			return -1;
+	if (r == 0 && x->headf && x->opts->verbose)
+		fprintf(x->headf, "TLS: %s, certificate %s\n",
+			tls_describe(x->conn->tls, err, sizeof(err)),
+			x->opts->no_verify ? "NOT verified" : "verified");
 	if (r == 0)
 		return 0;
 	if (x->conn->verify_failed)

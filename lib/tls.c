@@ -291,7 +291,7 @@ struct tls *tls_client(struct tls_ctx *c, int fd, const char *host, char *err, s
 	if (tls_is_ip(host))
 		ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) == 1;
 	else
-		ok = SSL_set_tlsext_host_name(t->ssl, host) == 1 && SSL_set1_host(t->ssl, host) == 1;
+		ok = SSL_set_tlsext_host_name(t->ssl, t->host) == 1 && SSL_set1_host(t->ssl, host) == 1;
 	if (!ok) {
 		snprintf(err, errlen, "TLS: cannot use host name %s: %s", host,
 			 tls_queue_reason("refused"));

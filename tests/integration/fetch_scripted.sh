@@ -121,7 +121,7 @@ if [ "$elapsed" -lt 10 ]; then ok "-T 1 is honoured"; else fail "-T 1 is honoure
 bad "--max-time 1 on a trickle" /slow 4 --max-time 1
 
 # The request, byte for byte (the server echoes it as the body).
-V=$("$F" --version | sed 's/^fetch //')
+V=$("$F" --version | head -n 1 | sed 's/^fetch //')
 clean_dir
 "$F" -q -o "$W/echo" "$U/echo"
 printf 'GET /echo HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUser-Agent: fetch/%s\r\nAccept: */*\r\nConnection: close\r\n\r\n' \

@@ -106,6 +106,8 @@ check_eq "nginx, -o -: the body on stdout" "hello from nginx" "$(cat "$W/e")"
 check_contains "nginx, -o -: the head on stderr" "$TEST_TMP/err" "HTTP/1.1 200 OK"
 "$F" -q --ca-certificate "$C/ca.pem" -o "$W/f" "https://localhost:$NPORT/missing" 2>/dev/null
 check_eq "nginx, 404 over TLS: exit 8" 8 "$?"
+"$F" -v --ca-certificate "$C/ca.pem" -o /dev/null "$N/hello.txt" >"$TEST_TMP/v" 2>&1
+check_contains "-v: the protocol and ALPN" "$TEST_TMP/v" "ALPN http/1.1, certificate verified"
 
 # ---- verification failures: exit 5, the reason named, no file ---------------
 failed "unknown CA" 5 "unknown issuer" "$F" -q "$N/hello.txt"
