@@ -2,6 +2,7 @@
 #include "tls.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +82,42 @@ void tls_ctx_free(struct tls_ctx *c)
 	free(c);
 }
 
+/* A directory of CAs named by subject hash ("1a2b3c4d.0"), as Debian's
+ * /etc/ssl/certs: lookups there read only the CA a chain needs. */
+static int tls_dir_hashed(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)))
+		found = strlen(e->d_name) == 10 && strspn(e->d_name, "0123456789abcdef") == 8 &&
+			strcmp(e->d_name + 8, ".0") == 0;
+	closedir(d);
+	return found;
+}
+
+/* The system's CAs, where OpenSSL would look (SSL_CERT_FILE and SSL_CERT_DIR
+ * honoured). The default bundle file is read only when the default directory
+ * is not hashed: parsing its ~150 certificates costs ~20 ms a run, more than
+ * a whole small download, and the hashed directory holds the same CAs.
+ * A missing store is not an error: ca_file may be all there is. */
+static void tls_system_store(SSL_CTX *sc)
+{
+	const char *file = getenv(X509_get_default_cert_file_env());
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+
+	if (!dir)
+		dir = X509_get_default_cert_dir();
+	if (!file && !tls_dir_hashed(dir))
+		file = X509_get_default_cert_file();
+	if (file)
+		(void)SSL_CTX_load_verify_file(sc, file);
+	(void)SSL_CTX_load_verify_dir(sc, dir);
+}
+
 struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_t errlen)
 {
 	SSL_CTX *sc;
@@ -99,8 +136,7 @@ struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_
 	SSL_CTX_set_default_passwd_cb(sc, tls_no_password);
 	if (SSL_CTX_set_alpn_protos(sc, tls_alpn_http11, sizeof(tls_alpn_http11) - 1) != 0)
 		goto fail;
-	/* A missing system store is not an error: ca_file may be all there is. */
-	(void)SSL_CTX_set_default_verify_paths(sc);
+	tls_system_store(sc);
 	ERR_clear_error();
 	if (o->ca_file && SSL_CTX_load_verify_locations(sc, o->ca_file, NULL) != 1) {
 		snprintf(err, errlen, "%s: cannot load CA certificates: %s", o->ca_file,
@@ -255,7 +291,7 @@ struct tls *tls_client(struct tls_ctx *c, int fd, const char *host, char *err, s
 	if (tls_is_ip(host))
 		ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) == 1;
 	else
-		ok = SSL_set_tlsext_host_name(t->ssl, host) == 1 && SSL_set1_host(t->ssl, host) == 1;
+		ok = SSL_set_tlsext_host_name(t->ssl, t->host) == 1 && SSL_set1_host(t->ssl, host) == 1;
 	if (!ok) {
 		snprintf(err, errlen, "TLS: cannot use host name %s: %s", host,
 			 tls_queue_reason("refused"));
