@@ -7,11 +7,12 @@
 
 static void proxy_base64(const unsigned char *in, size_t n, char *out)
 {
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)in[i] << 16 | (i + 1 < n ? (unsigned)in[i + 1] << 8 : 0) |
-			     (i + 2 < n ? in[i + 2] : 0);
+		             (i + 2 < n ? in[i + 2] : 0);
 		*out++ = abc[v >> 18 & 63];
 		*out++ = abc[v >> 12 & 63];
 		*out++ = i + 1 < n ? abc[v >> 6 & 63] : '=';
@@ -68,7 +69,7 @@ int fetch_proxy_parse(const char *s, struct fetch_proxy *p, char *err, size_t er
 		return -1;
 	}
 	n = snprintf(full, sizeof(full), "http://%.*s%s/", (int)(end - host), host,
-		     proxy_has_port(host, (size_t)(end - host)) ? "" : ":1080");
+	             proxy_has_port(host, (size_t)(end - host)) ? "" : ":1080");
 	if (n < 0 || (size_t)n >= sizeof(full) || url_parse(full, &p->url) != URL_OK) {
 		snprintf(err, errlen, "proxy URL %.*s: bad host or port", (int)(end - host), host);
 		return -1;
@@ -106,7 +107,8 @@ static int proxy_entry_matches(const char *e, size_t n, const struct url *u)
 
 	if (n == 1 && e[0] == '*')
 		return 1;
-	/* ":PORT" after a name, an IPv4 address or "[v6]"; a bare IPv6 literal has several colons. */
+	/* ":PORT" after a name, an IPv4 address or "[v6]"; a bare IPv6 literal has several colons.
+	 */
 	if (close)
 		colon = close + 1 < e + n && close[1] == ':' ? close + 1 : NULL;
 	else if (memchr(e, ':', n) && memchr(e, ':', n) == memrchr(e, ':', n))
@@ -136,7 +138,7 @@ int fetch_proxy_bypass(const char *no_proxy, const struct url *u)
 }
 
 int fetch_proxy_connect_request(struct buffer *out, const struct url *u,
-				const struct fetch_proxy *p)
+                                const struct fetch_proxy *p)
 {
 	char host[URL_HOST_MAX + 16];
 	int n = snprintf(host, sizeof(host), u->ipv6 ? "[%s]:%s" : "%s:%s", u->host, u->port);

@@ -19,8 +19,8 @@
 #define FETCH_PROXY_AUTH_MAX 1024
 
 struct fetch_proxy {
-	struct url url;                     /* host and port of the proxy */
-	char auth[FETCH_PROXY_AUTH_MAX];    /* "Basic ..." or "" */
+	struct url url;                  /* host and port of the proxy */
+	char auth[FETCH_PROXY_AUTH_MAX]; /* "Basic ..." or "" */
 };
 
 /* Parses a proxy URL; 0, or -1 with a reason in err (https:// proxies and
@@ -30,6 +30,6 @@ int fetch_proxy_parse(const char *s, struct fetch_proxy *p, char *err, size_t er
 int fetch_proxy_bypass(const char *no_proxy, const struct url *u);
 /* The CONNECT request for u's host and port, with p's credentials. 0 or -1. */
 int fetch_proxy_connect_request(struct buffer *out, const struct url *u,
-				const struct fetch_proxy *p);
+                                const struct fetch_proxy *p);
 
 #endif

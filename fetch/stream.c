@@ -41,11 +41,19 @@ int fetch_stream_start_tls(struct fetch_stream *s, struct tls_ctx *tls, const ch
 static ssize_t stream_tls_result(struct fetch_stream *s, ssize_t r)
 {
 	switch (r) {
-	case TLS_WANT_READ: s->want = POLLIN; return FETCH_STREAM_AGAIN;
-	case TLS_WANT_WRITE: s->want = POLLOUT; return FETCH_STREAM_AGAIN;
-	case TLS_CLOSED: return 0;
-	case TLS_EOF: s->truncated = 1; return 0;
-	default: break;
+	case TLS_WANT_READ:
+		s->want = POLLIN;
+		return FETCH_STREAM_AGAIN;
+	case TLS_WANT_WRITE:
+		s->want = POLLOUT;
+		return FETCH_STREAM_AGAIN;
+	case TLS_CLOSED:
+		return 0;
+	case TLS_EOF:
+		s->truncated = 1;
+		return 0;
+	default:
+		break;
 	}
 	s->verify_failed = tls_verify_failed(s->tls);
 	snprintf(s->error, sizeof(s->error), "%s", tls_error(s->tls));

@@ -20,11 +20,11 @@ enum {
 };
 
 struct fetch_stream {
-	int fd;              /* connected, non-blocking once opened */
-	struct tls *tls;     /* NULL: plain TCP */
-	short want;          /* POLLIN or POLLOUT after FETCH_STREAM_AGAIN */
-	int truncated;       /* the end came without TLS close_notify */
-	int verify_failed;   /* the server's certificate was refused */
+	int fd;            /* connected, non-blocking once opened */
+	struct tls *tls;   /* NULL: plain TCP */
+	short want;        /* POLLIN or POLLOUT after FETCH_STREAM_AGAIN */
+	int truncated;     /* the end came without TLS close_notify */
+	int verify_failed; /* the server's certificate was refused */
 	char error[384];
 };
 

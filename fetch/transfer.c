@@ -672,8 +672,8 @@ static int xfer_tunnel(struct xfer *x, const struct fetch_proxy *px)
 		goto out;
 	}
 	if (status / 100 != 2) {
-		xfer_fail(x, FETCH_PROXY, "the proxy refused CONNECT to %s port %s (%d)", x->url.host,
-			  x->url.port, status);
+		xfer_fail(x, FETCH_PROXY, "the proxy refused CONNECT to %s port %s (%d)",
+			  x->url.host, x->url.port, status);
 		goto out;
 	}
 	r = 0;
@@ -714,8 +714,9 @@ static void xfer_hop(struct xfer *x, int *redirect)
 		to = &px.url;
 	fd = net_connect(to->host, to->port, x->opts->family, ms, nerr, sizeof(nerr));
 	if (fd < 0) {
-		xfer_fail(x, x->proxied ? FETCH_PROXY : FETCH_NET, "cannot connect to %s%s port %s: %s",
-			  x->proxied ? "the proxy " : "", to->host, to->port, nerr[0] ? nerr : strerror(errno));
+		xfer_fail(x, x->proxied ? FETCH_PROXY : FETCH_NET,
+			  "cannot connect to %s%s port %s: %s", x->proxied ? "the proxy " : "",
+			  to->host, to->port, nerr[0] ? nerr : strerror(errno));
 		goto out;
 	}
 	if (fetch_stream_open(&conn, fd) != 0) {

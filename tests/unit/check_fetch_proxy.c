@@ -29,8 +29,8 @@ START_TEST(parse_vectors)
 	char err[128];
 
 	for (size_t i = 0; i < ARRAY_LEN(parse_good); i++) {
-		ck_assert_msg(fetch_proxy_parse(parse_good[i].in, &p, err, sizeof(err)) == 0, "%s: %s",
-			      parse_good[i].in, err);
+		ck_assert_msg(fetch_proxy_parse(parse_good[i].in, &p, err, sizeof(err)) == 0,
+		              "%s: %s", parse_good[i].in, err);
 		ck_assert_str_eq(p.url.host, parse_good[i].host);
 		ck_assert_str_eq(p.url.port, parse_good[i].port);
 		ck_assert_str_eq(p.auth, parse_good[i].auth);
@@ -80,9 +80,10 @@ START_TEST(bypass_vectors)
 
 	for (size_t i = 0; i < ARRAY_LEN(bypass_cases); i++) {
 		ck_assert_int_eq(url_parse(bypass_cases[i].url, &u), URL_OK);
-		ck_assert_msg(fetch_proxy_bypass(bypass_cases[i].no_proxy, &u) == bypass_cases[i].bypass,
-			      "no_proxy '%s' for %s: want %d", bypass_cases[i].no_proxy,
-			      bypass_cases[i].url, bypass_cases[i].bypass);
+		ck_assert_msg(fetch_proxy_bypass(bypass_cases[i].no_proxy, &u) ==
+		                  bypass_cases[i].bypass,
+		              "no_proxy '%s' for %s: want %d", bypass_cases[i].no_proxy,
+		              bypass_cases[i].url, bypass_cases[i].bypass);
 	}
 }
 END_TEST
@@ -91,7 +92,7 @@ END_TEST
 static void check_bytes(const struct buffer *b, const char *want)
 {
 	ck_assert_msg(b->len == strlen(want) && memcmp(b->data, want, b->len) == 0, "got '%.*s'",
-		      (int)b->len, b->data);
+	              (int)b->len, b->data);
 }
 
 START_TEST(connect_and_absolute_requests)
@@ -107,7 +108,7 @@ START_TEST(connect_and_absolute_requests)
 	ck_assert_int_eq(url_parse("https://[::1]/x", &u), URL_OK);
 	ck_assert_int_eq(fetch_proxy_connect_request(&b, &u, &p), 0);
 	check_bytes(&b, "CONNECT [::1]:443 HTTP/1.1\r\nHost: [::1]:443\r\n"
-				 "Proxy-Authorization: Basic YTpi\r\n\r\n");
+	                "Proxy-Authorization: Basic YTpi\r\n\r\n");
 	ck_assert_int_eq(fetch_proxy_parse("proxy", &p, err, sizeof(err)), 0);
 	ck_assert_int_eq(url_parse("https://h:8443/x", &u), URL_OK);
 	ck_assert_int_eq(fetch_proxy_connect_request(&b, &u, &p), 0);
@@ -118,8 +119,8 @@ START_TEST(connect_and_absolute_requests)
 	rq.proxy_auth = "Basic YTpi";
 	ck_assert_int_eq(fetch_request_build(&b, &rq), 0);
 	check_bytes(&b, "GET http://h/p?q HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n"
-				 "Accept: */*\r\nProxy-Authorization: Basic YTpi\r\n"
-				 "Connection: close\r\n\r\n");
+	                "Accept: */*\r\nProxy-Authorization: Basic YTpi\r\n"
+	                "Connection: close\r\n\r\n");
 	buffer_free(&b);
 }
 END_TEST

@@ -69,7 +69,8 @@ static int peer_open(struct peer *p, const char *name, const char *host)
 	p->srv = tls_server(sc, p->sfd, err, sizeof(err));
 	tls_ctx_free(sc);
 	tls_ctx_free(cc);
-	for (int i = 0; i < 100 && (cr == FETCH_STREAM_AGAIN || (sr != 0 && sr != TLS_ERROR)); i++) {
+	for (int i = 0; i < 100 && (cr == FETCH_STREAM_AGAIN || (sr != 0 && sr != TLS_ERROR));
+	     i++) {
 		if (cr == FETCH_STREAM_AGAIN)
 			cr = fetch_stream_handshake(&p->s);
 		if (sr != 0 && sr != TLS_ERROR)
@@ -128,7 +129,8 @@ int main(void)
 	snprintf(certs, sizeof(certs), "%s", dir);
 	snprintf(cmd, sizeof(cmd), "sh tests/tls-certs.sh %s", dir);
 	if (system(cmd) != 0) {
-		fprintf(stderr, "check_fetch_stream: tests/tls-certs.sh failed (run from the repository root)\n");
+		fprintf(stderr, "check_fetch_stream: tests/tls-certs.sh failed (run from the "
+		                "repository root)\n");
 		return EXIT_FAILURE;
 	}
 	Suite *s = suite_create("fetch_stream");
