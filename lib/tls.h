@@ -35,7 +35,7 @@ enum tls_result {
 	TLS_WANT_WRITE = -3, /* wait until the socket is writable, then call again */
 	TLS_CLOSED = -4,     /* read: the peer closed cleanly (close_notify) */
 	TLS_EOF = -5         /* read: the connection ended without close_notify
-			      * (a truncation attack, or a careless peer) */
+	                      * (a truncation attack, or a careless peer) */
 };
 
 struct tls_ctx;
