@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum {
 	OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION, OPT_CA_FILE,
@@ -122,7 +123,13 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 	case 'A': case OPT_NO_REDIRECT: o->redirects = 0; break;
 	case '4': o->family = AF_INET; break;
 	case '6': o->family = AF_INET6; break;
-	case OPT_CA_FILE: o->ca_file = arg; break;
+	case OPT_CA_FILE:
+		if (access(arg, R_OK) != 0) {
+			snprintf(err, errlen, "--ca-certificate %s: %s", arg, strerror(errno));
+			return FETCH_CLI_USAGE;
+		}
+		o->ca_file = arg;
+		break;
 	case OPT_NO_VERIFY: o->no_verify = 1; break;
 	case OPT_PROXY: o->proxy = arg; break;
 	case OPT_NO_PROXY: o->no_proxy_at_all = 1; break;

@@ -124,8 +124,10 @@ failed "wrong name, IP literal" 5 "name mismatch (the certificate is not for 127
 tls_on self self
 failed "self-signed" 5 "self-signed certificate" \
 	"$F" -q --ca-certificate "$C/ca.pem" "https://localhost:$TPORT/hello"
-failed "unreadable --ca-certificate" 2 "nothing.pem" \
+failed "unreadable --ca-certificate" 2 "--ca-certificate $C/nothing.pem: No such file" \
 	"$F" -q --ca-certificate "$C/nothing.pem" "https://localhost:$TPORT/hello"
+failed "--ca-certificate without a certificate" 2 "ca.key: cannot load CA certificates" \
+	"$F" -q --ca-certificate "$C/ca.key" "https://localhost:$TPORT/hello"
 
 # --no-check-certificate: accepted, one warning for all the URLs.
 (cd "$W" && "$F" -q --no-check-certificate -o - "https://localhost:$TPORT/hello" \
