@@ -141,6 +141,7 @@ struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_
 		goto fail;
 	tls_system_store(sc);
 	ERR_clear_error();
+	errno = 0; /* the reason below is errno's only when this load set it */
 	if (o->ca_file && SSL_CTX_load_verify_locations(sc, o->ca_file, NULL) != 1) {
 		snprintf(err, errlen, "%s: cannot load CA certificates: %s", o->ca_file,
 		         errno && !ERR_peek_last_error() ? strerror(errno)
