@@ -253,7 +253,7 @@ void fetch_cli_help(FILE *f)
 	      "  5  TLS: the server's certificate failed verification\n"
 	      "  7  protocol error: malformed or incomplete response, redirect loop or too many\n"
 	      "  8  the server answered with an error status (or a redirect with -A)\n"
-	      "  9  the proxy could not be reached, refused the request or failed\n"
+	      " 10  the proxy could not be reached, refused the request or failed\n"
 	      "Several URLs: each is fetched; the status is the first failure's.\n",
 	      f);
 }

@@ -5,8 +5,8 @@
  * proxy.c), sends the request (request.c) over a plain or TLS connection
  * (stream.c), reads the response (response.c), writes the body through a
  * temporary file (output.c) and shows progress (progress.c). Exit statuses
- * follow wget's table so that scripts written for wget keep working (9, a
- * proxy failure, is ours). */
+ * follow wget's table so that scripts written for wget keep working (10, a
+ * proxy failure, is ours; 9 is kept for --checksum, issue 14). */
 #ifndef FETCH_H
 #define FETCH_H
 
@@ -26,7 +26,7 @@ enum fetch_status {
 	FETCH_TLS = 5,      /* the server's certificate failed verification */
 	FETCH_PROTO = 7,    /* malformed or incomplete response, too many redirects */
 	FETCH_HTTP = 8,     /* the server answered with an error status */
-	FETCH_PROXY = 9     /* the proxy could not be reached, refused or failed */
+	FETCH_PROXY = 10    /* the proxy could not be reached, refused or failed */
 };
 
 struct fetch_opts {

@@ -98,14 +98,14 @@ run "CONNECT with credentials" 0 "https_proxy=http://user:s3cret@127.0.0.1:$AUTH
 	"https://localhost:$OPORT/echo"
 check_lacks "no Proxy-Authorization inside the tunnel" "$TEST_TMP/out" "Proxy-Authorization"
 check_lacks "no Proxy-Authorization at the origin" "$TEST_TMP/origin.log" "Proxy-Authorization"
-run "CONNECT refused (407)" 9 "https_proxy=http://127.0.0.1:$AUTH" -- $CA -o w \
+run "CONNECT refused (407)" 10 "https_proxy=http://127.0.0.1:$AUTH" -- $CA -o w \
 	"https://localhost:$OPORT/hello"
 check_contains "CONNECT refused: the reason" "$TEST_TMP/err" \
 	"the proxy refused CONNECT to localhost port $OPORT (407)"
 check_eq "CONNECT refused: no file" "" "$(ls -A "$W")"
-run "wrong proxy password" 9 "https_proxy=http://user:nope@127.0.0.1:$AUTH" -- $CA -o w \
+run "wrong proxy password" 10 "https_proxy=http://user:nope@127.0.0.1:$AUTH" -- $CA -o w \
 	"https://localhost:$OPORT/hello"
-run "proxy not listening" 9 "https_proxy=http://127.0.0.1:$DEAD" -- $CA -o w \
+run "proxy not listening" 10 "https_proxy=http://127.0.0.1:$DEAD" -- $CA -o w \
 	"https://localhost:$OPORT/hello"
 check_contains "proxy not listening: the reason" "$TEST_TMP/err" "cannot connect to the proxy 127.0.0.1"
 
@@ -115,7 +115,7 @@ run "http_proxy through tinyproxy" 0 "http_proxy=http://127.0.0.1:$OPEN" -- -o -
 check_contains "http_proxy: the origin got the request" "$TEST_TMP/out" "GET /echo HTTP/1.1"
 check_contains "tinyproxy saw the absolute form" "$TEST_TMP/open.tp.log" \
 	"GET http://127.0.0.1:$PPORT/echo HTTP/1.1"
-run "407 to a plain request" 9 "http_proxy=http://127.0.0.1:$AUTH" -- -o w \
+run "407 to a plain request" 10 "http_proxy=http://127.0.0.1:$AUTH" -- -o w \
 	"http://127.0.0.1:$PPORT/echo"
 check_contains "407: the reason" "$TEST_TMP/err" "the proxy asks for credentials (407)"
 # The exact bytes a proxy receives (the scripted server stands in for it).
@@ -139,7 +139,7 @@ done
 run "NO_PROXY (upper case)" 0 "https_proxy=http://127.0.0.1:$DEAD" "NO_PROXY=localhost" -- \
 	$CA -o /dev/null "https://localhost:$OPORT/hello"
 for np in otherhost "localhost:1" calhost "host.localhost"; do
-	run "no_proxy='$np' does not match" 9 "https_proxy=http://127.0.0.1:$DEAD" "no_proxy=$np" -- \
+	run "no_proxy='$np' does not match" 10 "https_proxy=http://127.0.0.1:$DEAD" "no_proxy=$np" -- \
 		$CA -o /dev/null "https://localhost:$OPORT/hello"
 done
 run "no_proxy with an IP" 0 "http_proxy=http://127.0.0.1:$DEAD" "no_proxy=127.0.0.1" -- \
