@@ -6,8 +6,12 @@
  *   Accept: * / *                 (without the spaces)
  *   Range: bytes=N-               (only when resuming)
  *   Connection: close
- *   -H headers, after the defaults; a -H of the same name replaces a default.
- * No body. */
+ *   -H headers, after the defaults; a -H of the same name replaces a default,
+ *   and "Name:" with nothing after the colon removes it (curl's convention).
+ * No body. After a redirect to another origin (scheme, host or port) the -H
+ * credentials -- Authorization, Cookie, Proxy-Authorization -- and a -H Host
+ * are left out (CVE-2018-1000007, CVE-2022-27776): they were meant for the
+ * first origin only. */
 #ifndef FETCH_REQUEST_H
 #define FETCH_REQUEST_H
 
@@ -23,6 +27,7 @@ struct fetch_request {
 	const char *const *headers;  /* "Name: value", already validated */
 	unsigned nheaders;
 	off_t range_from;            /* -1: no Range */
+	int other_origin;            /* a redirect left the first URL's origin */
 };
 
 /* Appends the request to out (cleared first); 0, or -1 when it does not fit. */

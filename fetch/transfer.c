@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -40,14 +41,16 @@ struct xfer {
 	const struct fetch_opts *opts;
 	struct url url;              /* this hop's */
 	struct url next;             /* where a redirect points */
-	struct url *visited;         /* every hop so far, for loop detection (from the first redirect) */
+	struct url first;            /* the URL given: -H credentials are for its origin only */
 	unsigned hops;
 	const char *path;            /* the output file ("-": stdout) */
 	char name[PATH_MAX];         /* the output path when made from the URL */
 	FILE *headf;                 /* where heads go; NULL with -q */
 	struct timespec deadline;    /* --max-time; tv_sec 0: none */
 	off_t have;                  /* resuming: bytes already here */
+	off_t total;                 /* resuming with a 206: the complete length, else -1 */
 	int range_sent;
+	int overlong;                /* a 206 body went past its Content-Range */
 	struct fetch_out out;
 	struct fetch_progress prog;
 	int write_failed;
@@ -98,13 +101,11 @@ static enum fetch_status xfer_timed_out(struct xfer *x, const char *what)
 	return xfer_fail(x, FETCH_NET, "timed out: nothing for %d s %s", x->opts->timeout_s, what);
 }
 
-/* A server's text, with control bytes shown as '?': it must not drive the terminal. */
+/* A server's text, masked: it must not drive the terminal. */
 static void xfer_print_text(FILE *f, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		fputc((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c, f);
-	}
+	for (size_t i = 0; i < n; i++)
+		fputc(fetch_resp_printable((unsigned char)s[i]) ? s[i] : '?', f);
 }
 
 static void xfer_print_head(const struct xfer *x, const struct http_head *h)
@@ -146,6 +147,10 @@ static int xfer_on_body(void *arg, const char *at, size_t n)
 {
 	struct xfer *x = arg;
 
+	if (x->total >= 0 && (off_t)n > x->total - x->have - x->out.written) {
+		x->overlong = 1;
+		return -1;
+	}
 	if (fetch_out_write(&x->out, at, n) != 0) {
 		x->write_failed = 1;
 		return -1;
@@ -154,19 +159,41 @@ static int xfer_on_body(void *arg, const char *at, size_t n)
 	return 0;
 }
 
+/* The 3xx codes whose Location fetch follows (as curl and wget). */
 static int xfer_is_redirect(int status)
 {
-	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+	return status == 300 || status == 301 || status == 302 || status == 303 ||
+	       status == 307 || status == 308;
 }
 
+/* Same scheme (only http so far), host and port. */
+static int xfer_same_origin(const struct url *a, const struct url *b)
+{
+	return strcasecmp(a->host, b->host) == 0 && strcmp(a->port, b->port) == 0;
+}
+
+/* Any 3xx. Only a redirect with a Location is followed; a 304 we did not ask
+ * for, and anything else, is a failure that leaves the target alone. A
+ * redirect to the same URL is not a loop by itself (servers do that while
+ * they prepare a file): the hop limit ends real loops, as in curl. */
 static enum xfer_next xfer_redirect(struct xfer *x, const struct http_head *h)
 {
 	size_t n;
 	const char *loc = http_header(h, "Location", &n);
+	char shown[256];
 	enum url_error e;
 
+	if (h->status == 304) {
+		xfer_fail(x, FETCH_HTTP, "304 Not Modified, but the request had no condition");
+		return XFER_STOP;
+	}
+	if (!xfer_is_redirect(h->status) || !loc) {
+		xfer_fail(x, FETCH_HTTP, "%d without a Location to follow", h->status);
+		return XFER_STOP;
+	}
+	fetch_resp_mask(loc, n, shown, sizeof(shown));
 	if (!x->opts->redirects) {
-		xfer_fail(x, FETCH_HTTP, "%d redirect to %.*s not followed (-A)", h->status, (int)n, loc);
+		xfer_fail(x, FETCH_HTTP, "%d redirect to %s not followed (-A)", h->status, shown);
 		return XFER_STOP;
 	}
 	if (strlen(loc) != n) {
@@ -176,29 +203,12 @@ static enum xfer_next xfer_redirect(struct xfer *x, const struct http_head *h)
 	e = url_resolve(&x->url, loc, &x->next);
 	if (e != URL_OK) {
 		xfer_fail(x, e == URL_UNSUPPORTED_SCHEME ? FETCH_FAIL : FETCH_PROTO,
-			  "redirect to %s: %s", loc, url_strerror(e));
+			  "redirect to %s: %s", shown, url_strerror(e));
 		return XFER_STOP;
-	}
-	if (!x->visited) {
-		/* Most downloads never redirect: no list until one does. */
-		x->visited = calloc(FETCH_REDIRECT_MAX + 1, sizeof(*x->visited));
-		if (!x->visited) {
-			xfer_fail(x, FETCH_FAIL, "out of memory");
-			return XFER_STOP;
-		}
-		x->visited[0] = x->url;
 	}
 	if (x->hops >= FETCH_REDIRECT_MAX) {
 		xfer_fail(x, FETCH_PROTO, "too many redirects (more than %d)", FETCH_REDIRECT_MAX);
 		return XFER_STOP;
-	}
-	for (unsigned i = 0; i <= x->hops; i++) {
-		const struct url *v = &x->visited[i];
-		if (!strcmp(v->host, x->next.host) && !strcmp(v->port, x->next.port) &&
-		    !strcmp(v->target, x->next.target)) {
-			xfer_fail(x, FETCH_PROTO, "redirect loop: %s comes back to an earlier URL", loc);
-			return XFER_STOP;
-		}
 	}
 	return XFER_REDIRECT;
 }
@@ -221,21 +231,22 @@ static enum xfer_next xfer_range_unsatisfiable(struct xfer *x, const struct http
 	return XFER_STOP;
 }
 
-/* Which way to open the output, from the status and what we asked for. */
+/* Which way to open the output, from the status and what we asked for. A
+ * 206 is joined to the partial file only when it is exactly its missing end. */
 static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_out_mode *mode)
 {
-	size_t n;
-	const char *v;
-	off_t first, last, total;
+	const char *why;
 
 	*mode = x->opts->resume ? FETCH_OUT_RESTART : FETCH_OUT_NEW;
 	if (h->status != 206)
 		return 0;
-	v = http_header(h, "Content-Range", &n);
-	if (!x->range_sent || !v || fetch_resp_content_range(v, n, &first, &last, &total) ||
-	    first != x->have) {
-		xfer_fail(x, FETCH_PROTO, "206 Partial Content that does not continue at byte %lld",
-			  (long long)x->have);
+	if (!x->range_sent) {
+		xfer_fail(x, FETCH_PROTO, "206 Partial Content to a request without Range");
+		return -1;
+	}
+	if (fetch_resp_check_partial(h, x->have, &x->total, &why) != 0) {
+		x->total = -1;
+		xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)x->have);
 		return -1;
 	}
 	*mode = FETCH_OUT_APPEND;
@@ -247,16 +258,18 @@ static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 	enum fetch_out_mode mode;
 	size_t rlen;
 	const char *reason;
+	char shown[128];
 	off_t len;
 
 	xfer_print_head(x, h);
-	if (xfer_is_redirect(h->status) && http_header(h, "Location", NULL))
+	if (h->status >= 300 && h->status < 400)
 		return xfer_redirect(x, h);
 	if (h->status == 416 && x->range_sent)
 		return xfer_range_unsatisfiable(x, h);
 	if (h->status >= 400) {
 		reason = http_target(h, &rlen);
-		xfer_fail(x, FETCH_HTTP, "server answered %d %.*s", h->status, (int)rlen, reason);
+		fetch_resp_mask(reason, rlen, shown, sizeof(shown));
+		xfer_fail(x, FETCH_HTTP, "server answered %d %s", h->status, shown);
 		return XFER_STOP;
 	}
 	if (x->opts->head_only)
@@ -282,6 +295,13 @@ static enum fetch_status xfer_done(struct xfer *x, const struct http_head *h)
 	if (x->opts->head_only)
 		return FETCH_OK;
 	fetch_progress_end(&x->prog);
+	if (x->total >= 0 && x->have + x->out.written != x->total) {
+		/* A chunked 206 that ended early: the partial file as it was. */
+		if (ftruncate(x->out.fd, x->have) != 0)
+			return xfer_fail(x, FETCH_FILE, "cannot restore %s: %s", x->out.tmp,
+					 strerror(errno));
+		return xfer_fail(x, FETCH_PROTO, "206 Partial Content shorter than its Content-Range");
+	}
 	lm = http_header(h, "Last-Modified", &n);
 	if (lm && date_parse(lm, n, &mtime) != 0)
 		mtime = -1;
@@ -319,7 +339,9 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 			xfer_done(x, fetch_resp_head(r));
 			return 0;
 		case FETCH_RESP_ERROR:
-			if (x->write_failed)
+			if (x->overlong)
+				xfer_fail(x, FETCH_PROTO, "206 Partial Content longer than its Content-Range");
+			else if (x->write_failed)
 				xfer_fail(x, FETCH_FILE, "%s", x->out.error);
 			else
 				xfer_fail(x, FETCH_PROTO, "%s", r->error);
@@ -548,6 +570,7 @@ static void xfer_hop(struct xfer *x, int *redirect)
 		.headers = x->opts->headers,
 		.nheaders = x->opts->nheaders,
 		.range_from = x->range_sent ? x->have : -1,
+		.other_origin = !xfer_same_origin(&x->first, &x->url),
 	};
 	char nerr[256] = "";
 	int ms = xfer_wait_ms(x);
@@ -596,6 +619,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->opts = opts;
 	x->err = err;
 	x->errlen = errlen;
+	x->total = -1;
 	fetch_out_init(&x->out);
 	fetch_progress_start(&x->prog, 0, 0, -1);
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
@@ -609,7 +633,8 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 }
 
 /* -o FILE, or the URL's name: in the current directory, or in -o's when
- * that is a directory (as FreeBSD fetch does). */
+ * that is a directory (as FreeBSD fetch does). A symlink to a file stands
+ * for that file. */
 static int xfer_output_path(struct xfer *x)
 {
 	const char *o = x->opts->output;
@@ -617,15 +642,23 @@ static int xfer_output_path(struct xfer *x)
 	struct stat st;
 	int n;
 
-	if (o && (strcmp(o, "-") == 0 || stat(o, &st) != 0 || !S_ISDIR(st.st_mode))) {
+	if (o && strcmp(o, "-") == 0) {
 		x->path = o;
 		return 0;
 	}
-	fetch_name_from_target(x->url.target, name, sizeof(name));
-	n = o ? snprintf(x->name, sizeof(x->name), "%s/%s", o, name)
-	      : snprintf(x->name, sizeof(x->name), "%s", name);
+	if (o && (stat(o, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		n = snprintf(x->name, sizeof(x->name), "%s", o);
+	} else {
+		fetch_name_from_target(x->url.target, name, sizeof(name));
+		n = o ? snprintf(x->name, sizeof(x->name), "%s/%s", o, name)
+		      : snprintf(x->name, sizeof(x->name), "%s", name);
+	}
 	x->path = x->name;
-	return n < 0 || (size_t)n >= sizeof(x->name) ? -1 : 0;
+	if (n < 0 || (size_t)n >= sizeof(x->name))
+		return xfer_fail(x, FETCH_FILE, "%s: name too long", o ? o : name), -1;
+	if (fetch_out_follow_link(x->name, sizeof(x->name)) != 0)
+		return xfer_fail(x, FETCH_FILE, "%s: %s", x->name, strerror(errno)), -1;
+	return 0;
 }
 
 enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char *err,
@@ -639,8 +672,9 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 	e = url_parse(url, &x.url);
 	if (e != URL_OK)
 		return xfer_fail(&x, FETCH_USAGE, "%s", url_strerror(e));
+	x.first = x.url;
 	if (xfer_output_path(&x) != 0)
-		return xfer_fail(&x, FETCH_FILE, "%s/...: name too long", opts->output);
+		return x.status;
 	if (opts->resume && !opts->head_only) {
 		x.have = fetch_out_resume_size(x.path);
 		x.range_sent = x.have > 0;
@@ -655,13 +689,12 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 		xfer_hop(&x, &redirect);
 		if (redirect) {
 			x.url = x.next;
-			x.visited[++x.hops] = x.url;
+			x.hops++;
 		}
 	}
 out:
 	fetch_progress_end(&x.prog); /* a failure mid-body leaves the bar's line ended */
 	fetch_out_abort(&x.out); /* nothing left after a commit; a failure's temporary file */
 	free(x.buf);
-	free(x.visited);
 	return x.status;
 }

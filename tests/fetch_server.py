@@ -30,6 +30,17 @@ each connection according to the request path (one response, then close):
   /lm                         a body with Last-Modified
   /echo                       the request head, byte for byte, as the body
   /name/...                   200 "name\\n" (output file name tests)
+  /goto?URL                   302 to URL (the raw query)
+  /again/ID/N                 302 to itself N times (counted per ID), then 200
+  /nobody/CODE                CODE with Content-Length: 5 and "stray", then
+                              the connection stays open (204 and 304 end at
+                              the blank line)
+  /evil                       404 whose reason phrase carries terminal escapes,
+                              C0 and C1 controls, and a header C1 and 0xff
+  /heads/BYTES/FIELDS         a head of about BYTES in FIELDS Set-Cookie lines
+  /range-trunc                ignores Range: 200, half the body, then closes
+  /range-bad/KIND             a 206 that must not be joined (KIND: start,
+                              short, length, unknown, chunked-short, chunked-long)
 
 HEAD requests get the same head and no body. Every response says
 "Connection: close" unless it is close-delimited.
@@ -75,6 +86,10 @@ def pattern(n, seed=0):
 
 
 RANGE_BODY = pattern(RANGE_SIZE, 7)
+
+
+AGAIN = {}
+AGAIN_LOCK = threading.Lock()
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -183,6 +198,31 @@ class Handler(socketserver.BaseRequestHandler):
             return self.respond(200, "OK", pattern(int(seg[2])))
         if p.startswith("/name/"):
             return self.respond(200, "OK", b"name\n")
+        if p == "/goto":
+            return self.redirect(302, self.path.split("?", 1)[1])
+        if p.startswith("/again/") and len(seg) == 4 and seg[3].isdigit():
+            with AGAIN_LOCK:
+                AGAIN[seg[2]] = AGAIN.get(seg[2], 0) + 1
+                n = AGAIN[seg[2]]
+            if n <= int(seg[3]):
+                return self.redirect(302, p)
+            return self.respond(200, "OK", b"hello world\n")
+        if p.startswith("/nobody/") and seg[2].isdigit():
+            self.send(b"HTTP/1.1 %s No Body\r\nContent-Length: 5\r\n\r\nstray" % seg[2].encode())
+            return self.never()
+        if p == "/evil":
+            return self.send(b"HTTP/1.1 404 \x1b]0;pwned\x07\x1b[2J\x9b" b"31m\x85gone\r\n"
+                             b"X-Evil: red\x9b" b"1m\x85\xff\r\nContent-Length: 0\r\n"
+                             b"Connection: close\r\n\r\n")
+        if p.startswith("/heads/") and len(seg) == 4 and seg[2].isdigit() and seg[3].isdigit():
+            size, count = int(seg[2]), int(seg[3])
+            each = max(size // count, 20)
+            cookies = ["Set-Cookie: c%d=%s" % (i, "v" * (each - 20)) for i in range(count)]
+            return self.respond(200, "OK", b"ok\n", cookies)
+        if p == "/range-trunc":
+            return self.truncated(RANGE_SIZE, RANGE_SIZE // 2)
+        if p.startswith("/range-bad/"):
+            return self.range_bad(seg[2])
         self.respond(404, "Not Found", b"no such scenario\n")
 
     def absolute(self, path):
@@ -299,6 +339,30 @@ class Handler(socketserver.BaseRequestHandler):
             return self.respond(206, "Partial Content", RANGE_BODY[start:], hdrs + [
                 "Content-Range: bytes %d-%d/%d" % (start, RANGE_SIZE - 1, RANGE_SIZE)])
         self.respond(200, "OK", RANGE_BODY, hdrs)
+
+
+    def range_bad(self, kind):
+        r = self.headers.get("range", "")
+        if not (r.startswith("bytes=") and r.endswith("-") and r[6:-1].isdigit()):
+            return self.respond(200, "OK", RANGE_BODY)
+        start, end = int(r[6:-1]), RANGE_SIZE - 1
+        cr = "bytes %d-%d/%d" % (start, end, RANGE_SIZE)
+        body = RANGE_BODY[start:]
+        if kind == "start":      # not where the local file ends
+            cr, body = "bytes 0-%d/%d" % (end, RANGE_SIZE), RANGE_BODY
+        elif kind == "short":    # ends before the complete length
+            end = start + (RANGE_SIZE - start) // 2
+            cr, body = "bytes %d-%d/%d" % (start, end, RANGE_SIZE), RANGE_BODY[start:end + 1]
+        elif kind == "length":   # Content-Length disagrees with Content-Range
+            body = body[:len(body) // 2]
+        elif kind == "unknown":  # complete length not given
+            cr = "bytes %d-%d/*" % (start, end)
+        elif kind.startswith("chunked"):
+            body = body[:len(body) // 2] if kind == "chunked-short" else body + b"extra"
+            self.send(("HTTP/1.1 206 Partial Content\r\nContent-Range: %s\r\n"
+                       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" % cr).encode())
+            return self.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        self.respond(206, "Partial Content", body, ["Content-Range: " + cr])
 
 
 class Server(socketserver.ThreadingTCPServer):
