@@ -9,7 +9,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-enum { OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION };
+enum {
+	OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION, OPT_CHECKSUM,
+	OPT_CONTENT_DISPOSITION, OPT_COMPRESSED
+};
 
 static const struct option cli_long[] = {
 	{"output", required_argument, NULL, 'o'},
@@ -24,6 +27,11 @@ static const struct option cli_long[] = {
 	{"no-redirect", no_argument, NULL, OPT_NO_REDIRECT},
 	{"ipv4", no_argument, NULL, '4'},
 	{"ipv6", no_argument, NULL, '6'},
+	{"checksum", required_argument, NULL, OPT_CHECKSUM},
+	{"content-disposition", no_argument, NULL, OPT_CONTENT_DISPOSITION},
+	{"timestamping", no_argument, NULL, 'N'},
+	{"input-file", required_argument, NULL, 'i'},
+	{"compressed", no_argument, NULL, OPT_COMPRESSED},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -115,6 +123,14 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 	case 'A': case OPT_NO_REDIRECT: o->redirects = 0; break;
 	case '4': o->family = AF_INET; break;
 	case '6': o->family = AF_INET6; break;
+	case 'N': o->timestamping = 1; break;
+	case 'i': o->input = arg; break;
+	case OPT_CONTENT_DISPOSITION: o->content_disposition = 1; break;
+	case OPT_COMPRESSED: o->compressed = 1; break;
+	case OPT_CHECKSUM:
+		if (fetch_digest_parse(arg, &o->checksum, err, errlen))
+			return FETCH_CLI_USAGE;
+		break;
 	case OPT_USER_AGENT:
 		if (strpbrk(arg, "\r\n")) {
 			snprintf(err, errlen, "--user-agent: CR or LF not allowed");
@@ -152,6 +168,34 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 	return FETCH_CLI_RUN;
 }
 
+/* Options that cannot go together; nurls on the command line. */
+static enum fetch_cli cli_combination(const struct fetch_opts *o, int nurls, char *err,
+				      size_t errlen)
+{
+	int to_stdout = o->output && strcmp(o->output, "-") == 0;
+	int several = nurls > 1 || (o->input && nurls > 0);
+	const char *why = NULL;
+
+	if (nurls == 0 && !o->input)
+		why = "no URL given (see --help)";
+	else if (o->output && (several || o->input) && !to_stdout && !cli_is_dir(o->output))
+		why = "-o FILE takes one URL (several need -o DIRECTORY or -o -)";
+	else if (o->resume && to_stdout)
+		why = "-r needs an output file, not stdout";
+	else if (o->timestamping && to_stdout)
+		why = "-N needs an output file, not stdout";
+	else if (o->checksum.algo[0] && to_stdout)
+		why = "--checksum needs an output file, not stdout";
+	else if (o->checksum.algo[0] && (several || o->input))
+		why = "--checksum takes one URL";
+	else if (o->resume && (o->compressed || o->content_disposition || o->timestamping))
+		why = "-r goes with neither --compressed, --content-disposition nor -N";
+	if (!why)
+		return FETCH_CLI_RUN;
+	snprintf(err, errlen, "%s", why);
+	return FETCH_CLI_USAGE;
+}
+
 enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, int *first_url,
 			       char *err, size_t errlen)
 {
@@ -162,7 +206,7 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 	optind = 0; /* glibc: a full re-initialisation, so tests may parse twice */
 	opterr = 0; /* main prints the one usage line */
 	/* A leading ':' tells a missing argument (':') from an unknown option ('?'). */
-	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46", cli_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46Ni:", cli_long, NULL)) != -1) {
 		if (c == ':' || c == '?') {
 			snprintf(err, errlen, "%s: %s (see --help)", argv[optind - 1],
 				 c == ':' ? "needs an argument" : "unknown option");
@@ -173,20 +217,7 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 			return r;
 	}
 	*first_url = optind;
-	if (optind >= argc) {
-		snprintf(err, errlen, "no URL given (see --help)");
-		return FETCH_CLI_USAGE;
-	}
-	if (opts->output && argc - optind > 1 && strcmp(opts->output, "-") != 0 &&
-	    !cli_is_dir(opts->output)) {
-		snprintf(err, errlen, "-o FILE takes one URL (several need -o DIRECTORY or -o -)");
-		return FETCH_CLI_USAGE;
-	}
-	if (opts->resume && opts->output && strcmp(opts->output, "-") == 0) {
-		snprintf(err, errlen, "-r needs an output file, not stdout");
-		return FETCH_CLI_USAGE;
-	}
-	return FETCH_CLI_RUN;
+	return cli_combination(opts, argc - optind, err, errlen);
 }
 
 void fetch_cli_help(FILE *f)
@@ -214,6 +245,16 @@ void fetch_cli_help(FILE *f)
 	      "      --max-time SECS   limit for the whole transfer\n"
 	      "  -A, --no-redirect     do not follow redirects (a 3xx answer is then a failure)\n"
 	      "  -4, --ipv4 / -6, --ipv6  use only IPv4 / IPv6 addresses\n"
+	      "  -i, --input-file FILE read URLs from FILE ('-': stdin), one a line; blank lines\n"
+	      "                        and lines starting with # are skipped\n"
+	      "  -N, --timestamping    ask with If-Modified-Since (the file's time): a 304 then\n"
+	      "                        leaves the file as it is and is success\n"
+	      "      --content-disposition  name the file as the server's Content-Disposition\n"
+	      "                        says (filename* first), under the URL-name rules\n"
+	      "      --compressed      ask for gzip and decode it; the file is kept only when\n"
+	      "                        the gzip trailer checks out\n"
+	      "      --checksum ALGO=HEX  sha256 or sha512: the file is kept only when its\n"
+	      "                        digest matches (exit 9, no file, when not)\n"
 	      "      --help, --version\n"
 	      "\n"
 	      "Redirects (300, 301, 302, 303, 307, 308 with a Location) are followed, at most\n"
@@ -229,6 +270,7 @@ void fetch_cli_help(FILE *f)
 	      "  7  protocol error: malformed or incomplete response, redirect loop or too many\n"
 	      "  8  the server answered with an error status, a 3xx not followed (-A, no\n"
 	      "     Location) or a 304 not asked for\n"
+	      "  9  the download's digest differs from --checksum (no file is left)\n"
 	      "Several URLs: each is fetched; the status is the first failure's.\n",
 	      f);
 }

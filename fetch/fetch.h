@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "digest.h"
+
 #define FETCH_VERSION      "0.1.0"
 #define FETCH_HEADERS_MAX  64          /* -H options */
 #define FETCH_REDIRECT_MAX 20          /* hops, as wget and browsers */
@@ -22,7 +24,8 @@ enum fetch_status {
 	FETCH_FILE = 3,     /* local file error: create, write, rename */
 	FETCH_NET = 4,      /* DNS, refused, reset, unreachable, timed out */
 	FETCH_PROTO = 7,    /* malformed or incomplete response, too many redirects */
-	FETCH_HTTP = 8      /* the server answered with an error status */
+	FETCH_HTTP = 8,     /* the server answered with an error status */
+	FETCH_CHECKSUM = 9  /* the download's digest is not --checksum's */
 };
 
 struct fetch_opts {
@@ -39,6 +42,11 @@ struct fetch_opts {
 	int redirects;           /* follow 3xx (default on; -A / --no-redirect off) */
 	int family;              /* AF_UNSPEC, AF_INET (-4), AF_INET6 (-6) */
 	int progress;            /* draw the progress bar (decided by main: a terminal, not -q) */
+	struct fetch_digest checksum; /* --checksum; algo "" when not given */
+	int content_disposition; /* --content-disposition: the file name from the server */
+	int timestamping;        /* -N: If-Modified-Since from the local file */
+	int compressed;          /* --compressed: ask for gzip, decode it */
+	const char *input;       /* -i: a file of URLs ("-": stdin), NULL: none */
 };
 
 #endif

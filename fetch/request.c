@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "date.h"
 #include "fetch.h"
 
 static int request_named(const char *h, const char *name)
@@ -73,6 +74,15 @@ int fetch_request_build(struct buffer *out, const struct fetch_request *rq)
 		return -1;
 	if (rq->range_from >= 0 && !request_overridden(rq, "Range") &&
 	    buffer_printf(out, "Range: bytes=%lld-\r\n", (long long)rq->range_from))
+		return -1;
+	if (rq->if_modified_since >= 0 && !request_overridden(rq, "If-Modified-Since")) {
+		char date[DATE_LEN + 1];
+		date_format(rq->if_modified_since, date);
+		if (buffer_printf(out, "If-Modified-Since: %s\r\n", date))
+			return -1;
+	}
+	if (rq->accept_gzip && !request_overridden(rq, "Accept-Encoding") &&
+	    buffer_append_str(out, "Accept-Encoding: gzip\r\n"))
 		return -1;
 	if (!request_overridden(rq, "Connection") && buffer_append_str(out, "Connection: close\r\n"))
 		return -1;

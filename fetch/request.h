@@ -5,6 +5,8 @@
  *   User-Agent: fetch/VERSION
  *   Accept: * / *                 (without the spaces)
  *   Range: bytes=N-               (only when resuming)
+ *   If-Modified-Since: DATE       (only with -N and a local file)
+ *   Accept-Encoding: gzip         (only with --compressed)
  *   Connection: close
  *   -H headers, after the defaults; a -H of the same name replaces a default,
  *   and "Name:" with nothing after the colon removes it (curl's convention).
@@ -16,6 +18,7 @@
 #define FETCH_REQUEST_H
 
 #include <sys/types.h>
+#include <time.h>
 
 #include "buffer.h"
 #include "url.h"
@@ -28,6 +31,8 @@ struct fetch_request {
 	unsigned nheaders;
 	off_t range_from;            /* -1: no Range */
 	int other_origin;            /* a redirect left the first URL's origin */
+	time_t if_modified_since;    /* -1: none */
+	int accept_gzip;             /* --compressed */
 };
 
 /* Appends the request to out (cleared first); 0, or -1 when it does not fit. */

@@ -19,6 +19,7 @@
 
 #include "buffer.h"
 #include "date.h"
+#include "gunzip.h"
 #include "http.h"
 #include "name.h"
 #include "net.h"
@@ -51,6 +52,10 @@ struct xfer {
 	off_t total;                 /* resuming with a 206: the complete length, else -1 */
 	int range_sent;
 	int overlong;                /* a 206 body went past its Content-Range */
+	int name_from_url;           /* no -o FILE: --content-disposition may rename */
+	time_t ims;                  /* -N: the local file's mtime sent, else -1 */
+	int gunzip_on;               /* --compressed and a gzip body: decoding */
+	struct fetch_gunzip gz;
 	struct fetch_out out;
 	struct fetch_progress prog;
 	int write_failed;
@@ -143,10 +148,26 @@ static void xfer_print_request(const struct xfer *x, const struct buffer *req)
 	fflush(x->headf);
 }
 
+/* Decoded bytes of a --compressed body. */
+static int xfer_write_decoded(void *arg, const char *at, size_t n)
+{
+	struct xfer *x = arg;
+
+	if (fetch_out_write(&x->out, at, n) != 0) {
+		x->write_failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 static int xfer_on_body(void *arg, const char *at, size_t n)
 {
 	struct xfer *x = arg;
 
+	if (x->gunzip_on) {
+		fetch_progress_add(&x->prog, n);
+		return fetch_gunzip_feed(&x->gz, at, n, xfer_write_decoded, x);
+	}
 	if (x->total >= 0 && (off_t)n > x->total - x->have - x->out.written) {
 		x->overlong = 1;
 		return -1;
@@ -183,6 +204,10 @@ static enum xfer_next xfer_redirect(struct xfer *x, const struct http_head *h)
 	char shown[256];
 	enum url_error e;
 
+	if (h->status == 304 && x->ims >= 0) {
+		x->status = FETCH_OK; /* -N asked: the local file is current */
+		return XFER_STOP;
+	}
 	if (h->status == 304) {
 		xfer_fail(x, FETCH_HTTP, "304 Not Modified, but the request had no condition");
 		return XFER_STOP;
@@ -213,6 +238,77 @@ static enum xfer_next xfer_redirect(struct xfer *x, const struct http_head *h)
 	return XFER_REDIRECT;
 }
 
+/* --checksum over the file at path; 0 when it matches or none was given. */
+static int xfer_checksum(struct xfer *x, const char *path)
+{
+	const struct fetch_digest *d = &x->opts->checksum;
+	char got[2 * FETCH_DIGEST_MAX + 1];
+	int r;
+
+	if (!d->algo[0])
+		return 0;
+	r = fetch_digest_file(d, path, got);
+	if (r < 0)
+		return xfer_fail(x, FETCH_FILE, "--checksum: cannot read %s: %s", path,
+				 strerror(errno)), -1;
+	if (r > 0)
+		return xfer_fail(x, FETCH_CHECKSUM, "%s digest %s does not match --checksum", d->algo,
+				 got), -1;
+	return 0;
+}
+
+/* Resumed with nothing left to fetch: the bytes there (NAME.part, else the
+ * target) pass --checksum, or a mismatched NAME.part goes. */
+static int xfer_check_resumed(struct xfer *x)
+{
+	char part[PATH_MAX];
+	int has_part = fetch_out_part_name(x->path, part, sizeof(part)) == 0 &&
+		       access(part, F_OK) == 0;
+
+	if (xfer_checksum(x, has_part ? part : x->path) == 0)
+		return 0;
+	if (has_part && x->status == FETCH_CHECKSUM)
+		(void)unlink(part);
+	return -1;
+}
+
+/* --content-disposition: the server's name in place of the URL's, in the
+ * same folder. Without a usable one the URL's name stays. */
+static int xfer_disposition_name(struct xfer *x, const struct http_head *h)
+{
+	size_t n, dir_len;
+	const char *v = http_header(h, "Content-Disposition", &n);
+	const char *slash;
+	char name[FETCH_NAME_MAX + 1];
+
+	if (!x->opts->content_disposition || !x->name_from_url || !v ||
+	    fetch_name_from_disposition(v, n, name, sizeof(name)) != 0)
+		return 0;
+	slash = strrchr(x->name, '/');
+	dir_len = slash ? (size_t)(slash - x->name) + 1 : 0;
+	if (dir_len + strlen(name) >= sizeof(x->name))
+		return xfer_fail(x, FETCH_FILE, "%s: name too long", name), -1;
+	memcpy(x->name + dir_len, name, strlen(name) + 1);
+	if (fetch_out_follow_link(x->name, sizeof(x->name)) != 0)
+		return xfer_fail(x, FETCH_FILE, "%s: %s", x->name, strerror(errno)), -1;
+	return 0;
+}
+
+/* --compressed and a gzip body: decode it on the way to the file. */
+static int xfer_gunzip_start(struct xfer *x, const struct http_head *h)
+{
+	size_t n;
+	const char *v = http_header(h, "Content-Encoding", &n);
+
+	if (!x->opts->compressed || !v ||
+	    !((n == 4 && strncasecmp(v, "gzip", 4) == 0) || (n == 6 && strncasecmp(v, "x-gzip", 6) == 0)))
+		return 0;
+	if (fetch_gunzip_init(&x->gz) != 0)
+		return xfer_fail(x, FETCH_FAIL, "out of memory"), -1;
+	x->gunzip_on = 1;
+	return 0;
+}
+
 /* 416 to our Range: fine when the server's length is exactly what we have. */
 static enum xfer_next xfer_range_unsatisfiable(struct xfer *x, const struct http_head *h)
 {
@@ -221,6 +317,8 @@ static enum xfer_next xfer_range_unsatisfiable(struct xfer *x, const struct http
 	off_t first, last, total;
 
 	if (v && fetch_resp_content_range(v, n, &first, &last, &total) == 0 && total == x->have) {
+		if (xfer_check_resumed(x) != 0)
+			return XFER_STOP;
 		if (fetch_out_finish_resumed(x->path, x->err, x->errlen) != 0)
 			x->status = FETCH_FILE;
 		else
@@ -274,7 +372,8 @@ static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 	}
 	if (x->opts->head_only)
 		return XFER_BODY;
-	if (xfer_out_mode(x, h, &mode) != 0)
+	if (xfer_out_mode(x, h, &mode) != 0 || xfer_disposition_name(x, h) != 0 ||
+	    xfer_gunzip_start(x, h) != 0)
 		return XFER_STOP;
 	if (fetch_out_open(&x->out, x->path, mode) != 0) {
 		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
@@ -302,6 +401,14 @@ static enum fetch_status xfer_done(struct xfer *x, const struct http_head *h)
 					 strerror(errno));
 		return xfer_fail(x, FETCH_PROTO, "206 Partial Content shorter than its Content-Range");
 	}
+	if (x->gunzip_on && fetch_gunzip_end(&x->gz) != 0)
+		return xfer_fail(x, FETCH_PROTO, "%s", x->gz.error);
+	if (!x->out.in_place && xfer_checksum(x, x->out.tmp) != 0) {
+		x->out.keep = 0; /* no file at all, not even a partial one */
+		return x->status;
+	}
+	if (x->out.in_place && x->opts->checksum.algo[0])
+		return xfer_fail(x, FETCH_FILE, "--checksum: %s is not a regular file", x->out.target);
 	lm = http_header(h, "Last-Modified", &n);
 	if (lm && date_parse(lm, n, &mtime) != 0)
 		mtime = -1;
@@ -339,7 +446,9 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 			xfer_done(x, fetch_resp_head(r));
 			return 0;
 		case FETCH_RESP_ERROR:
-			if (x->overlong)
+			if (x->gunzip_on && x->gz.error[0])
+				xfer_fail(x, FETCH_PROTO, "%s", x->gz.error);
+			else if (x->overlong)
 				xfer_fail(x, FETCH_PROTO, "206 Partial Content longer than its Content-Range");
 			else if (x->write_failed)
 				xfer_fail(x, FETCH_FILE, "%s", x->out.error);
@@ -364,7 +473,8 @@ static int xfer_eof(struct xfer *x, struct fetch_resp *r)
 /* A body long enough to repay a direct-I/O buffer, going to a new regular file. */
 static int xfer_direct_ok(const struct xfer *x, const struct fetch_resp *r)
 {
-	return x->out.fd >= 0 && !x->out.in_place && fetch_resp_body_left(r) >= XFER_DIRECT_MIN;
+	return x->out.fd >= 0 && !x->out.in_place && !x->gunzip_on &&
+	       fetch_resp_body_left(r) >= XFER_DIRECT_MIN;
 }
 
 /* Up to n bytes from the socket: > 0, 0 at EOF, -1 with x's error set. The
@@ -471,7 +581,8 @@ static int xfer_direct(struct xfer *x, int fd, struct fetch_resp *r)
 /* A body long enough to be worth a pipe, going to a regular file. */
 static int xfer_splice_ok(const struct xfer *x, const struct fetch_resp *r)
 {
-	return x->out.fd >= 0 && !x->out.in_place && fetch_resp_body_left(r) >= XFER_SPLICE_MIN;
+	return x->out.fd >= 0 && !x->out.in_place && !x->gunzip_on &&
+	       fetch_resp_body_left(r) >= XFER_SPLICE_MIN;
 }
 
 /* The rest of a Content-Length body, socket to pipe to file: the bytes never
@@ -571,6 +682,8 @@ static void xfer_hop(struct xfer *x, int *redirect)
 		.nheaders = x->opts->nheaders,
 		.range_from = x->range_sent ? x->have : -1,
 		.other_origin = !xfer_same_origin(&x->first, &x->url),
+		.if_modified_since = x->ims,
+		.accept_gzip = x->opts->compressed,
 	};
 	char nerr[256] = "";
 	int ms = xfer_wait_ms(x);
@@ -620,6 +733,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->err = err;
 	x->errlen = errlen;
 	x->total = -1;
+	x->ims = -1;
 	fetch_out_init(&x->out);
 	fetch_progress_start(&x->prog, 0, 0, -1);
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
@@ -649,6 +763,7 @@ static int xfer_output_path(struct xfer *x)
 	if (o && (stat(o, &st) != 0 || !S_ISDIR(st.st_mode))) {
 		n = snprintf(x->name, sizeof(x->name), "%s", o);
 	} else {
+		x->name_from_url = 1;
 		fetch_name_from_target(x->url.target, name, sizeof(name));
 		n = o ? snprintf(x->name, sizeof(x->name), "%s/%s", o, name)
 		      : snprintf(x->name, sizeof(x->name), "%s", name);
@@ -665,6 +780,7 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 			    size_t errlen)
 {
 	struct xfer x;
+	struct stat st;
 	enum url_error e;
 	int redirect = 1;
 
@@ -679,6 +795,8 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 		x.have = fetch_out_resume_size(x.path);
 		x.range_sent = x.have > 0;
 	}
+	if (opts->timestamping && stat(x.path, &st) == 0 && S_ISREG(st.st_mode))
+		x.ims = st.st_mtime;
 	x.buf = malloc(FETCH_READ_BUF);
 	if (!x.buf) {
 		xfer_fail(&x, FETCH_FAIL, "out of memory");
@@ -695,6 +813,7 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 out:
 	fetch_progress_end(&x.prog); /* a failure mid-body leaves the bar's line ended */
 	fetch_out_abort(&x.out); /* nothing left after a commit; a failure's temporary file */
+	fetch_gunzip_free(&x.gz);
 	free(x.buf);
 	return x.status;
 }

@@ -41,11 +41,19 @@ each connection according to the request path (one response, then close):
   /range-trunc                ignores Range: 200, half the body, then closes
   /range-bad/KIND             a 206 that must not be joined (KIND: start,
                               short, length, unknown, chunked-short, chunked-long)
+  /cd?VALUE                   200 with Content-Disposition: VALUE (percent-decoded)
+  /ims                        Last-Modified as /range; 304 to an If-Modified-Since
+                              at or after it
+  /gzip/KIND                  Content-Encoding: gzip of 100000 pattern bytes
+                              (KIND: good, multi, badcrc, truncated, trailing)
 
 HEAD requests get the same head and no body. Every response says
 "Connection: close" unless it is close-delimited.
 """
 import argparse
+import email.utils
+import gzip
+import urllib.parse
 import os
 import socket
 import socketserver
@@ -86,6 +94,16 @@ def pattern(n, seed=0):
 
 
 RANGE_BODY = pattern(RANGE_SIZE, 7)
+
+GZIP_PLAIN = pattern(100000, 3)
+_GZ = gzip.compress(GZIP_PLAIN, mtime=0)
+GZIP = {
+    "good": _GZ,
+    "multi": gzip.compress(GZIP_PLAIN[:40000], mtime=0) + gzip.compress(GZIP_PLAIN[40000:], mtime=0),
+    "badcrc": _GZ[:-8] + bytes([_GZ[-8] ^ 1]) + _GZ[-7:],
+    "truncated": _GZ[:-4],
+    "trailing": _GZ + b"garbage",
+}
 
 
 AGAIN = {}
@@ -223,6 +241,13 @@ class Handler(socketserver.BaseRequestHandler):
             return self.truncated(RANGE_SIZE, RANGE_SIZE // 2)
         if p.startswith("/range-bad/"):
             return self.range_bad(seg[2])
+        if p == "/cd":
+            value = urllib.parse.unquote(self.path.split("?", 1)[1])
+            return self.respond(200, "OK", b"cd\n", ["Content-Disposition: " + value])
+        if p == "/ims":
+            return self.ims()
+        if p.startswith("/gzip/") and seg[2] in GZIP:
+            return self.respond(200, "OK", GZIP[seg[2]], ["Content-Encoding: gzip"])
         self.respond(404, "Not Found", b"no such scenario\n")
 
     def absolute(self, path):
@@ -341,6 +366,18 @@ class Handler(socketserver.BaseRequestHandler):
         self.respond(200, "OK", RANGE_BODY, hdrs)
 
 
+    def ims(self):
+        hdrs = ["Last-Modified: " + LAST_MODIFIED]
+        since = self.headers.get("if-modified-since")
+        lm = email.utils.parsedate_to_datetime(LAST_MODIFIED)
+        try:
+            fresh = since and email.utils.parsedate_to_datetime(since) >= lm
+        except (TypeError, ValueError):
+            fresh = False
+        if fresh:
+            return self.respond(304, "Not Modified", b"", hdrs, length=False)
+        self.respond(200, "OK", b"modified body\n", hdrs)
+
     def range_bad(self, kind):
         r = self.headers.get("range", "")
         if not (r.startswith("bytes=") and r.endswith("-") and r[6:-1].isdigit()):
@@ -381,7 +418,7 @@ def main():
     ap.add_argument("--dump", metavar="PATH", help="print a scenario's body (for tests) and exit")
     args = ap.parse_args()
     if args.dump:
-        bodies = {"/binary": BINARY, "/range": RANGE_BODY}
+        bodies = {"/binary": BINARY, "/range": RANGE_BODY, "/gzip": GZIP_PLAIN}
         if args.dump.startswith("/big/"):
             sys.stdout.buffer.write(pattern(int(args.dump[5:])))
         else:

@@ -15,7 +15,7 @@ static void expect_hop(const char *url, int head, const char *ua, const char *co
 {
 	struct url u;
 	struct buffer b;
-	struct fetch_request rq = {&u, head, ua, hdrs, nh, range, other_origin};
+	struct fetch_request rq = {&u, head, ua, hdrs, nh, range, other_origin, -1, 0};
 
 	ck_assert_int_eq(url_parse(url, &u), URL_OK);
 	buffer_init(&b, 64 * 1024);
@@ -120,6 +120,31 @@ START_TEST(credentials_only_to_first_origin)
 }
 END_TEST
 
+/* -N and --compressed: their headers, before Connection; -H still wins. */
+START_TEST(conditional_and_gzip)
+{
+	struct url u;
+	struct buffer b;
+	struct fetch_request rq = {&u, 0, NULL, NULL, 0, -1, 0, 1445412480, 1};
+	static const char *const h[] = {"Accept-Encoding: br"};
+	const char *want = "GET / HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n"
+			   "If-Modified-Since: Wed, 21 Oct 2015 07:28:00 GMT\r\n"
+			   "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n";
+
+	ck_assert_int_eq(url_parse("http://h/", &u), URL_OK);
+	buffer_init(&b, 4096);
+	ck_assert_int_eq(fetch_request_build(&b, &rq), 0);
+	ck_assert_msg(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0, "got '%.*s'",
+		      (int)b.len, b.data);
+	rq.headers = h;
+	rq.nheaders = 1;
+	ck_assert_int_eq(fetch_request_build(&b, &rq), 0);
+	ck_assert_ptr_null(memmem(b.data, b.len, "gzip", 4));
+	ck_assert_ptr_nonnull(memmem(b.data, b.len, "Accept-Encoding: br\r\n", 21));
+	buffer_free(&b);
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
 	Suite *s = suite_create("fetch_request");
@@ -131,6 +156,7 @@ static Suite *request_suite(void)
 	tcase_add_test(t, extra_headers);
 	tcase_add_test(t, empty_header_removes_default);
 	tcase_add_test(t, credentials_only_to_first_origin);
+	tcase_add_test(t, conditional_and_gzip);
 	suite_add_tcase(s, t);
 	return s;
 }
