@@ -32,6 +32,7 @@ static const struct option cli_long[] = {
 	{"timestamping", no_argument, NULL, 'N'},
 	{"input-file", required_argument, NULL, 'i'},
 	{"compressed", no_argument, NULL, OPT_COMPRESSED},
+	{"tries", required_argument, NULL, 't'},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -106,6 +107,7 @@ static void cli_defaults(struct fetch_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->timeout_s = FETCH_TIMEOUT_S;
+	o->tries = FETCH_TRIES;
 	o->redirects = 1;
 	o->family = AF_UNSPEC;
 }
@@ -127,6 +129,15 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 	case 'i': o->input = arg; break;
 	case OPT_CONTENT_DISPOSITION: o->content_disposition = 1; break;
 	case OPT_COMPRESSED: o->compressed = 1; break;
+	case 't': {
+		int n;
+		if (cli_seconds(arg, &n) || n > FETCH_TRIES_MAX) {
+			snprintf(err, errlen, "-t '%s': expected 1 to %d attempts", arg, FETCH_TRIES_MAX);
+			return FETCH_CLI_USAGE;
+		}
+		o->tries = (unsigned)n;
+		break;
+	}
 	case OPT_CHECKSUM:
 		if (fetch_digest_parse(arg, &o->checksum, err, errlen))
 			return FETCH_CLI_USAGE;
@@ -206,7 +217,7 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 	optind = 0; /* glibc: a full re-initialisation, so tests may parse twice */
 	opterr = 0; /* main prints the one usage line */
 	/* A leading ':' tells a missing argument (':') from an unknown option ('?'). */
-	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46Ni:", cli_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46Ni:t:", cli_long, NULL)) != -1) {
 		if (c == ':' || c == '?') {
 			snprintf(err, errlen, "%s: %s (see --help)", argv[optind - 1],
 				 c == ':' ? "needs an argument" : "unknown option");
@@ -253,6 +264,11 @@ void fetch_cli_help(FILE *f)
 	      "                        says (filename* first), under the URL-name rules\n"
 	      "      --compressed      ask for gzip and decode it; the file is kept only when\n"
 	      "                        the gzip trailer checks out\n"
+	      "  -t, --tries N         attempts in all (default 1: no retry); retries follow\n"
+	      "                        network failures, bodies cut short and 408, 429, 500,\n"
+	      "                        502, 503, 504, after 1 s, 2 s, 4 s ... (at most 30 s) or\n"
+	      "                        the server's Retry-After (at most 300 s); a retry continues\n"
+	      "                        the bytes received when the server's validator allows\n"
 	      "      --checksum ALGO=HEX  sha256 or sha512: the file is kept only when its\n"
 	      "                        digest matches (exit 9, no file, when not)\n"
 	      "      --help, --version\n"

@@ -16,6 +16,8 @@
 #define FETCH_HEADERS_MAX  64          /* -H options */
 #define FETCH_REDIRECT_MAX 20          /* hops, as wget and browsers */
 #define FETCH_TIMEOUT_S    30          /* default idle timeout (-T) */
+#define FETCH_TRIES        1           /* default -t: scripts expect one answer */
+#define FETCH_TRIES_MAX    100
 
 enum fetch_status {
 	FETCH_OK = 0,
@@ -47,6 +49,7 @@ struct fetch_opts {
 	int timestamping;        /* -N: If-Modified-Since from the local file */
 	int compressed;          /* --compressed: ask for gzip, decode it */
 	const char *input;       /* -i: a file of URLs ("-": stdin), NULL: none */
+	unsigned tries;          /* -t: attempts in all (1: no retry) */
 };
 
 #endif

@@ -75,6 +75,9 @@ int fetch_request_build(struct buffer *out, const struct fetch_request *rq)
 	if (rq->range_from >= 0 && !request_overridden(rq, "Range") &&
 	    buffer_printf(out, "Range: bytes=%lld-\r\n", (long long)rq->range_from))
 		return -1;
+	if (rq->range_from >= 0 && rq->if_range && !request_overridden(rq, "Range") &&
+	    buffer_printf(out, "If-Range: %s\r\n", rq->if_range))
+		return -1;
 	if (rq->if_modified_since >= 0 && !request_overridden(rq, "If-Modified-Since")) {
 		char date[DATE_LEN + 1];
 		date_format(rq->if_modified_since, date);

@@ -5,6 +5,7 @@
  *   User-Agent: fetch/VERSION
  *   Accept: * / *                 (without the spaces)
  *   Range: bytes=N-               (only when resuming)
+ *   If-Range: VALIDATOR           (a retry continuing what it received)
  *   If-Modified-Since: DATE       (only with -N and a local file)
  *   Accept-Encoding: gzip         (only with --compressed)
  *   Connection: close
@@ -33,6 +34,7 @@ struct fetch_request {
 	int other_origin;            /* a redirect left the first URL's origin */
 	time_t if_modified_since;    /* -1: none */
 	int accept_gzip;             /* --compressed */
+	const char *if_range;        /* with range_from: an ETag or a date; NULL: none */
 };
 
 /* Appends the request to out (cleared first); 0, or -1 when it does not fit. */

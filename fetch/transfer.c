@@ -27,6 +27,7 @@
 #include "progress.h"
 #include "request.h"
 #include "response.h"
+#include "retry.h"
 #include "url.h"
 
 #define XFER_REQUEST_MAX (64 * 1024)
@@ -56,6 +57,11 @@ struct xfer {
 	time_t ims;                  /* -N: the local file's mtime sent, else -1 */
 	int gunzip_on;               /* --compressed and a gzip body: decoding */
 	struct fetch_gunzip gz;
+	/* -t: what a retry needs to know about the attempt that failed. */
+	int retryable;               /* a failure that may go away */
+	char retry_after[64];        /* the failed answer's Retry-After, "" when none */
+	char validator[256];         /* the body's strong ETag or Last-Modified, "" when none */
+	off_t retry_from;            /* continue the temporary file from here (If-Range), or -1 */
 	struct fetch_out out;
 	struct fetch_progress prog;
 	int write_failed;
@@ -351,6 +357,62 @@ static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_o
 	return 0;
 }
 
+/* A header's value into out ("" when absent or too long). */
+static void xfer_keep_header(const struct http_head *h, const char *name, char *out, size_t size)
+{
+	size_t n;
+	const char *v = http_header(h, name, &n);
+
+	out[0] = '\0';
+	if (v && n < size)
+		memcpy(out, v, n + 1);
+}
+
+/* The validator a retry may send in If-Range (RFC 9110 13.1.5): a strong
+ * ETag, else a Last-Modified at least a second before Date. */
+static void xfer_keep_validator(struct xfer *x, const struct http_head *h)
+{
+	char date[64];
+	time_t lm, now;
+
+	xfer_keep_header(h, "ETag", x->validator, sizeof(x->validator));
+	if (x->validator[0] == '"')
+		return;
+	xfer_keep_header(h, "Last-Modified", x->validator, sizeof(x->validator));
+	xfer_keep_header(h, "Date", date, sizeof(date));
+	if (!x->validator[0] || date_parse(x->validator, strlen(x->validator), &lm) != 0 ||
+	    date_parse(date, strlen(date), &now) != 0 || lm + 1 > now)
+		x->validator[0] = '\0';
+}
+
+/* A retry that asked for the rest of what the temporary file holds: a 206
+ * that is exactly that rest continues it, a 200 (the validator changed, or
+ * no ranges) starts it over. */
+static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
+{
+	const char *why;
+	off_t from = x->retry_from;
+
+	x->retry_from = -1;
+	if (h->status == 206) {
+		if (fetch_resp_check_partial(h, from, &x->total, &why) != 0) {
+			x->total = -1;
+			xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)from);
+			return XFER_STOP;
+		}
+		x->have = 0; /* the file holds `from` bytes, all counted in written */
+		fetch_progress_start(&x->prog, x->opts->progress, from, x->total);
+		return XFER_BODY;
+	}
+	if (ftruncate(x->out.fd, 0) != 0 || lseek(x->out.fd, 0, SEEK_SET) != 0) {
+		xfer_fail(x, FETCH_FILE, "cannot start %s over: %s", x->out.tmp, strerror(errno));
+		return XFER_STOP;
+	}
+	x->out.written = 0;
+	fetch_progress_start(&x->prog, x->opts->progress, 0, fetch_resp_length(h));
+	return XFER_BODY;
+}
+
 static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 {
 	enum fetch_out_mode mode;
@@ -368,10 +430,15 @@ static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 		reason = http_target(h, &rlen);
 		fetch_resp_mask(reason, rlen, shown, sizeof(shown));
 		xfer_fail(x, FETCH_HTTP, "server answered %d %s", h->status, shown);
+		x->retryable = fetch_retry_status(h->status);
+		xfer_keep_header(h, "Retry-After", x->retry_after, sizeof(x->retry_after));
 		return XFER_STOP;
 	}
 	if (x->opts->head_only)
 		return XFER_BODY;
+	xfer_keep_validator(x, h);
+	if (x->retry_from >= 0)
+		return xfer_continue(x, h);
 	if (xfer_out_mode(x, h, &mode) != 0 || xfer_disposition_name(x, h) != 0 ||
 	    xfer_gunzip_start(x, h) != 0)
 		return XFER_STOP;
@@ -463,10 +530,12 @@ static int xfer_eof(struct xfer *x, struct fetch_resp *r)
 {
 	if (fetch_resp_eof(r) == FETCH_RESP_DONE)
 		return xfer_done(x, fetch_resp_head(r)), 0;
-	if (x->write_failed)
+	if (x->write_failed) {
 		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
-	else
+	} else {
 		xfer_fail(x, FETCH_PROTO, "%s", r->error);
+		x->retryable = 1; /* the connection closed early: maybe not next time */
+	}
 	return 0;
 }
 
@@ -568,8 +637,10 @@ static int xfer_direct(struct xfer *x, int fd, struct fetch_resp *r)
 		if (fill == XFER_DIRECT_BUF)
 			wrote = xfer_direct_flush(x, buf, &fill) != 0;
 	}
-	if (got == 0)
+	if (got == 0) {
 		xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
+		x->retryable = 1;
+	}
 	if (wrote || xfer_direct_finish(x, buf, fill) != 0)
 		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
 	else if (left == 0)
@@ -621,6 +692,7 @@ static int xfer_splice(struct xfer *x, int fd, struct fetch_resp *r)
 		}
 		if (n == 0) {
 			xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
+			x->retryable = 1;
 			break;
 		}
 		if (fetch_out_from_pipe(&x->out, p[0], (size_t)n) != 0) {
@@ -685,6 +757,11 @@ static void xfer_hop(struct xfer *x, int *redirect)
 		.if_modified_since = x->ims,
 		.accept_gzip = x->opts->compressed,
 	};
+
+	if (x->retry_from >= 0) {
+		rq.range_from = x->retry_from;
+		rq.if_range = x->validator;
+	}
 	char nerr[256] = "";
 	int ms = xfer_wait_ms(x);
 	int fd;
@@ -734,6 +811,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->errlen = errlen;
 	x->total = -1;
 	x->ims = -1;
+	x->retry_from = -1;
 	fetch_out_init(&x->out);
 	fetch_progress_start(&x->prog, 0, 0, -1);
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
@@ -776,13 +854,74 @@ static int xfer_output_path(struct xfer *x)
 	return 0;
 }
 
+/* One attempt: the first URL, its redirects, the body. A retry continues
+ * what the temporary file holds when the server gave a validator for it and
+ * the bytes are stored as sent (not decoded); with -r, it starts from
+ * NAME.part as a new run would. */
+static void xfer_attempt(struct xfer *x)
+{
+	int redirect = 1;
+	off_t held = x->out.fd >= 0 && !x->out.in_place && !x->out.keep ? x->out.written : 0;
+
+	x->retry_from = -1;
+	if (held > 0 && x->validator[0] && !x->gunzip_on) {
+		x->retry_from = held;
+	} else {
+		fetch_out_abort(&x->out); /* a -r partial file stays */
+		fetch_out_init(&x->out);
+	}
+	fetch_gunzip_free(&x->gz);
+	x->gunzip_on = 0;
+	x->url = x->first;
+	x->hops = 0;
+	x->total = -1;
+	x->overlong = x->write_failed = x->retryable = 0;
+	x->retry_after[0] = '\0';
+	if (x->opts->resume && !x->opts->head_only) {
+		x->have = fetch_out_resume_size(x->path);
+		x->range_sent = x->have > 0;
+	}
+	while (redirect) {
+		x->status = FETCH_OK;
+		xfer_hop(x, &redirect);
+		if (redirect) {
+			x->url = x->next;
+			x->hops++;
+		}
+	}
+}
+
+/* Says why and waits before the next attempt: 0, or -1 when --max-time
+ * would pass first. FETCH_RETRY_CAP_MS lowers the caps (tests). */
+static int xfer_wait_retry(struct xfer *x, const char *url, unsigned attempt)
+{
+	const char *cap = getenv("FETCH_RETRY_CAP_MS");
+	int from_server;
+	long ms = fetch_retry_delay_ms(attempt, x->retry_after[0] ? x->retry_after : NULL,
+				       strlen(x->retry_after), time(NULL), cap ? atol(cap) : -1,
+				       &from_server);
+	int left = xfer_wait_ms(x);
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	if (x->deadline.tv_sec != 0 && (left < 0 || ms >= left))
+		return -1;
+	fetch_progress_end(&x->prog);
+	if (!x->opts->quiet)
+		fprintf(stderr, "fetch: %s: %s; try %u of %u in %ld.%01ld s%s\n", url, x->err,
+			attempt + 1, x->opts->tries, ms / 1000, ms % 1000 / 100,
+			from_server ? " (Retry-After)" : "");
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	x->err[0] = '\0';
+	return 0;
+}
+
 enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char *err,
 			    size_t errlen)
 {
 	struct xfer x;
 	struct stat st;
 	enum url_error e;
-	int redirect = 1;
 
 	xfer_setup(&x, opts, err, errlen);
 	e = url_parse(url, &x.url);
@@ -791,10 +930,6 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 	x.first = x.url;
 	if (xfer_output_path(&x) != 0)
 		return x.status;
-	if (opts->resume && !opts->head_only) {
-		x.have = fetch_out_resume_size(x.path);
-		x.range_sent = x.have > 0;
-	}
 	if (opts->timestamping && stat(x.path, &st) == 0 && S_ISREG(st.st_mode))
 		x.ims = st.st_mtime;
 	x.buf = malloc(FETCH_READ_BUF);
@@ -802,13 +937,12 @@ enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char
 		xfer_fail(&x, FETCH_FAIL, "out of memory");
 		goto out;
 	}
-	while (redirect) {
-		x.status = FETCH_OK;
-		xfer_hop(&x, &redirect);
-		if (redirect) {
-			x.url = x.next;
-			x.hops++;
-		}
+	for (unsigned attempt = 1;; attempt++) {
+		xfer_attempt(&x);
+		if (x.status == FETCH_OK || !(x.retryable || x.status == FETCH_NET) ||
+		    attempt >= opts->tries ||
+		    xfer_wait_retry(&x, url, attempt) != 0)
+			break;
 	}
 out:
 	fetch_progress_end(&x.prog); /* a failure mid-body leaves the bar's line ended */

@@ -46,6 +46,15 @@ each connection according to the request path (one response, then close):
                               at or after it
   /gzip/KIND                  Content-Encoding: gzip of 100000 pattern bytes
                               (KIND: good, multi, badcrc, truncated, trailing)
+  /flaky/ID/N/KIND            the first N requests (counted per ID) fail as KIND
+                              says, later ones get /range's body (ETag "v1",
+                              Range honoured when If-Range matches): 503 (with
+                              Retry-After: 1), 503date (Retry-After as a date),
+                              500, 404, reset (closed before any answer), trunc
+                              (half the body, then closed), weak (trunc with a
+                              weak ETag), change (trunc, then the file is
+                              another: ETag "v2", /range-v2's body)
+  /log/ID                     every request head /flaky/ID got, in order
 
 HEAD requests get the same head and no body. Every response says
 "Connection: close" unless it is close-delimited.
@@ -108,6 +117,8 @@ GZIP = {
 
 AGAIN = {}
 AGAIN_LOCK = threading.Lock()
+LOG = {}
+RANGE_V2 = pattern(RANGE_SIZE, 9)
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -246,6 +257,11 @@ class Handler(socketserver.BaseRequestHandler):
             return self.respond(200, "OK", b"cd\n", ["Content-Disposition: " + value])
         if p == "/ims":
             return self.ims()
+        if p.startswith("/flaky/") and len(seg) == 5 and seg[3].isdigit():
+            return self.flaky(seg[2], int(seg[3]), seg[4])
+        if p.startswith("/log/"):
+            with AGAIN_LOCK:
+                return self.respond(200, "OK", b"".join(LOG.get(seg[2], [])))
         if p.startswith("/gzip/") and seg[2] in GZIP:
             return self.respond(200, "OK", GZIP[seg[2]], ["Content-Encoding: gzip"])
         self.respond(404, "Not Found", b"no such scenario\n")
@@ -378,6 +394,36 @@ class Handler(socketserver.BaseRequestHandler):
             return self.respond(304, "Not Modified", b"", hdrs, length=False)
         self.respond(200, "OK", b"modified body\n", hdrs)
 
+    def flaky(self, ident, n, kind):
+        with AGAIN_LOCK:
+            LOG.setdefault(ident, []).append(self.raw)
+            count = len(LOG[ident])
+        failing = count <= n
+        etag = '"v2"' if kind == "change" and not failing else '"v1"'
+        if kind == "weak":
+            etag = 'W/"v1"'
+        body = RANGE_V2 if etag == '"v2"' else RANGE_BODY
+        hdrs = ["ETag: " + etag, "Accept-Ranges: bytes"]
+        if failing and kind in ("503", "503date", "500", "404"):
+            code = int(kind[:3])
+            after = {"503": ["Retry-After: 1"],
+                     "503date": ["Retry-After: " + email.utils.formatdate(time.time() + 2, usegmt=True)]}
+            return self.respond(code, "Status %d" % code, b"later\n", after.get(kind, []))
+        if failing and kind == "reset":
+            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return self.request.close()
+        if failing:
+            self.send(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\nConnection: close\r\n\r\n"
+                       % (RANGE_SIZE, "\r\n".join(hdrs))).encode() + body[:RANGE_SIZE // 2])
+            return
+        r = self.headers.get("range", "")
+        if (r.startswith("bytes=") and r.endswith("-") and r[6:-1].isdigit() and
+                self.headers.get("if-range") == etag and not etag.startswith("W/")):
+            start = int(r[6:-1])
+            return self.respond(206, "Partial Content", body[start:], hdrs + [
+                "Content-Range: bytes %d-%d/%d" % (start, RANGE_SIZE - 1, RANGE_SIZE)])
+        self.respond(200, "OK", body, hdrs)
+
     def range_bad(self, kind):
         r = self.headers.get("range", "")
         if not (r.startswith("bytes=") and r.endswith("-") and r[6:-1].isdigit()):
@@ -418,7 +464,8 @@ def main():
     ap.add_argument("--dump", metavar="PATH", help="print a scenario's body (for tests) and exit")
     args = ap.parse_args()
     if args.dump:
-        bodies = {"/binary": BINARY, "/range": RANGE_BODY, "/gzip": GZIP_PLAIN}
+        bodies = {"/binary": BINARY, "/range": RANGE_BODY, "/gzip": GZIP_PLAIN,
+                  "/range-v2": RANGE_V2}
         if args.dump.startswith("/big/"):
             sys.stdout.buffer.write(pattern(int(args.dump[5:])))
         else:

@@ -146,6 +146,13 @@ START_TEST(download_options)
 	ck_assert_str_eq(O.input, "-");
 	ck_assert_int_eq(parse("--input-file", "list", "http://h/", NULL), FETCH_CLI_RUN);
 	ck_assert_int_eq(First, 3);
+	ck_assert_uint_eq(O.tries, FETCH_TRIES);
+	ck_assert_int_eq(parse("-t", "5", "http://h/", NULL), FETCH_CLI_RUN);
+	ck_assert_uint_eq(O.tries, 5);
+	ck_assert_int_eq(parse("--tries", "100", "http://h/", NULL), FETCH_CLI_RUN);
+	ck_assert_int_eq(parse("-t", "0", "http://h/", NULL), FETCH_CLI_USAGE);
+	ck_assert_int_eq(parse("-t", "101", "http://h/", NULL), FETCH_CLI_USAGE);
+	ck_assert_int_eq(parse("-t", "x", "http://h/", NULL), FETCH_CLI_USAGE);
 }
 END_TEST
 
