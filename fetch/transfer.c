@@ -87,18 +87,24 @@ static enum fetch_status xfer_fail(struct xfer *x, enum fetch_status st, const c
 	return st;
 }
 
+/* Milliseconds until --max-time (LLONG_MAX without one). */
+static long long xfer_ms_left(const struct xfer *x)
+{
+	struct timespec now;
+
+	if (x->deadline.tv_sec == 0)
+		return LLONG_MAX;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)(x->deadline.tv_sec - now.tv_sec) * 1000 +
+	       (x->deadline.tv_nsec - now.tv_nsec) / 1000000;
+}
+
 /* Milliseconds to wait now: -T, or less when --max-time is nearer. -1: past. */
 static int xfer_wait_ms(const struct xfer *x)
 {
-	struct timespec now;
-	long long left;
+	long long left = xfer_ms_left(x);
 	int idle = x->opts->timeout_s * 1000;
 
-	if (x->deadline.tv_sec == 0)
-		return idle;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	left = (long long)(x->deadline.tv_sec - now.tv_sec) * 1000 +
-	       (x->deadline.tv_nsec - now.tv_nsec) / 1000000;
 	if (left <= 0)
 		return -1;
 	return left < idle ? (int)left : idle;
@@ -757,15 +763,14 @@ static void xfer_hop(struct xfer *x, int *redirect)
 		.if_modified_since = x->ims,
 		.accept_gzip = x->opts->compressed,
 	};
+	char nerr[256] = "";
+	int ms = xfer_wait_ms(x);
+	int fd;
 
 	if (x->retry_from >= 0) {
 		rq.range_from = x->retry_from;
 		rq.if_range = x->validator;
 	}
-	char nerr[256] = "";
-	int ms = xfer_wait_ms(x);
-	int fd;
-
 	*redirect = 0;
 	if (ms < 0) {
 		xfer_timed_out(x, "before connecting");
@@ -898,13 +903,12 @@ static int xfer_wait_retry(struct xfer *x, const char *url, unsigned attempt)
 	const char *cap = getenv("FETCH_RETRY_CAP_MS");
 	int from_server;
 	long ms = fetch_retry_delay_ms(attempt, x->retry_after[0] ? x->retry_after : NULL,
-				       strlen(x->retry_after), time(NULL), cap ? atol(cap) : -1,
+				       strlen(x->retry_after), time(NULL), cap && *cap ? atol(cap) : -1,
 				       &from_server);
-	int left = xfer_wait_ms(x);
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
-	if (x->deadline.tv_sec != 0 && (left < 0 || ms >= left))
-		return -1;
+	if (ms >= xfer_ms_left(x))
+		return -1; /* --max-time would pass while waiting */
 	fetch_progress_end(&x->prog);
 	if (!x->opts->quiet)
 		fprintf(stderr, "fetch: %s: %s; try %u of %u in %ld.%01ld s%s\n", url, x->err,

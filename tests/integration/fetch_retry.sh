@@ -92,6 +92,16 @@ check_eq "-r -t 2, cut short: exit 0" 0 "$?"
 check "-r -t 2, cut short: the whole file" cmp "$W/f" "$TEST_TMP/v1"
 only_files "-r -t 2" "f "
 
+# --max-time ends the retries when the next wait would pass it (Retry-After:
+# 1 s, --max-time 1 s: never room for it, whatever the machine's speed).
+unset FETCH_RETRY_CAP_MS
+try "503, -t 5 --max-time 1" 503 5 -t 5 --max-time 1
+FETCH_RETRY_CAP_MS=50
+export FETCH_RETRY_CAP_MS
+check_eq "$name: status 8" 8 "$RC"
+check_eq "$name: one request" 1 "$REQS"
+check_eq "$name: no retry announced" 0 "$(grep -c 'try 2' "$TEST_TMP/err")"
+
 "$F" -q -t 0 "$U/hello" 2>/dev/null
 check_eq "-t 0: usage" 2 "$?"
 
