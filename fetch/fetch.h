@@ -1,10 +1,12 @@
 /* fetch.h: what the parts of the download client share.
  *
  * main.c parses the command line (cli.c) into a fetch_opts and hands each URL
- * to fetch_url() (transfer.c), which connects, sends the request
- * (request.c), reads the response (response.c), writes the body through a
- * temporary file (output.c) and shows progress (progress.c). Exit statuses
- * follow wget's table so that scripts written for wget keep working. */
+ * (from argv, then -i) to fetch_url() (transfer.c), which connects, sends the
+ * request (request.c), reads the response (response.c), decodes gzip
+ * (gunzip.c), writes the body through a temporary file (output.c) named as
+ * name.c says, checks --checksum (digest.c), shows progress (progress.c) and
+ * tries again when retry.c says so. Exit statuses follow wget's table so that
+ * scripts written for wget keep working, plus 9 for a digest mismatch. */
 #ifndef FETCH_H
 #define FETCH_H
 
