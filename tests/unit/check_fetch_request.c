@@ -15,7 +15,7 @@ static void expect_hop(const char *url, int head, const char *ua, const char *co
 {
 	struct url u;
 	struct buffer b;
-	struct fetch_request rq = {&u, head, ua, hdrs, nh, range, other_origin, -1, 0};
+	struct fetch_request rq = {&u, head, ua, hdrs, nh, range, other_origin, -1, 0, NULL};
 
 	ck_assert_int_eq(url_parse(url, &u), URL_OK);
 	buffer_init(&b, 64 * 1024);
@@ -125,7 +125,7 @@ START_TEST(conditional_and_gzip)
 {
 	struct url u;
 	struct buffer b;
-	struct fetch_request rq = {&u, 0, NULL, NULL, 0, -1, 0, 1445412480, 1};
+	struct fetch_request rq = {&u, 0, NULL, NULL, 0, -1, 0, 1445412480, 1, NULL};
 	static const char *const h[] = {"Accept-Encoding: br"};
 	const char *want = "GET / HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n"
 			   "If-Modified-Since: Wed, 21 Oct 2015 07:28:00 GMT\r\n"
