@@ -17,6 +17,8 @@ need nginx-light     'command -v nginx || test -x /usr/sbin/nginx'   # tests/int
 need tinyproxy       'command -v tinyproxy'   # tests/integration/fetch_proxy.sh
 need curl            'command -v curl'
 need python3         'command -v python3'
+need libssl-dev      'pkg-config --exists libcrypto'   # fetch --checksum (EVP)
+need zlib1g-dev      'pkg-config --exists zlib'        # fetch --compressed
 need wrk             'command -v wrk'   # the load checks in tests/integration/httpd_load.sh
 # Optional: chromium for tests/integration/browser.sh. Never fails this step;
 # without it the browser test reports itself SKIPPED. NO_BROWSER=1 opts out.

@@ -284,6 +284,56 @@ fail:
 	return -1;
 }
 
+/* getaddrinfo() within timeout_ms: it alone may block for as long as the
+ * resolver's retries take (resolv.conf's timeout times attempts, per server
+ * and family). A literal address is read at once; a name is looked up by
+ * getaddrinfo_a(), which runs it in a helper thread. A lookup that timed out
+ * and could not be cancelled still writes into its request when it ends, so
+ * that request is left to it (a few hundred bytes, once per timed-out
+ * lookup) rather than freed under it. Returns getaddrinfo's codes, or
+ * EAI_AGAIN with errno ETIMEDOUT when the time ran out. */
+static int net_resolve(const char *host, const char *port, const struct addrinfo *hints,
+		       int timeout_ms, struct addrinfo **res)
+{
+	struct addrinfo numeric = *hints;
+	struct gaicb *req, *list[1];
+	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+	int r;
+
+	numeric.ai_flags |= AI_NUMERICHOST;
+	r = getaddrinfo(host, port, &numeric, res);
+	if (r != EAI_NONAME)
+		return r;
+	req = calloc(1, sizeof(*req));
+	if (!req)
+		return EAI_MEMORY;
+	req->ar_name = host;
+	req->ar_service = port;
+	req->ar_request = hints;
+	list[0] = req;
+	r = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+	if (r != 0) {
+		free(req);
+		return r;
+	}
+	do
+		r = gai_suspend((const struct gaicb *const *)list, 1, timeout_ms < 0 ? NULL : &ts);
+	while (r == EAI_INTR);
+	r = gai_error(req);
+	if (r == EAI_INPROGRESS && gai_cancel(req) != EAI_CANCELED) {
+		errno = ETIMEDOUT;
+		return EAI_AGAIN; /* req belongs to the lookup thread now */
+	}
+	if (r == EAI_INPROGRESS || r == EAI_CANCELED) {
+		free(req);
+		errno = ETIMEDOUT;
+		return EAI_AGAIN;
+	}
+	*res = req->ar_result;
+	free(req);
+	return r;
+}
+
 int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
                 size_t errlen)
 {
@@ -311,10 +361,13 @@ int net_connect(const char *host, const char *port, int family, int timeout_ms, 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
-	r = getaddrinfo(host, port, &hints, &res);
+	errno = 0;
+	r = net_resolve(host, port, &hints, timeout_ms, &res);
 	if (r != 0) {
 		if (r == EAI_SERVICE)
 			net_err(err, errlen, "bad port: %s", port);
+		else if (r == EAI_AGAIN && errno == ETIMEDOUT)
+			net_err(err, errlen, "timed out resolving host: %s", host);
 		else
 			net_err(err, errlen, "could not resolve host: %s", host);
 		errno = EHOSTUNREACH;

@@ -101,7 +101,8 @@ START_TEST(connect_and_absolute_requests)
 	struct url u;
 	struct buffer b;
 	char err[64];
-	struct fetch_request rq = {.url = &u, .range_from = -1, .absolute = 1};
+	struct fetch_request rq = {
+	    .url = &u, .range_from = -1, .if_modified_since = -1, .absolute = 1};
 
 	buffer_init(&b, 4096);
 	ck_assert_int_eq(fetch_proxy_parse("http://a:b@proxy:3128", &p, err, sizeof(err)), 0);
