@@ -177,21 +177,25 @@ t1=$(date +%s)
 check "stalled handshakes: bounded (both within 20 s)" test $((t1 - t0)) -lt 20
 
 # ---- redirects: http -> https -> http, credentials only to the first origin ----
+# Three origins: http://127.0.0.1:P, https://localhost:T, http://localhost:P (another
+# host name for the same server). The -H credentials reach the first only.
 start_tls plain --plain --log "$TEST_TMP/plain.log"
 PPORT=$TPORT
 tls_on hop server
-last="http://127.0.0.1:$PPORT/echo"
+last="http://localhost:$PPORT/echo"
 mid="https://localhost:$TPORT/redirect?to=$(printf %s "$last" | sed 's/:/%3A/g; s,/,%2F,g')"
 first="http://127.0.0.1:$PPORT/redirect?to=$(printf %s "$mid" | sed 's/%/%25/g; s/:/%3A/g; s,/,%2F,g; s/?/%3F/g; s/=/%3D/g')"
 "$F" -q --ca-certificate "$C/ca.pem" -H 'Authorization: Basic c2VjcmV0' -H 'Cookie: s=1' \
 	-o "$W/echo" "$first"
 check_eq "http -> https -> http: exit 0" 0 "$?"
 check_contains "http -> https -> http: ended at /echo" "$W/echo" "GET /echo HTTP/1.1"
+check_contains "http -> https -> http: the last hop's Host" "$W/echo" "Host: localhost:$PPORT"
 check_eq "credentials sent to the first origin" 1 \
 	"$(grep -c '^Authorization: Basic c2VjcmV0' "$TEST_TMP/plain.log")"
 check_lacks "no Authorization to the https origin" "$TEST_TMP/hop.log" "Authorization"
 check_lacks "no Cookie to the https origin" "$TEST_TMP/hop.log" "Cookie"
-check_lacks "no Authorization back on http" "$W/echo" "Authorization"
+check_lacks "no Authorization to the third origin" "$W/echo" "Authorization"
+check_lacks "no Cookie to the third origin" "$W/echo" "Cookie"
 
 # ---- large files and resume from nginx -----------------------------------------
 big="$TEST_TMP/nginx/www/big.bin"
