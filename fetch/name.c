@@ -143,6 +143,8 @@ int fetch_name_from_disposition(const char *v, size_t n, char *out, size_t outle
 		size_t name_len;
 
 		p = name_ows(p + 1, end); /* past the ';' */
+		if (p == end)
+			break; /* a trailing ';' */
 		name = p;
 		while (p < end && name_tchar(*p) && *p != '=')
 			p++;

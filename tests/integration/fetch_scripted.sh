@@ -36,8 +36,8 @@ for b in short long leading-zero low high version2 version0 letters nospace lowe
 done
 bad "1 MiB header" /bigheader 7
 bad "too many 1xx" /many-interim 7
-bad "redirect to itself" /loop 7
-bad "redirect loop a-b-a" /loop-a 7
+bad "redirect to itself, forever: the hop limit" /loop 7
+bad "redirect loop a-b-a: the hop limit" /loop-a 7
 bad "21 redirects" /chain/21 7
 bad "redirect to ftp" /redirect-ftp 1
 bad "redirect with -A" /redirect/302 8 -A

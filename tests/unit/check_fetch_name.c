@@ -62,6 +62,8 @@ START_TEST(disposition_rule)
 		{"attachment; filename=\"quoted name.txt\"", "quoted name.txt"},
 		{"attachment; filename=\"a\\\"b.txt\"", "a\"b.txt"},
 		{"inline;filename=x", "x"},
+		{"attachment; filename=trailing.txt; ", "trailing.txt"},
+		{"attachment;filename=\"a;b.txt\";size=3", "a;b.txt"},
 		{"attachment; filename=\"old.txt\"; filename*=UTF-8''%e2%82%ac%20rates.txt",
 		 "\xe2\x82\xac rates.txt"},
 		{"attachment; filename*=utf-8'en'caf%C3%A9; filename=cafe", "caf\xc3\xa9"},
