@@ -298,7 +298,7 @@ void fetch_cli_help(FILE *f)
 	      "20 hops. Any other 3xx, a 304 not asked for and a status of 400 or more are\n"
 	      "failures: the head is shown, no file is written.\n"
 	      "https: the certificate is verified against the system's CAs (SSL_CERT_FILE\n"
-	      "and SSL_CERT_DIR override them) and the host name; TLS 1.2 at least; a body\n"
+	      "and SSL_CERT_DIR honoured) and the host name; TLS 1.2 at least; a body\n"
 	      "that ends without close_notify is incomplete.\n"
 	      "Proxies: http_proxy for http://, https_proxy or HTTPS_PROXY for https://\n"
 	      "(through a CONNECT tunnel, the origin's certificate verified as without a\n"
