@@ -10,8 +10,8 @@
 #include <stddef.h>
 
 #include "buffer.h"
+#include "tunables.h"
 
-#define LISTING_ENTRIES_MAX 10000 /* entries shown; a bigger directory is cut short */
 
 /* Appends the page for the open directory dirfd (left open) whose URL path
  * is `path` (decoded, normalised, ending in '/'). Entries whose names start
