@@ -11,6 +11,8 @@ need build-essential 'command -v cc && command -v make'
 need pkg-config      'command -v pkg-config'
 need check           'pkg-config --exists check'
 need node-llhttp     'pkg-config --exists libllhttp || test -f /usr/share/llhttp/llhttp.c'
+need libssl-dev      'pkg-config --exists openssl'
+need openssl         'command -v openssl'   # test certificates (tests/tls-certs.sh)
 need curl            'command -v curl'
 need python3         'command -v python3'
 need wrk             'command -v wrk'   # the load checks in tests/integration/httpd_load.sh
