@@ -404,6 +404,11 @@ ssize_t tls_write(struct tls *t, const void *p, size_t n)
 	return tls_result_of(t, 0);
 }
 
+int tls_pending(const struct tls *t)
+{
+	return SSL_has_pending(t->ssl);
+}
+
 int tls_ktls_send(const struct tls *t)
 {
 #ifdef BIO_get_ktls_send

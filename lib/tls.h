@@ -91,6 +91,10 @@ ssize_t tls_sendfile(struct tls *t, int fd, off_t off, size_t n);
  * want or an error. */
 int tls_shutdown(struct tls *t);
 
+/* 1 when received records wait in the session, decrypted or not: a reader
+ * that stopped with its buffer full must read again before waiting on the
+ * socket, which may have nothing more to say. */
+int tls_pending(const struct tls *t);
 /* 1 when kernel TLS carries this session's sends (after the handshake). */
 int tls_ktls_send(const struct tls *t);
 /* 1 when the last TLS_ERROR was a certificate verification failure. */
