@@ -151,7 +151,7 @@ void conn_close(struct conn_env *e, struct conn *c)
 {
 	if (c->io)
 		io_put(e, c->io, 0);
-	close(c->t.fd);
+	transport_close(&c->t);
 	free(c);
 }
 
@@ -173,6 +173,7 @@ static enum conn_want conn_finish(struct conn_env *e, struct conn *c)
 {
 	struct conn_io *io = c->io;
 
+	transport_close_notify(&c->t);
 	if (!io->linger && !io->in_body && io->in_off == io->in.len)
 		return CONN_GONE;
 	shutdown(c->t.fd, SHUT_WR);
@@ -258,7 +259,9 @@ static int conn_answer(struct conn_env *e, struct conn *c)
 	 * Upgrade or CONNECT, whose following bytes llhttp no longer takes for HTTP. */
 	if (e->draining || io->msg.parser.upgrade)
 		h->keep_alive = 0;
-	if (respond(&e->ctx, h, &io->out, &r) < 0) {
+	int planned = c->redirect ? respond_to_https(&e->ctx, h, &io->out, &r)
+				  : respond(&e->ctx, h, &io->out, &r);
+	if (planned < 0) {
 		io->out.len = mark;
 		respond_file_done(r.fd, r.fd_ref);
 		io->close = 1;
@@ -547,16 +550,56 @@ static enum conn_want conn_linger(struct conn_env *e, struct conn *c)
 	return conn_set(c, CONN_LINGER, CONN_WANT_READ, c->deadline);
 }
 
+/* ---- TLS ---- */
+
+/* An HTTP request on the TLS port: a plaintext 400, then close. */
+static enum conn_want conn_not_tls(struct conn_env *e, struct conn *c)
+{
+	tls_free(c->t.tls);
+	c->t.tls = NULL;
+	if (!(c->io = io_get(e)) || conn_read(c) <= 0)
+		return CONN_GONE;
+	conn_fail(e, c, 400);
+	return conn_run(e, c);
+}
+
+/* The handshake, driven by the socket's readiness like any other wait; the
+ * deadline set at accept (the header timeout) bounds it. */
+static enum conn_want conn_handshake(struct conn_env *e, struct conn *c)
+{
+	int r = transport_handshake(&c->t);
+
+	if (r == TRANSPORT_AGAIN)
+		return CONN_WANT_READ;
+	if (r == TRANSPORT_WANT_WRITE)
+		return CONN_WANT_WRITE;
+	if (r == TRANSPORT_NOT_TLS)
+		return conn_not_tls(e, c);
+	if (r < 0)
+		return CONN_GONE;
+	c->state = CONN_IDLE;
+	return conn_readable(e, c);
+}
+
 /* ---- what the loop calls ---- */
 
-struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa)
+struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa, enum conn_kind kind)
 {
 	struct conn *c = calloc(1, sizeof *c);
+	char err[256];
 
 	if (!c)
 		return NULL;
 	c->t.fd = fd;
 	c->state = CONN_IDLE;
+	c->redirect = (uint8_t)(kind == CONN_REDIRECT);
+	if (kind == CONN_TLS) {
+		c->state = CONN_HANDSHAKE;
+		if (!(c->t.tls = tls_server(e->tls, fd, err, sizeof err))) {
+			free(c);
+			return NULL;
+		}
+	}
 	c->deadline = e->clock + (uint32_t)e->ctx.cfg->header_timeout_s;
 	c->family = (uint8_t)sa->sa_family;
 	if (sa->sa_family == AF_INET)
@@ -566,9 +609,11 @@ struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa)
 	return c;
 }
 
-enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
+static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t events)
 {
 	switch ((enum conn_state)c->state) {
+	case CONN_HANDSHAKE:
+		return conn_handshake(e, c);
 	case CONN_IDLE:
 	case CONN_HEAD:
 	case CONN_BODY:
@@ -581,6 +626,17 @@ enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
 		return conn_linger(e, c);
 	}
 	return CONN_GONE;
+}
+
+enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
+{
+	enum conn_want w = conn_dispatch(e, c, events);
+
+	/* TLS records already received make no socket event: read them now. */
+	while (w != CONN_GONE && w != CONN_WANT_WRITE && c->state != CONN_LINGER &&
+	       transport_pending(&c->t))
+		w = conn_readable(e, c);
+	return w;
 }
 
 int conn_expired(struct conn_env *e, struct conn *c)
@@ -602,5 +658,5 @@ int conn_expired(struct conn_env *e, struct conn *c)
 
 int conn_busy(const struct conn *c)
 {
-	return c->state != CONN_IDLE;
+	return c->state != CONN_IDLE && c->state != CONN_HANDSHAKE;
 }

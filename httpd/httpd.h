@@ -20,6 +20,7 @@
 #include "http.h"
 #include "tunables.h"
 #include "path.h"
+#include "tls.h"
 
 #define HTTPD_VERSION "0.1.0"
 
@@ -40,6 +41,8 @@ struct httpd_config {
 	const char *log_file;      /* NULL: off; "-": stderr */
 	const char *user;          /* drop privileges to this user after bind */
 	int chroot;                /* chroot into the root before dropping */
+	struct tls_server_opts tls; /* cert_file NULL: plaintext */
+	const char *redirect_port; /* --http-redirect: plaintext port answering 308, or NULL */
 };
 
 /* What the planner shares with the loop of one worker. */
@@ -68,6 +71,11 @@ struct response {
  * (the loop then closes the connection). */
 int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
 	    struct response *r);
+/* Plans the answer of the --http-redirect port: 308 to the same path and
+ * query at https://HOST:PORT (Host's name, cfg->port); 400 without a usable
+ * Host or with a target that is not a path. Returns as respond(). */
+int respond_to_https(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
+		     struct response *r);
 /* Plans an error response (400, 408, 413, 414, 431, 501, 503, 505...) with
  * `Connection: close`, for requests that could not be parsed or accepted. */
 int respond_error(struct httpd_ctx *ctx, int status, struct buffer *out, struct response *r);
