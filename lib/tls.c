@@ -406,7 +406,7 @@ ssize_t tls_write(struct tls *t, const void *p, size_t n)
 
 int tls_pending(const struct tls *t)
 {
-	return SSL_has_pending(t->ssl);
+	return SSL_pending(t->ssl) > 0;
 }
 
 int tls_ktls_send(const struct tls *t)
