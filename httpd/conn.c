@@ -632,9 +632,9 @@ enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
 {
 	enum conn_want w = conn_dispatch(e, c, events);
 
-	/* TLS records already received make no socket event: read them now. */
-	while (w != CONN_GONE && w != CONN_WANT_WRITE && c->state != CONN_LINGER &&
-	       transport_pending(&c->t))
+	/* Decrypted bytes left in the session make no socket event: read them now. */
+	while ((w == CONN_WANT_READ || w == CONN_WANT_READ_MORE) && c->state >= CONN_IDLE &&
+	       c->state <= CONN_BODY && transport_pending(&c->t))
 		w = conn_readable(e, c);
 	return w;
 }

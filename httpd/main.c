@@ -476,7 +476,6 @@ int main(int argc, char **argv)
 	int rc = server_start(&cfg, &su);
 
 	accesslog_close(&alog);
-	tls_ctx_free(su.tls);
 	free(lfds);
 	buffer_free(&headers);
 	path_root_close(&cfg.root);

@@ -370,6 +370,7 @@ out:
 		close(s->epfd);
 	conn_pool_free(&s->env);
 	respond_free(&s->env.ctx);
+	tls_ctx_free(s->env.tls); /* open sessions hold their own reference */
 	buffer_free(&s->tmp);
 	free(s->slots);
 	free(s);
@@ -517,6 +518,7 @@ int server_start(const struct httpd_config *cfg, const struct server_setup *su)
 	int rc = 1;
 	if (w.pids && w.started)
 		rc = server_parent(&w);
+	tls_ctx_free(su->tls);
 	free(w.pids);
 	free(w.started);
 	return rc;

@@ -25,7 +25,7 @@
 struct server_setup {
 	const int *lfds, *rfds;
 	int n;                 /* workers */
-	struct tls_ctx *tls;   /* NULL: plaintext */
+	struct tls_ctx *tls;   /* NULL: plaintext; server_start frees it */
 	struct accesslog *log;
 };
 
