@@ -57,7 +57,7 @@ static void io_free(struct conn_io *io)
 	free(io);
 }
 
-static struct conn_io *io_get(struct conn_env *e)
+static inline struct conn_io *io_get(struct conn_env *e)
 {
 	struct conn_io *io = e->pool;
 
@@ -417,7 +417,7 @@ static int conn_step(struct conn_env *e, struct conn *c)
 
 /* One read into the input buffer: bytes read, 0 at EOF, TRANSPORT_AGAIN or
  * TRANSPORT_ERROR. */
-static ssize_t conn_read(struct conn *c)
+static inline ssize_t conn_read(struct conn *c)
 {
 	struct conn_io *io = c->io;
 
@@ -577,8 +577,10 @@ static enum conn_want conn_handshake(struct conn_env *e, struct conn *c)
 		return conn_not_tls(e, c);
 	if (r < 0)
 		return CONN_GONE;
+	/* A request sent with the handshake's last flight is still in the
+	 * socket (records are read one at a time): its event follows. */
 	c->state = CONN_IDLE;
-	return conn_readable(e, c);
+	return CONN_WANT_READ;
 }
 
 /* ---- what the loop calls ---- */
@@ -630,12 +632,13 @@ static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t
 
 enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
 {
+	if (!c->t.tls)
+		return conn_dispatch(e, c, events);
 	enum conn_want w = conn_dispatch(e, c, events);
-
 	/* Decrypted bytes left in the session make no socket event: read them now. */
 	while ((w == CONN_WANT_READ || w == CONN_WANT_READ_MORE) && c->state >= CONN_IDLE &&
 	       c->state <= CONN_BODY && transport_pending(&c->t))
-		w = conn_readable(e, c);
+		w = conn_dispatch(e, c, EPOLLIN);
 	return w;
 }
 

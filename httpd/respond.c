@@ -225,7 +225,7 @@ static int respond_finish(struct respond_plan *p)
 
 /* One pass over the request's fields for those the planner reads; the first
  * of a name counts, as with http_header(). */
-static void respond_fields(struct respond_plan *p, const struct http_head *h)
+static inline void respond_fields(struct respond_plan *p, const struct http_head *h)
 {
 	for (unsigned i = 0; i < h->nfields; i++) {
 		size_t n;
@@ -247,8 +247,10 @@ static void respond_fields(struct respond_plan *p, const struct http_head *h)
 	}
 }
 
-static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
-			      const struct http_head *req, struct buffer *out, struct response *r)
+/* Inlined: as a call it cost ~90 instructions per request (callgrind). */
+static inline __attribute__((always_inline)) void
+respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx, const struct http_head *req,
+		  struct buffer *out, struct response *r)
 {
 	memset(p, 0, sizeof(*p));
 	p->ctx = ctx;
