@@ -759,9 +759,13 @@ def tls_report(scen, idle, configs):
         cells = []
         for lb in labels:
             r = scen.get((sid, lb))
-            cells.append("n/a" if not r else
-                         f"{r[metric]:,.0f} {'req/s' if metric == 'rps' else 'MB/s'}, "
-                         f"{r['cpu_us_per_req']:.2f} µs CPU/req")
+            if not r:
+                cells.append("n/a")
+            elif metric == "rps":
+                cells.append(f"{r['rps']:,.0f} req/s, {r['cpu_us_per_req']:.2f} µs CPU/req")
+            else:  # CPU per MB: the bytes per request are MB/s over req/s
+                per_mb = r["cpu_us_per_req"] * r["rps"] / r["MBps"] if r["MBps"] else 0
+                cells.append(f"{r['MBps']:,.0f} MB/s, {per_mb:.0f} µs CPU/MB")
         L.append(f"| ({sid}) {title} | " + " | ".join(cells) + " |")
     L.append("| (tg) RSS per idle keep-alive TLS connection | " + " | ".join(
         f"{idle[lb]['bytes_per_conn']:,.0f} B" if lb in idle else "n/a" for lb in labels) + " |")
