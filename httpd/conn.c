@@ -143,7 +143,8 @@ static enum conn_want conn_set(struct conn *c, enum conn_state st, enum conn_wan
 	c->deadline = deadline;
 	if (want == CONN_WANT_READ && c->unread)
 		want = CONN_WANT_READ_MORE;
-	c->unread = 0;
+	if (want != CONN_WANT_WRITE) /* what a full read left waits out a blocked write */
+		c->unread = 0;
 	return want;
 }
 
@@ -577,10 +578,10 @@ static enum conn_want conn_handshake(struct conn_env *e, struct conn *c)
 		return conn_not_tls(e, c);
 	if (r < 0)
 		return CONN_GONE;
-	/* A request sent with the handshake's last flight is still in the
-	 * socket (records are read one at a time): its event follows. */
+	/* A request sent with the handshake's last flight may have been read
+	 * ahead into the session: the loop in conn_event reads it at once. */
 	c->state = CONN_IDLE;
-	return CONN_WANT_READ;
+	return transport_pending(&c->t) ? CONN_WANT_READ_MORE : CONN_WANT_READ;
 }
 
 /* ---- what the loop calls ---- */
@@ -635,9 +636,11 @@ enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
 	if (!c->t.tls)
 		return conn_dispatch(e, c, events);
 	enum conn_want w = conn_dispatch(e, c, events);
-	/* Decrypted bytes left in the session make no socket event: read them now. */
-	while ((w == CONN_WANT_READ || w == CONN_WANT_READ_MORE) && c->state >= CONN_IDLE &&
-	       c->state <= CONN_BODY && transport_pending(&c->t))
+	/* A read that filled the buffer may have left bytes inside the session,
+	 * where no socket event will report them: read them now. (Not after a
+	 * short read: what waits then is a partial record, for the socket.) */
+	while (w == CONN_WANT_READ_MORE && c->state >= CONN_IDLE && c->state <= CONN_BODY &&
+	       transport_pending(&c->t))
 		w = conn_dispatch(e, c, EPOLLIN);
 	return w;
 }

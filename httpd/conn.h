@@ -40,7 +40,8 @@ enum conn_state {
  * for input (edge-triggered: a read that did not fill its buffer emptied the
  * socket), to wait for input after a read that did fill its buffer (the loop
  * re-arms the watch, which reports the bytes left on its next round: fair to
- * the other connections), or to wait until the socket takes more output. */
+ * the other connections; over TLS, bytes read ahead into the session are read
+ * at once), or to wait until the socket takes more output. */
 enum conn_want { CONN_GONE, CONN_WANT_READ, CONN_WANT_READ_MORE, CONN_WANT_WRITE };
 
 struct conn_io;

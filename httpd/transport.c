@@ -39,18 +39,22 @@ ssize_t transport_read(struct transport *t, void *p, size_t n)
 	return r >= 0 ? r : transport_errno();
 }
 
-/* TLS takes one buffer at a time; a short write stops the list. */
+/* TLS takes one buffer at a time, and a write returns after each record
+ * (partial writes): go on until all went or the socket is full, so that a
+ * short count means what it means in plaintext. After a want, the caller
+ * comes back with the bytes from the first one not counted, as OpenSSL asks. */
 static ssize_t transport_tls_write(struct transport *t, const struct iovec *iov, int cnt)
 {
 	ssize_t done = 0;
 
 	for (int i = 0; i < cnt; i++) {
-		ssize_t r = tls_write(t->tls, iov[i].iov_base, iov[i].iov_len);
-		if (r < 0)
-			return done > 0 ? done : transport_tls(r == TLS_CLOSED ? TLS_ERROR : r);
-		done += r;
-		if ((size_t)r < iov[i].iov_len)
-			break;
+		for (size_t off = 0; off < iov[i].iov_len;) {
+			ssize_t r = tls_write(t->tls, (char *)iov[i].iov_base + off, iov[i].iov_len - off);
+			if (r < 0)
+				return done > 0 ? done : transport_tls(r == TLS_CLOSED ? TLS_ERROR : r);
+			off += (size_t)r;
+			done += r;
+		}
 	}
 	return done;
 }

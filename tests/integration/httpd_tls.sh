@@ -90,6 +90,33 @@ sys.stdout.write("%d %d %s" % (data.count(b"HTTP/1.1 200 OK"), data.count(b"0001
 check_eq "20 pipelined requests in one TLS write: 20 answers in order" "20 19 True" \
 	"$(python3 -c "$PIPE_PY" "$PORT" "$C/ca.pem" 20)"
 
+# More pipelined requests than one read takes, some with 3 MB answers that
+# block the writes while the rest wait (read ahead) inside the TLS session.
+MANY_PY='
+import socket, ssl, sys, time
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), 5), server_hostname="localhost")
+paths = ["/big.bin" if i % 15 == 0 else "/d.bin" for i in range(299)] + ["/index.html"]
+reqs = b"".join(b"GET %s HTTP/1.1\r\nHost: x\r\n%s\r\n" % (p.encode(), b"Connection: close\r\n" if i == 299 else b"")
+                for i, p in enumerate(paths))
+s.sendall(reqs)
+time.sleep(0.5)
+parts, end = [], time.time() + 60
+while time.time() < end:
+    try:
+        d = s.recv(1 << 20)
+    except (ssl.SSLError, OSError):
+        break
+    if not d:
+        break
+    parts.append(d)
+data = b"".join(parts)
+print(len(reqs) > 8192, data.count(b"HTTP/1.1 200 OK"), len(data) > 20 * 3000000)
+'
+check_eq "300 pipelined requests (9 KB, 20 of them 3 MB answers) over TLS: 300 answers" "True 300 True" \
+	"$(python3 -c "$MANY_PY" "$PORT" "$C/ca.pem")"
+
 # --http-redirect on the same server is tested below, on its own instance.
 sleep 0.3
 check_contains "access log over TLS: the request line" "$HTTPD_LOG" '"GET /d.bin HTTP/1.1" 206'
