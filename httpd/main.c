@@ -444,6 +444,12 @@ int main(int argc, char **argv)
 	cfg.extra_headers = headers.data ? headers.data : "";
 	cfg.extra_headers_len = headers.len;
 
+	struct server_setup su = {.n = cfg.workers, .log = &alog};
+	/* Before anything else: a certificate problem is a usage error. */
+	if (cfg.tls.cert_file && !(su.tls = tls_server_ctx(&cfg.tls, err, sizeof err))) {
+		fprintf(stderr, "httpd: %s\n", err);
+		exit(2);
+	}
 	if (path_root_open(&cfg.root, cfg.root_dir) < 0)
 		main_die("cannot serve", cfg.root_dir, errno);
 	net_ignore_sigpipe();
@@ -454,12 +460,6 @@ int main(int argc, char **argv)
 	if (accesslog_open(&alog, cfg.log_file, err, sizeof err) < 0) {
 		fprintf(stderr, "httpd: %s\n", err);
 		return 1;
-	}
-	struct server_setup su = {.n = cfg.workers, .log = &alog};
-	/* Before anything listens: a certificate problem is a usage error. */
-	if (cfg.tls.cert_file && !(su.tls = tls_server_ctx(&cfg.tls, err, sizeof err))) {
-		fprintf(stderr, "httpd: %s\n", err);
-		return 2;
 	}
 	int *lfds = calloc((size_t)cfg.workers * 2, sizeof *lfds);
 	if (!lfds)
