@@ -2,6 +2,7 @@
 #include "tls.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,10 +16,10 @@
 
 /* Mozilla's "intermediate" TLS 1.2 suites (TLS 1.3's defaults are already
  * its list): forward secrecy and AEAD only. */
-#define TLS_CIPHERS_12 \
-	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:" \
-	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:" \
+#define TLS_CIPHERS_12                                                                             \
+	"ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"                               \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"                               \
+	"ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"                               \
 	"DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305"
 #define TLS_GROUPS "X25519:P-256:P-384"
 /* A client reads ahead into a larger buffer: one recv brings many records. */
@@ -33,11 +34,11 @@ struct tls_ctx {
 
 struct tls {
 	SSL *ssl;
-	int pending;          /* a result to report on the next read (after returning bytes) */
-	int failed;           /* TLS_ERROR or TLS_EOF happened: no shutdown */
+	int pending; /* a result to report on the next read (after returning bytes) */
+	int failed;  /* TLS_ERROR or TLS_EOF happened: no shutdown */
 	int verify_failed;
-	int handshaken;       /* the handshake completed */
-	char host[256];       /* the client's peer name, for messages */
+	int handshaken; /* the handshake completed */
+	char host[256]; /* the client's peer name, for messages */
 	char error[384];
 };
 
@@ -56,7 +57,10 @@ static const char *tls_queue_reason(const char *fallback)
 /* Never prompt for a passphrase on the terminal: an encrypted key is refused. */
 static int tls_no_password(char *buf, int size, int rwflag, void *u)
 {
-	(void)buf; (void)size; (void)rwflag; (void)u;
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
 	return 0;
 }
 
@@ -81,6 +85,42 @@ void tls_ctx_free(struct tls_ctx *c)
 	free(c);
 }
 
+/* A directory of CAs named by subject hash ("1a2b3c4d.0"), as Debian's
+ * /etc/ssl/certs: lookups there read only the CA a chain needs. */
+static int tls_dir_hashed(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (e = readdir(d)))
+		found = strlen(e->d_name) == 10 && strspn(e->d_name, "0123456789abcdef") == 8 &&
+		        strcmp(e->d_name + 8, ".0") == 0;
+	closedir(d);
+	return found;
+}
+
+/* The system's CAs, where OpenSSL would look (SSL_CERT_FILE and SSL_CERT_DIR
+ * honoured). The default bundle file is read only when the default directory
+ * is not hashed: parsing its ~150 certificates costs ~20 ms a run, more than
+ * a whole small download, and the hashed directory holds the same CAs.
+ * A missing store is not an error: ca_file may be all there is. */
+static void tls_system_store(SSL_CTX *sc)
+{
+	const char *file = getenv(X509_get_default_cert_file_env());
+	const char *dir = getenv(X509_get_default_cert_dir_env());
+
+	if (!dir)
+		dir = X509_get_default_cert_dir();
+	if (!file && !tls_dir_hashed(dir))
+		file = X509_get_default_cert_file();
+	if (file)
+		(void)SSL_CTX_load_verify_file(sc, file);
+	(void)SSL_CTX_load_verify_dir(sc, dir);
+}
+
 struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_t errlen)
 {
 	SSL_CTX *sc;
@@ -99,13 +139,13 @@ struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_
 	SSL_CTX_set_default_passwd_cb(sc, tls_no_password);
 	if (SSL_CTX_set_alpn_protos(sc, tls_alpn_http11, sizeof(tls_alpn_http11) - 1) != 0)
 		goto fail;
-	/* A missing system store is not an error: ca_file may be all there is. */
-	(void)SSL_CTX_set_default_verify_paths(sc);
+	tls_system_store(sc);
 	ERR_clear_error();
+	errno = 0; /* the reason below is errno's only when this load set it */
 	if (o->ca_file && SSL_CTX_load_verify_locations(sc, o->ca_file, NULL) != 1) {
 		snprintf(err, errlen, "%s: cannot load CA certificates: %s", o->ca_file,
-			 errno && !ERR_peek_last_error() ? strerror(errno)
-							 : tls_queue_reason("not PEM"));
+		         errno && !ERR_peek_last_error() ? strerror(errno)
+		                                         : tls_queue_reason("not PEM"));
 		SSL_CTX_free(sc);
 		return NULL;
 	}
@@ -120,9 +160,10 @@ fail:
 /* ALPN: http/1.1 when offered; otherwise go on without ALPN (the client
  * falls back to HTTP/1.1 or gives up on its own). */
 static int tls_alpn_select(SSL *s, const unsigned char **out, unsigned char *outlen,
-			   const unsigned char *in, unsigned int inlen, void *arg)
+                           const unsigned char *in, unsigned int inlen, void *arg)
 {
-	(void)s; (void)arg;
+	(void)s;
+	(void)arg;
 	for (unsigned int i = 0; i < inlen; i += 1u + in[i]) {
 		if (in[i] == tls_alpn_http11[0] && i + 1u + in[i] <= inlen &&
 		    memcmp(in + i + 1, tls_alpn_http11 + 1, in[i]) == 0) {
@@ -156,8 +197,8 @@ static int tls_server_cert(SSL_CTX *sc, const struct tls_server_opts *o, char *e
 		return -1;
 	ERR_clear_error();
 	if (SSL_CTX_use_certificate_chain_file(sc, o->cert_file) != 1) {
-		snprintf(err, errlen, "certificate %s: no usable PEM certificate (%s)", o->cert_file,
-			 tls_queue_reason("unreadable"));
+		snprintf(err, errlen, "certificate %s: no usable PEM certificate (%s)",
+		         o->cert_file, tls_queue_reason("unreadable"));
 		return -1;
 	}
 	cert = SSL_CTX_get0_certificate(sc);
@@ -173,15 +214,15 @@ static int tls_server_cert(SSL_CTX *sc, const struct tls_server_opts *o, char *e
 	if (SSL_CTX_use_PrivateKey_file(sc, o->key_file, SSL_FILETYPE_PEM) != 1) {
 		if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH)
 			snprintf(err, errlen, "key %s does not match certificate %s", o->key_file,
-				 o->cert_file);
+			         o->cert_file);
 		else
 			snprintf(err, errlen, "key %s: no usable PEM private key (%s)", o->key_file,
-				 tls_queue_reason("unreadable"));
+			         tls_queue_reason("unreadable"));
 		return -1;
 	}
 	if (SSL_CTX_check_private_key(sc) != 1) {
 		snprintf(err, errlen, "key %s does not match certificate %s", o->key_file,
-			 o->cert_file);
+		         o->cert_file);
 		return -1;
 	}
 	return 0;
@@ -208,14 +249,15 @@ struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_
 	SSL_CTX_set_options(sc, opts);
 	SSL_CTX_set_min_proto_version(sc, TLS1_2_VERSION);
 	SSL_CTX_set_mode(sc, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-				     SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	                         SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/* One recv brings what has arrived, not a record header and then its
 	 * body: a keep-alive request costs one read instead of two. */
 	SSL_CTX_set_read_ahead(sc, 1);
 	SSL_CTX_set_default_passwd_cb(sc, tls_no_password);
 	SSL_CTX_set_alpn_select_cb(sc, tls_alpn_select, NULL);
 	SSL_CTX_set_dh_auto(sc, 1);
-	if (SSL_CTX_set_cipher_list(sc, TLS_CIPHERS_12) != 1 || SSL_CTX_set1_groups_list(sc, TLS_GROUPS) != 1) {
+	if (SSL_CTX_set_cipher_list(sc, TLS_CIPHERS_12) != 1 ||
+	    SSL_CTX_set1_groups_list(sc, TLS_GROUPS) != 1) {
 		snprintf(err, errlen, "TLS: %s", tls_queue_reason("cannot set the ciphers"));
 		goto fail;
 	}
@@ -258,10 +300,11 @@ struct tls *tls_client(struct tls_ctx *c, int fd, const char *host, char *err, s
 	if (tls_is_ip(host))
 		ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) == 1;
 	else
-		ok = SSL_set_tlsext_host_name(t->ssl, host) == 1 && SSL_set1_host(t->ssl, host) == 1;
+		ok = SSL_set_tlsext_host_name(t->ssl, t->host) == 1 &&
+		     SSL_set1_host(t->ssl, host) == 1;
 	if (!ok) {
 		snprintf(err, errlen, "TLS: cannot use host name %s: %s", host,
-			 tls_queue_reason("refused"));
+		         tls_queue_reason("refused"));
 		tls_free(t);
 		return NULL;
 	}
@@ -291,24 +334,32 @@ static void tls_verify_text(struct tls *t, long v)
 	const char *what;
 
 	switch (v) {
-	case X509_V_ERR_CERT_HAS_EXPIRED: what = "certificate has expired"; break;
-	case X509_V_ERR_CERT_NOT_YET_VALID: what = "certificate is not yet valid"; break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		what = "certificate has expired";
+		break;
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		what = "certificate is not yet valid";
+		break;
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
 	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
 	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
 		what = "unknown issuer (not signed by a trusted CA)";
 		break;
-	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT: what = "self-signed certificate"; break;
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		what = "self-signed certificate";
+		break;
 	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
 		what = "self-signed certificate in the chain (untrusted root)";
 		break;
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
 		snprintf(t->error, sizeof(t->error),
-			 "certificate verify failed: name mismatch (the certificate is not for %s)",
-			 t->host);
+		         "certificate verify failed: name mismatch (the certificate is not for %s)",
+		         t->host);
 		return;
-	default: what = X509_verify_cert_error_string(v); break;
+	default:
+		what = X509_verify_cert_error_string(v);
+		break;
 	}
 	snprintf(t->error, sizeof(t->error), "certificate verify failed: %s", what);
 }
@@ -321,17 +372,21 @@ static int tls_result_of(struct tls *t, int r)
 	long v;
 
 	switch (e) {
-	case SSL_ERROR_WANT_READ: return TLS_WANT_READ;
-	case SSL_ERROR_WANT_WRITE: return TLS_WANT_WRITE;
-	case SSL_ERROR_ZERO_RETURN: return TLS_CLOSED;
+	case SSL_ERROR_WANT_READ:
+		return TLS_WANT_READ;
+	case SSL_ERROR_WANT_WRITE:
+		return TLS_WANT_WRITE;
+	case SSL_ERROR_ZERO_RETURN:
+		return TLS_CLOSED;
 	case SSL_ERROR_SYSCALL:
 		if (q == 0 && errno == 0)
 			goto eof;
 		t->failed = 1;
 		snprintf(t->error, sizeof(t->error), "%s",
-			 q ? tls_queue_reason("error") : strerror(errno));
+		         q ? tls_queue_reason("error") : strerror(errno));
 		return TLS_ERROR;
-	default: break;
+	default:
+		break;
 	}
 	if (ERR_GET_REASON(q) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
 		goto eof;
@@ -347,8 +402,8 @@ static int tls_result_of(struct tls *t, int r)
 eof:
 	t->failed = 1;
 	snprintf(t->error, sizeof(t->error), "%s",
-		 t->handshaken ? "connection closed without TLS close_notify"
-					      : "connection closed during the TLS handshake");
+	         t->handshaken ? "connection closed without TLS close_notify"
+	                       : "connection closed during the TLS handshake");
 	return TLS_EOF;
 }
 
@@ -438,7 +493,7 @@ ssize_t tls_sendfile(struct tls *t, int fd, off_t off, size_t n)
 	got = pread(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk), off);
 	if (got <= 0) {
 		snprintf(t->error, sizeof(t->error), "reading the file: %s",
-			 got == 0 ? "file ended early" : strerror(errno));
+		         got == 0 ? "file ended early" : strerror(errno));
 		return TLS_ERROR;
 	}
 	return tls_write(t, chunk, (size_t)got);
@@ -476,6 +531,6 @@ const char *tls_describe(const struct tls *t, char *out, size_t outlen)
 
 	SSL_get0_alpn_selected(t->ssl, &alpn, &alen);
 	snprintf(out, outlen, "%s %s%s%.*s", SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl),
-		 alen ? " ALPN " : "", (int)alen, alen ? (const char *)alpn : "");
+	         alen ? " ALPN " : "", (int)alen, alen ? (const char *)alpn : "");
 	return out;
 }

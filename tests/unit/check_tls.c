@@ -28,7 +28,8 @@ struct pair {
 	int cr, sr; /* handshake results */
 };
 
-static int pair_open(struct pair *p, const char *name, const char *host, const char *ca, int no_verify)
+static int pair_open(struct pair *p, const char *name, const char *host, const char *ca,
+                     int no_verify)
 {
 	char cert[160], key[160], err[256];
 	struct tls_server_opts so = {.cert_file = cert, .key_file = key};
@@ -91,7 +92,7 @@ START_TEST(server_context_refusals)
 		snprintf(key, sizeof(key), "%s/%s", certs, rows[i].key);
 		ck_assert_ptr_null(tls_server_ctx(&so, err, sizeof(err)));
 		ck_assert_msg(strstr(err, rows[i].want) && strchr(err, '\n') == NULL,
-			      "%s + %s: '%s'", rows[i].cert, rows[i].key, err);
+		              "%s + %s: '%s'", rows[i].cert, rows[i].key, err);
 	}
 }
 END_TEST
@@ -147,22 +148,25 @@ START_TEST(verification_failures_are_named)
 	static const struct {
 		const char *name, *host, *ca, *want;
 	} rows[] = {
-	    {"wrongname", "localhost", "ca.pem", "name mismatch (the certificate is not for localhost)"},
+	    {"wrongname", "localhost", "ca.pem",
+	     "name mismatch (the certificate is not for localhost)"},
 	    /* expired: tls_server_ctx refuses to serve one; tests/integration/fetch_tls.sh */
 	    {"self", "localhost", "ca.pem", "self-signed certificate"},
 	    {"server", "localhost", "unknown-ca.pem", "unknown issuer"},
 	    {"server", "localhost", NULL, "unknown issuer"},
-	    {"server", "127.0.0.2", "ca.pem", "name mismatch (the certificate is not for 127.0.0.2)"},
+	    {"server", "127.0.0.2", "ca.pem",
+	     "name mismatch (the certificate is not for 127.0.0.2)"},
 	    {"server", "example.com", "ca.pem", "name mismatch"},
 	};
 	struct pair p;
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		ck_assert_int_eq(pair_open(&p, rows[i].name, rows[i].host, rows[i].ca, 0), TLS_ERROR);
+		ck_assert_int_eq(pair_open(&p, rows[i].name, rows[i].host, rows[i].ca, 0),
+		                 TLS_ERROR);
 		ck_assert_msg(tls_verify_failed(p.c), "%s: not a verify failure: %s", rows[i].name,
-			      tls_error(p.c));
+		              tls_error(p.c));
 		ck_assert_msg(strstr(tls_error(p.c), rows[i].want), "%s: '%s'", rows[i].name,
-			      tls_error(p.c));
+		              tls_error(p.c));
 		ck_assert_int_eq(tls_shutdown(p.c), TLS_ERROR); /* nothing clean after a failure */
 		pair_close(&p);
 	}
@@ -175,8 +179,8 @@ START_TEST(ip_literals_match_ip_sans)
 	struct pair p;
 
 	for (size_t i = 0; i < 2; i++) {
-		ck_assert_msg(pair_open(&p, "server", hosts[i], "ca.pem", 0) == 0, "%s: %s", hosts[i],
-			      tls_error(p.c));
+		ck_assert_msg(pair_open(&p, "server", hosts[i], "ca.pem", 0) == 0, "%s: %s",
+		              hosts[i], tls_error(p.c));
 		pair_close(&p);
 	}
 }
@@ -281,7 +285,8 @@ int main(void)
 	snprintf(certs, sizeof(certs), "%s", dir);
 	snprintf(cmd, sizeof(cmd), "sh tests/tls-certs.sh %s", dir);
 	if (system(cmd) != 0) {
-		fprintf(stderr, "check_tls: tests/tls-certs.sh failed (run from the repository root)\n");
+		fprintf(stderr,
+		        "check_tls: tests/tls-certs.sh failed (run from the repository root)\n");
 		return EXIT_FAILURE;
 	}
 	Suite *s = suite_create("tls");
