@@ -18,10 +18,11 @@
 #include "buffer.h"
 #include "date.h"
 #include "http.h"
+#include "tunables.h"
 #include "path.h"
+#include "tls.h"
 
 #define HTTPD_VERSION "0.1.0"
-#define HTTPD_BODY_DISCARD_MAX (1024 * 1024) /* request body bytes read and dropped (413 beyond) */
 
 struct httpd_config {
 	const char *root_dir;      /* as given on the command line */
@@ -40,6 +41,8 @@ struct httpd_config {
 	const char *log_file;      /* NULL: off; "-": stderr */
 	const char *user;          /* drop privileges to this user after bind */
 	int chroot;                /* chroot into the root before dropping */
+	struct tls_server_opts tls; /* cert_file NULL: plaintext */
+	const char *redirect_port; /* --http-redirect: plaintext port answering 308, or NULL */
 };
 
 /* What the planner shares with the loop of one worker. */
@@ -70,11 +73,18 @@ struct response {
  * status (or 0) where a check decides an answer (reqcheck, cond_check). */
 int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
 	    struct response *r);
+/* Plans the answer of the --http-redirect port: 308 to the same path and
+ * query at https://HOST:PORT (Host's name, cfg->port); 400 without a usable
+ * Host or with a target that is not a path. Returns as respond(). */
+int respond_to_https(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
+		     struct response *r);
 /* The one error answer (400, 408, 413, 414, 431, 501, 503, 505...): a page
  * with `Connection: close`, for requests that could not be parsed or
  * accepted. It never names a file (r->fd -1, nothing to give back). 0, or
  * -1 with out as it was (its limit reached). */
 int respond_error(struct httpd_ctx *ctx, int status, struct buffer *out, struct response *r);
+/* Frees the planner's per-worker state (ctx->cache). */
+void respond_free(struct httpd_ctx *ctx);
 /* The loop is done with a response's file (r->fd, r->fd_ref): closes an own
  * descriptor, gives a lent one back. fd -1 is ignored. */
 void respond_file_done(int fd, struct filecache_fd *ref);

@@ -11,8 +11,8 @@
 
 #include "buffer.h"
 #include "path.h"
+#include "tunables.h"
 
-#define LISTING_ENTRIES_MAX 10000 /* entries shown; a bigger directory is cut short */
 
 /* The directory to list. */
 struct listing_dir {

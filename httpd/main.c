@@ -19,28 +19,18 @@
 #include "accesslog.h"
 #include "buffer.h"
 #include "httpd.h"
+#include "tunables.h"
 #include "log.h"
 #include "mime.h"
 #include "net.h"
 #include "path.h"
 #include "server.h"
+#include "tls.h"
 
-#define MAIN_WORKERS_MAX   256
-#define MAIN_HEADERS_MAX   8192     /* bytes of all -H headers together */
-#define MAIN_TIMEOUT_MAX   86400
-#define MAIN_CONNS_MAX     1000000
-/* TCP_DEFER_ACCEPT: accept once data came, or after about this long; kept
- * short since a silent client's head timeout only starts when we accept. */
-#define MAIN_DEFER_S       1
-
-#define MAIN_DEFAULT_PORT        "8080"
-#define MAIN_DEFAULT_ROOT        "www/"
-#define MAIN_DEFAULT_TIMEOUT     30
-#define MAIN_DEFAULT_HEAD_TIMEOUT 15
-#define MAIN_DEFAULT_WRITE_TIMEOUT 60
-#define MAIN_DEFAULT_CONNS       10000
-
-enum { OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT };
+enum {
+	OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT,
+	OPT_TLS_CERT, OPT_TLS_KEY, OPT_NO_KTLS, OPT_HTTP_REDIRECT
+};
 
 static const struct option main_options[] = {
 	{"port", required_argument, NULL, 'p'},
@@ -56,6 +46,10 @@ static const struct option main_options[] = {
 	{"header", required_argument, NULL, 'H'},
 	{"user", required_argument, NULL, 'u'},
 	{"chroot", no_argument, NULL, OPT_CHROOT},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"no-ktls", no_argument, NULL, OPT_NO_KTLS},
+	{"http-redirect", required_argument, NULL, OPT_HTTP_REDIRECT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -81,10 +75,16 @@ static void main_usage(FILE *f)
 	      "                           add a header to every file response (repeatable)\n"
 	      "  -u, --user NAME          when started as root: run as NAME after binding\n"
 	      "      --chroot             when started as root: chroot into ROOT after binding\n"
+	      "      --tls-cert FILE      serve HTTPS with this PEM certificate (chain after it);\n"
+	      "                           the default port becomes 8443\n"
+	      "      --tls-key FILE       the certificate's PEM private key\n"
+	      "      --no-ktls            encrypt in user space even where the kernel offers TLS\n"
+	      "      --http-redirect PORT also answer plain HTTP on PORT with 308 to https://\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"
 	      "\n"
-	      "Signals: TERM/INT stop gracefully (answers in progress finish), HUP reopens the log.\n",
+	      "Signals: TERM/INT stop gracefully (answers in progress finish), HUP reopens the log\n"
+	      "and reloads the TLS certificate and key.\n",
 	      f);
 }
 
@@ -216,6 +216,19 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 		case OPT_CHROOT:
 			cfg->chroot = 1;
 			break;
+		case OPT_TLS_CERT:
+			cfg->tls.cert_file = optarg;
+			break;
+		case OPT_TLS_KEY:
+			cfg->tls.key_file = optarg;
+			break;
+		case OPT_NO_KTLS:
+			cfg->tls.ktls = 0;
+			break;
+		case OPT_HTTP_REDIRECT:
+			main_number(optarg, 1, 65535, "bad redirect port '%s'");
+			cfg->redirect_port = optarg;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -235,6 +248,14 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 		main_bad_usage("%s needs --user: uid 0 can leave a chroot", "--chroot");
 	if (optind < argc)
 		cfg->root_dir = argv[optind];
+	if (!cfg->tls.cert_file != !cfg->tls.key_file)
+		main_bad_usage("%s", "--tls-cert and --tls-key go together");
+	if (cfg->redirect_port && !cfg->tls.cert_file)
+		main_bad_usage("%s", "--http-redirect needs --tls-cert and --tls-key");
+	if (cfg->tls.cert_file && !cfg->port)
+		cfg->port = MAIN_DEFAULT_TLS_PORT;
+	if (!cfg->port)
+		cfg->port = MAIN_DEFAULT_PORT;
 }
 
 /* Runtime failure: one line, exit 1. */
@@ -263,16 +284,17 @@ static void main_tune_listener(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
 }
 
-/* n listeners on one port (SO_REUSEPORT when several); port 0 resolves on the
- * first. cfg->port becomes the actual port. */
-static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbuf, size_t cap)
+/* n listeners on *port (SO_REUSEPORT when several); port 0 resolves on the
+ * first, and *port becomes the actual one. */
+static void main_listen(const struct httpd_config *cfg, const char **port, int *lfds, int n,
+			char *portbuf, size_t cap)
 {
 	char err[256];
 
 	/* SO_REUSEPORT would let us join another server's group on a busy port
 	 * (same user): a plain bind first proves the port is free. */
-	if (n > 1 && strcmp(cfg->port, "0") != 0) {
-		int probe = net_listen(cfg->bind, cfg->port, 0, err, sizeof err);
+	if (n > 1 && strcmp(*port, "0") != 0) {
+		int probe = net_listen(cfg->bind, *port, 0, err, sizeof err);
 		if (probe < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
 			exit(1);
@@ -280,17 +302,17 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 		close(probe);
 	}
 	for (int i = 0; i < n; i++) {
-		lfds[i] = net_listen(cfg->bind, cfg->port, n > 1 ? NET_REUSEPORT : 0, err, sizeof err);
+		lfds[i] = net_listen(cfg->bind, *port, n > 1 ? NET_REUSEPORT : 0, err, sizeof err);
 		if (lfds[i] < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
 			exit(1);
 		}
 		main_tune_listener(lfds[i]);
-		if (i == 0 && strcmp(cfg->port, "0") == 0) {
-			int port = net_local_port(lfds[0]);
-			if (port < 0 || snprintf(portbuf, cap, "%d", port) >= (int)cap)
+		if (i == 0 && strcmp(*port, "0") == 0) {
+			int got = net_local_port(lfds[0]);
+			if (got < 0 || snprintf(portbuf, cap, "%d", got) >= (int)cap)
 				main_die("cannot learn the port of", "0", errno);
-			cfg->port = portbuf;
+			*port = portbuf;
 		}
 	}
 }
@@ -362,13 +384,39 @@ static void main_raise_nofile(void)
 	}
 }
 
+/* Whether this kernel offers TLS offload (the "tls" upper-layer protocol). */
+static int main_kernel_tls(void)
+{
+	char ulp[256] = "";
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_ulp", "r");
+
+	if (f) {
+		if (!fgets(ulp, sizeof ulp, f))
+			ulp[0] = '\0';
+		fclose(f);
+	}
+	for (char *w = strtok(ulp, " \n"); w; w = strtok(NULL, " \n"))
+		if (strcmp(w, "tls") == 0)
+			return 1;
+	return 0;
+}
+
 static void main_print_url(const struct httpd_config *cfg)
 {
 	const char *host = cfg->bind ? cfg->bind : "localhost";
 	int v6 = strchr(host, ':') != NULL;
+	const char *ktls = !cfg->tls.ktls     ? "off (--no-ktls)"
+			   : main_kernel_tls() ? "on where the kernel takes the session"
+					       : "off (this kernel offers no tls ULP)";
 
-	printf("httpd %s: serving %s at http://%s%s%s:%s/\n", HTTPD_VERSION, cfg->root.real,
-	       v6 ? "[" : "", host, v6 ? "]" : "", cfg->port);
+	printf("httpd %s: serving %s at http%s://%s%s%s:%s/", HTTPD_VERSION, cfg->root.real,
+	       cfg->tls.cert_file ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "", cfg->port);
+	if (cfg->tls.cert_file)
+		printf(" (%s; kernel TLS %s)", tls_library(), ktls);
+	if (cfg->redirect_port)
+		printf("; http://%s%s%s:%s/ redirects there", v6 ? "[" : "", host, v6 ? "]" : "",
+		       cfg->redirect_port);
+	putchar('\n');
 	fflush(stdout);
 }
 
@@ -378,7 +426,7 @@ int main(int argc, char **argv)
 		.root_dir = MAIN_DEFAULT_ROOT,
 		.index = "index.html",
 		.listing = 1,
-		.port = MAIN_DEFAULT_PORT,
+		.tls.ktls = 1,
 		.workers = main_default_workers(),
 		.timeout_s = MAIN_DEFAULT_TIMEOUT,
 		.header_timeout_s = MAIN_DEFAULT_HEAD_TIMEOUT,
@@ -396,6 +444,12 @@ int main(int argc, char **argv)
 	cfg.extra_headers = headers.data ? headers.data : "";
 	cfg.extra_headers_len = headers.len;
 
+	struct server_setup su = {.n = cfg.workers, .log = &alog};
+	/* Before anything else: a certificate problem is a usage error. */
+	if (cfg.tls.cert_file && !(su.tls = tls_server_ctx(&cfg.tls, err, sizeof err))) {
+		fprintf(stderr, "httpd: %s\n", err);
+		exit(2);
+	}
 	if (path_root_open(&cfg.root, cfg.root_dir) < 0)
 		main_die("cannot serve", cfg.root_dir, errno);
 	net_ignore_sigpipe();
@@ -407,14 +461,19 @@ int main(int argc, char **argv)
 		fprintf(stderr, "httpd: %s\n", err);
 		return 1;
 	}
-	int *lfds = calloc((size_t)cfg.workers, sizeof *lfds);
+	int *lfds = calloc((size_t)cfg.workers * 2, sizeof *lfds);
 	if (!lfds)
 		main_die("out of memory for", "workers", ENOMEM);
-	main_listen(&cfg, lfds, cfg.workers, portbuf, sizeof portbuf);
+	su.lfds = lfds;
+	main_listen(&cfg, &cfg.port, lfds, cfg.workers, portbuf, sizeof portbuf);
+	if (cfg.redirect_port) {
+		su.rfds = lfds + cfg.workers;
+		main_listen(&cfg, &cfg.redirect_port, lfds + cfg.workers, cfg.workers, NULL, 0);
+	}
 	main_drop_privileges(&cfg);
 	main_print_url(&cfg);
 
-	int rc = server_start(&cfg, lfds, cfg.workers, &alog);
+	int rc = server_start(&cfg, &su);
 
 	accesslog_close(&alog);
 	free(lfds);

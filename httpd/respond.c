@@ -24,7 +24,6 @@
 #include "range.h"
 #include "url.h"
 
-#define RESPOND_LISTING_MAX (4 * 1024 * 1024) /* bytes of one listing page */
 #define RESPOND_PATH_MAX    (HTTP_TARGET_MAX + 256) /* normalised path + index name or ".gz" */
 #define RESPOND_ALLOW       "Allow: GET, HEAD, OPTIONS\r\n"
 #define RESPOND_HTML        "Content-Type: text/html; charset=utf-8\r\n"
@@ -123,8 +122,10 @@ static int respond_finish(struct respond_plan *p)
 	return -1;
 }
 
-static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
-			      const struct http_head *req, struct buffer *out, struct response *r)
+/* Inlined: as a call it cost ~90 instructions per request (callgrind). */
+static inline __attribute__((always_inline)) void
+respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx, const struct http_head *req,
+		  struct buffer *out, struct response *r)
 {
 	memset(p, 0, sizeof(*p));
 	p->ctx = ctx;
@@ -792,4 +793,66 @@ int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *o
 	else
 		respond_get(&p, norm, (size_t)n, query, qlen);
 	return respond_finish(&p);
+}
+
+/* Length of the name in a Host value (a DNS name, IPv4, or [IPv6]; any
+ * :port cut off), or 0 when it is not one: it goes into a Location. */
+static size_t respond_host_name(const char *v, size_t n)
+{
+	size_t i = 0, end = n;
+	int v6 = n > 0 && v[0] == '[';
+
+	if (v6) {
+		const char *close = memchr(v, ']', n);
+		if (!close)
+			return 0;
+		end = (size_t)(close - v) + 1;
+		i = 1;
+	} else {
+		const char *colon = memchr(v, ':', n);
+		if (colon)
+			end = (size_t)(colon - v);
+	}
+	if (end == 0 || (end < n && v[end] != ':'))
+		return 0;
+	for (; i < end - (size_t)v6; i++) {
+		unsigned char c = (unsigned char)v[i], l = c | 0x20;
+		int alnum = (c >= '0' && c <= '9') || (l >= 'a' && l <= 'z');
+		if (!alnum && c != '.' && c != '-' && !(v6 && c == ':'))
+			return 0;
+	}
+	return end;
+}
+
+int respond_to_https(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
+		     struct response *r)
+{
+	struct respond_plan p;
+	size_t hn = 0, tn;
+	const char *host = http_header(req, "Host", &hn);
+	const char *target = http_target(req, &tn);
+
+	respond_plan_init(&p, ctx, req, out, r);
+	hn = host ? respond_host_name(host, hn) : 0;
+	if (hn == 0 || tn == 0 || target[0] != '/') {
+		respond_page(&p, 400, NULL);
+		return respond_finish(&p);
+	}
+	respond_start(&p, 308);
+	BUFFER_PUT_LIT(p.out, "Location: https://");
+	buffer_put(p.out, host, hn);
+	if (strcmp(ctx->cfg->port, "443") != 0) {
+		BUFFER_PUT_LIT(p.out, ":");
+		buffer_put_str(p.out, ctx->cfg->port);
+	}
+	buffer_put(p.out, target, tn);
+	BUFFER_PUT_LIT(p.out, "\r\nContent-Length: 0\r\n\r\n");
+	return respond_finish(&p);
+}
+
+void respond_free(struct httpd_ctx *ctx)
+{
+	if (ctx->cache)
+		filecache_free(ctx->cache);
+	ctx->cache = NULL;
 }

@@ -18,11 +18,26 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "filecache.h"
 #include "log.h"
 
-#define SERVER_ACCEPT_BURST 1024 /* accepts per wakeup, so connections get a turn too */
-#define SERVER_QUICK_DEATHS 10   /* workers dying right after start: give up past this */
+/* One worker's loop: epoll, the listener and the connections by fd. */
+struct server {
+	struct conn_env env;        /* what the connections share */
+	int epfd;
+	struct server_listener {
+		int fd;             /* -1: none, or closed */
+		enum conn_kind kind;
+	} lis[2];                   /* the port, and the --http-redirect one */
+	int paused;                 /* listeners out of the epoll set (EMFILE, cap) */
+	uint32_t drain_end;
+	struct server_slot {
+		struct conn *c;
+		uint32_t watched;   /* epoll events set for it; 0: not in the set */
+	} *slots;                   /* by fd */
+	size_t nslots;
+	unsigned nconns;
+	struct buffer tmp;          /* for one-off answers (503 when full) */
+};
 
 static volatile sig_atomic_t server_sig_stop, server_sig_hup, server_sig_chld;
 
@@ -67,13 +82,13 @@ static void server_time(struct server *s)
 	struct timespec ts;
 	time_t now = time(NULL);
 
-	if (now != s->ctx.now) {
-		s->ctx.now = now;
-		date_format(now, s->ctx.date);
+	if (now != s->env.ctx.now) {
+		s->env.ctx.now = now;
+		date_format(now, s->env.ctx.date);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s->clock = (uint32_t)ts.tv_sec;
-	s->ctx.mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	s->env.clock = (uint32_t)ts.tv_sec;
+	s->env.ctx.mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Milliseconds to the next whole monotonic second, so that ticks are on time. */
@@ -87,74 +102,95 @@ static int server_wait_ms(void)
 
 /* ---- the connection table and epoll ---- */
 
-int server_watch(struct server *s, struct conn *c, uint32_t events)
-{
-	struct epoll_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.events = events | (events == EPOLLIN ? EPOLLET : 0);
-	ev.data.ptr = c;
-	if (epoll_ctl(s->epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0)
-		return -1;
-	c->events = (uint8_t)events;
-	c->unread = 0;
-	return 0;
-}
-
-/* Puts the listener in the epoll set (on) or takes it out. */
+/* Puts the listeners in the epoll set (on) or takes them out. */
 static void server_listen(struct server *s, int on)
 {
-	struct epoll_event ev;
+	int failed = 0;
 
-	if (s->lfd < 0 || on != s->paused)
+	if (on != s->paused)
 		return;
-	memset(&ev, 0, sizeof ev);
-	ev.events = EPOLLIN;
-	ev.data.ptr = NULL; /* the listener: every connection has its own pointer */
-	if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->lfd, &ev) == 0)
+	for (int i = 0; i < 2; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->lis[i]};
+		if (s->lis[i].fd >= 0 &&
+		    epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->lis[i].fd, &ev) < 0 &&
+		    errno != EEXIST && errno != ENOENT)
+			failed = 1;
+	}
+	if (!failed)
 		s->paused = !on;
 }
 
-int server_conn_add(struct server *s, struct conn *c)
+static int server_is_listener(const struct server *s, const void *p)
 {
-	size_t fd = (size_t)c->fd;
+	return p == &s->lis[0] || p == &s->lis[1];
+}
 
-	if (fd >= s->nslots) {
+/* Makes epoll watch what c asked for, or forgets and closes c. */
+static void server_want(struct server *s, struct conn *c, enum conn_want want)
+{
+	int fd = c->t.fd;
+	struct server_slot *slot = &s->slots[fd];
+	/* TLS input level-triggered: a session reads one record per call, so a
+	 * short read does not prove the socket empty. */
+	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN | (c->t.tls ? 0 : EPOLLET);
+
+	if (want == CONN_GONE)
+		goto gone;
+	/* A re-arm of an edge-triggered watch reports what is still unread. */
+	if (events == slot->watched && want != CONN_WANT_READ_MORE)
+		return;
+	struct epoll_event ev = {.events = events, .data.ptr = c};
+	if (epoll_ctl(s->epfd, slot->watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) == 0) {
+		slot->watched = events;
+		return;
+	}
+gone:
+	slot->c = NULL;
+	slot->watched = 0;
+	s->nconns--;
+	conn_close(&s->env, c);
+	/* A descriptor came free: a listener paused by EMFILE may try again. */
+	if (s->paused && !s->env.draining)
+		server_listen(s, 1);
+}
+
+/* Enters a new connection in the table; 0 or -1. */
+static int server_conn_add(struct server *s, struct conn *c, int fd)
+{
+	size_t at = (size_t)fd;
+
+	if (at >= s->nslots) {
 		size_t n = s->nslots ? s->nslots : 1024;
-		while (n <= fd)
+		while (n <= at)
 			n *= 2;
-		struct conn **t = realloc(s->conns, n * sizeof *t);
+		struct server_slot *t = realloc(s->slots, n * sizeof *t);
 		if (!t)
 			return -1;
 		memset(t + s->nslots, 0, (n - s->nslots) * sizeof *t);
-		s->conns = t;
+		s->slots = t;
 		s->nslots = n;
 	}
-	s->conns[fd] = c;
+	s->slots[at].c = c;
+	s->slots[at].watched = 0;
 	s->nconns++;
 	return 0;
 }
 
-void server_conn_gone(struct server *s, int fd)
-{
-	s->conns[fd] = NULL;
-	s->nconns--;
-	/* A descriptor came free: a listener paused by EMFILE may try again. */
-	if (s->paused && !s->draining)
-		server_listen(s, 1);
-}
-
 /* ---- accepting ---- */
 
-/* Over the connection cap: a 503 and close, without a conn. */
-static void server_refuse(struct server *s, int fd)
+/* Over the connection cap: a 503 and close, without a conn (TLS: a close). */
+static void server_refuse(struct server *s, int fd, enum conn_kind kind)
 {
 	struct response r = {.fd = -1};
 
+	if (kind == CONN_TLS) {
+		close(fd);
+		return;
+	}
 	buffer_clear(&s->tmp);
 	/* Read what the client sent: unread input would turn close() into a RST. */
-	(void)recv(fd, s->scratch, sizeof s->scratch, MSG_DONTWAIT);
-	if (respond_error(&s->ctx, 503, &s->tmp, &r) == 0)
+	(void)recv(fd, s->env.scratch, sizeof s->env.scratch, MSG_DONTWAIT);
+	if (respond_error(&s->env.ctx, 503, &s->tmp, &r) == 0)
 		(void)send(fd, s->tmp.data, s->tmp.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	shutdown(fd, SHUT_WR);
 	close(fd);
@@ -168,12 +204,12 @@ static int server_accept_transient(int e)
 	       e == EOPNOTSUPP || e == ENETUNREACH || e == EPERM;
 }
 
-static void server_accept(struct server *s)
+static void server_accept(struct server *s, const struct server_listener *l)
 {
 	for (int i = 0; i < SERVER_ACCEPT_BURST; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof ss;
-		int fd = accept4(s->lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && server_accept_transient(errno))
 			continue;
 		if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -185,11 +221,21 @@ static void server_accept(struct server *s)
 			server_listen(s, 0);
 			return;
 		}
-		if (s->nconns >= (unsigned)s->ctx.cfg->max_conns) {
-			server_refuse(s, fd);
+		if (s->nconns >= (unsigned)s->env.ctx.cfg->max_conns) {
+			server_refuse(s, fd, l->kind);
 			continue;
 		}
-		conn_new(s, fd, (const struct sockaddr *)&ss);
+		struct conn *c = conn_new(&s->env, fd, (const struct sockaddr *)&ss, l->kind);
+		if (!c || server_conn_add(s, c, fd) < 0) {
+			if (c)
+				conn_close(&s->env, c);
+			else
+				close(fd);
+			continue;
+		}
+		/* The listener defers accept until data came: read it now, skipping a
+		 * trip through epoll (and, for a one-request client, epoll entirely). */
+		server_want(s, c, conn_event(&s->env, c, EPOLLIN));
 	}
 }
 
@@ -198,48 +244,68 @@ static void server_accept(struct server *s)
 static void server_tick(struct server *s)
 {
 	for (size_t fd = 0; fd < s->nslots; fd++)
-		if (s->conns[fd])
-			conn_tick(s, s->conns[fd]);
-	if (s->paused && !s->draining)
+		if (s->slots[fd].c && conn_expired(&s->env, s->slots[fd].c))
+			server_want(s, s->slots[fd].c, CONN_GONE);
+	if (s->paused && !s->env.draining)
 		server_listen(s, 1);
 }
 
 /* Stop accepting; idle connections go now, busy ones when their answer is out. */
 static void server_drain(struct server *s)
 {
-	s->draining = 1;
-	s->drain_end = s->clock + SERVER_DRAIN_S;
-	if (s->lfd >= 0) {
-		server_listen(s, 0);
-		close(s->lfd);
-		s->lfd = -1;
+	s->env.draining = 1;
+	s->drain_end = s->env.clock + SERVER_DRAIN_S;
+	server_listen(s, 0);
+	for (int i = 0; i < 2; i++) {
+		if (s->lis[i].fd >= 0)
+			close(s->lis[i].fd);
+		s->lis[i].fd = -1;
 	}
 	for (size_t fd = 0; fd < s->nslots; fd++)
-		if (s->conns[fd])
-			conn_shutdown(s, s->conns[fd]);
+		if (s->slots[fd].c && !conn_busy(s->slots[fd].c))
+			server_want(s, s->slots[fd].c, CONN_GONE);
 }
 
 static void server_close_all(struct server *s)
 {
 	for (size_t fd = 0; fd < s->nslots; fd++)
-		if (s->conns[fd])
-			conn_close(s, s->conns[fd]);
+		if (s->slots[fd].c)
+			server_want(s, s->slots[fd].c, CONN_GONE);
+}
+
+/* SIGHUP: certificate and key read again, for new connections (those open
+ * keep their session); a pair that does not load leaves the old one. */
+static void server_tls_reload(struct server *s)
+{
+	char err[512];
+
+	if (!s->env.tls)
+		return;
+	struct tls_ctx *t = tls_server_ctx(&s->env.ctx.cfg->tls, err, sizeof err);
+	if (!t) {
+		log_msg(LOG_ERROR, "TLS reload refused, the old certificate stays: %s", err);
+		return;
+	}
+	tls_ctx_free(s->env.tls);
+	s->env.tls = t;
+	log_msg(LOG_INFO, "TLS certificate and key reloaded");
 }
 
 static int server_loop(struct server *s, const sigset_t *wait_mask)
 {
 	struct epoll_event ev[SERVER_EVENTS];
-	uint32_t ticked = s->clock;
+	uint32_t ticked = s->env.clock;
 
 	for (;;) {
-		if (server_sig_stop && !s->draining)
+		if (server_sig_stop && !s->env.draining)
 			server_drain(s);
 		if (server_sig_hup) {
 			server_sig_hup = 0;
-			if (accesslog_reopen(s->log) < 0)
+			if (accesslog_reopen(s->env.log) < 0)
 				log_msg(LOG_WARN, "cannot reopen the access log: %s", strerror(errno));
+			server_tls_reload(s);
 		}
-		if (s->draining && (s->nconns == 0 || (int32_t)(s->clock - s->drain_end) >= 0))
+		if (s->env.draining && (s->nconns == 0 || (int32_t)(s->env.clock - s->drain_end) >= 0))
 			return 0;
 		int n = epoll_pwait(s->epfd, ev, SERVER_EVENTS, server_wait_ms(), wait_mask);
 		if (n < 0 && errno != EINTR) {
@@ -248,22 +314,23 @@ static int server_loop(struct server *s, const sigset_t *wait_mask)
 		}
 		server_time(s);
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.ptr)
-				conn_event(s, ev[i].data.ptr, ev[i].events);
-			else if (s->lfd >= 0)
-				server_accept(s);
+			void *p = ev[i].data.ptr;
+			if (!server_is_listener(s, p))
+				server_want(s, p, conn_event(&s->env, p, ev[i].events));
+			else if (((struct server_listener *)p)->fd >= 0)
+				server_accept(s, p);
 		}
-		if (s->log->len)
-			accesslog_flush(s->log);
-		if (s->clock != ticked) {
-			ticked = s->clock;
+		if (s->env.log->len)
+			accesslog_flush(s->env.log);
+		if (s->env.clock != ticked) {
+			ticked = s->env.clock;
 			server_tick(s);
 		}
 	}
 }
 
 /* One worker, in this process, until shutdown. */
-static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog *log,
+static int server_run(const struct httpd_config *cfg, const struct server_setup *su, int i,
 		      const sigset_t *wait_mask)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -273,10 +340,12 @@ static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog 
 		log_msg(LOG_ERROR, "out of memory");
 		return 1;
 	}
-	s->ctx.cfg = cfg;
-	s->ctx.now = (time_t)-1;
-	s->log = log;
-	s->lfd = lfd;
+	s->env.ctx.cfg = cfg;
+	s->env.ctx.now = (time_t)-1;
+	s->env.log = su->log;
+	s->env.tls = su->tls;
+	s->lis[0] = (struct server_listener){su->lfds[i], su->tls ? CONN_TLS : CONN_PLAIN};
+	s->lis[1] = (struct server_listener){su->rfds ? su->rfds[i] : -1, CONN_REDIRECT};
 	s->paused = 1;
 	buffer_init(&s->tmp, 4096);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -293,17 +362,18 @@ static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog 
 	rc = server_loop(s, wait_mask);
 	server_close_all(s);
 out:
-	if (s->lfd >= 0)
-		close(s->lfd);
+	for (int j = 0; j < 2; j++)
+		if (s->lis[j].fd >= 0)
+			close(s->lis[j].fd);
 	if (s->epfd >= 0)
 		close(s->epfd);
-	conn_pool_free(s);
-	if (s->ctx.cache) /* the planner made it on first use */
-		filecache_free(s->ctx.cache);
+	conn_pool_free(&s->env);
+	respond_free(&s->env.ctx);
+	tls_ctx_free(s->env.tls); /* open sessions hold their own reference */
 	buffer_free(&s->tmp);
-	free(s->conns);
+	free(s->slots);
 	free(s);
-	accesslog_flush(log);
+	accesslog_flush(su->log);
 	return rc;
 }
 
@@ -311,9 +381,8 @@ out:
 
 struct server_workers {
 	const struct httpd_config *cfg;
-	const int *lfds;
+	const struct server_setup *su;
 	int n;
-	struct accesslog *log;
 	const sigset_t *wait_mask;
 	pid_t *pids;
 	time_t *started;
@@ -338,10 +407,14 @@ static pid_t server_fork(struct server_workers *w, int i)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		exit(0);
-	for (int j = 0; j < w->n; j++)
-		if (j != i)
-			close(w->lfds[j]);
-	exit(server_run(w->cfg, w->lfds[i], w->log, w->wait_mask));
+	for (int j = 0; j < w->n; j++) {
+		if (j == i)
+			continue;
+		close(w->su->lfds[j]);
+		if (w->su->rfds)
+			close(w->su->rfds[j]);
+	}
+	exit(server_run(w->cfg, w->su, i, w->wait_mask));
 }
 
 static void server_signal_all(struct server_workers *w, int sig)
@@ -405,8 +478,11 @@ static int server_parent(struct server_workers *w)
 		}
 	}
 	/* The workers drain; our copies of the listeners must not keep the port open. */
-	for (int i = 0; i < w->n; i++)
-		close(w->lfds[i]);
+	for (int i = 0; i < w->n; i++) {
+		close(w->su->lfds[i]);
+		if (w->su->rfds)
+			close(w->su->rfds[i]);
+	}
 	server_signal_all(w, SIGTERM);
 	do {
 		int st;
@@ -428,19 +504,20 @@ static int server_parent(struct server_workers *w)
 	return worst;
 }
 
-int server_start(const struct httpd_config *cfg, const int *lfds, int n, struct accesslog *log)
+int server_start(const struct httpd_config *cfg, const struct server_setup *su)
 {
 	sigset_t wait_mask;
 
 	server_signals(&wait_mask);
-	if (n == 1)
-		return server_run(cfg, lfds[0], log, &wait_mask);
-	struct server_workers w = {cfg, lfds, n, log, &wait_mask, NULL, NULL, 0};
-	w.pids = calloc((size_t)n, sizeof *w.pids);
-	w.started = calloc((size_t)n, sizeof *w.started);
+	if (su->n == 1)
+		return server_run(cfg, su, 0, &wait_mask);
+	struct server_workers w = {cfg, su, su->n, &wait_mask, NULL, NULL, 0};
+	w.pids = calloc((size_t)su->n, sizeof *w.pids);
+	w.started = calloc((size_t)su->n, sizeof *w.started);
 	int rc = 1;
 	if (w.pids && w.started)
 		rc = server_parent(&w);
+	tls_ctx_free(su->tls);
 	free(w.pids);
 	free(w.started);
 	return rc;

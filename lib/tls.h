@@ -92,6 +92,12 @@ ssize_t tls_sendfile(struct tls *t, int fd, off_t off, size_t n);
  * want or an error. */
 int tls_shutdown(struct tls *t);
 
+/* 1 when received bytes wait in the session (decrypted, or records read
+ * ahead): a reader that stopped with its buffer full must read again before
+ * waiting on the socket, which has nothing more to say about them. It may
+ * also be 1 for a partial record, which only more input completes: read
+ * again only after a read that filled the buffer. */
+int tls_pending(const struct tls *t);
 /* 1 when kernel TLS carries this session's sends (after the handshake). */
 int tls_ktls_send(const struct tls *t);
 /* 1 when the last TLS_ERROR was a certificate verification failure. */
