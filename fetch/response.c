@@ -26,6 +26,7 @@ static void resp_begin_message(struct fetch_resp *r)
 	r->msg.arg = r;
 	r->msg.skip_body = r->head_only;
 	r->msg.head.store.limit = FETCH_HEAD_MAX;
+	r->msg.head.fields_max = FETCH_FIELDS_MAX;
 	r->line_len = 0;
 	r->line_done = 0;
 	r->status = 0;
@@ -126,7 +127,7 @@ static enum fetch_resp_ev resp_parse_error(struct fetch_resp *r)
 	if (r->msg.error_status == 431) {
 		snprintf(r->error, sizeof(r->error),
 			 "response head too large (more than %d KiB or %d fields)",
-			 FETCH_HEAD_MAX / 1024, HTTP_FIELDS_MAX);
+			 FETCH_HEAD_MAX / 1024, FETCH_FIELDS_MAX);
 		return FETCH_RESP_ERROR;
 	}
 	snprintf(r->error, sizeof(r->error), "malformed response: %s",

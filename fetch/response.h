@@ -21,8 +21,9 @@
 
 #define FETCH_STATUS_LINE_MAX 1024 /* bytes of a status line */
 /* Bytes of a response head as stored (curl allows 300 KiB): many Set-Cookie
- * lines are common. The field count limit is lib/http's HTTP_FIELDS_MAX. */
+ * lines are common. */
 #define FETCH_HEAD_MAX        (256 * 1024)
+#define FETCH_FIELDS_MAX      1000 /* fields of a response head */
 #define FETCH_INTERIM_MAX     16   /* 1xx responses before the final one */
 
 enum fetch_resp_ev {

@@ -8,6 +8,7 @@
 #include "http.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -113,13 +114,28 @@ static int trailer_piece(struct http_msg *m, const char *at, size_t n, int state
 	    (!m->piece_open || at != m->exec_begin))
 		return fail(m, 400);
 	if (state != m->field_state && state == F_NAME &&
-	    ++m->trailer_fields > HTTP_FIELDS_MAX - m->head.nfields)
+	    ++m->trailer_fields > m->head.fields_max - m->head.nfields)
 		return fail(m, 431);
 	m->trailer_bytes += n;
 	if (m->trailer_bytes > HTTP_HEAD_MAX - m->head.store.len)
 		return fail(m, 431);
 	m->field_state = state;
 	m->piece_open = at + n == m->exec_end; /* a split value goes on at the next feed's start */
+	return 0;
+}
+
+/* Room for one more field: the array doubles (16 at first), never past
+ * fields_max, so a small head costs a small array. */
+static int grow_fields(struct http_head *h)
+{
+	unsigned cap = h->fields_cap ? 2 * h->fields_cap : 16;
+	if (cap > h->fields_max)
+		cap = h->fields_max;
+	struct http_field *f = realloc(h->fields, cap * sizeof *f);
+	if (f == NULL)
+		return -1;
+	h->fields = f;
+	h->fields_cap = cap;
 	return 0;
 }
 
@@ -130,7 +146,9 @@ static int on_field(llhttp_t *p, const char *at, size_t n)
 	if (m->state != ST_HEAD)
 		return trailer_piece(m, at, n, F_NAME);
 	if (m->field_state != F_NAME) {
-		if (h->nfields == HTTP_FIELDS_MAX)
+		if (h->nfields == h->fields_max)
+			return fail(m, 431);
+		if (h->nfields == h->fields_cap && grow_fields(h) < 0)
 			return fail(m, 431);
 		h->fields[h->nfields].name = (uint32_t)h->store.len;
 		h->fields[h->nfields].name_len = 0;
@@ -342,6 +360,7 @@ void http_msg_init(struct http_msg *m, llhttp_type_t type)
 	llhttp_init(&m->parser, type, &settings);
 	m->parser.data = m;
 	buffer_init(&m->head.store, HTTP_HEAD_MAX);
+	m->head.fields_max = HTTP_FIELDS_MAX;
 	m->state = ST_HEAD;
 }
 
@@ -548,6 +567,9 @@ void http_msg_reset(struct http_msg *m)
 void http_msg_free(struct http_msg *m)
 {
 	buffer_free(&m->head.store);
+	free(m->head.fields);
+	m->head.fields = NULL;
+	m->head.fields_cap = 0;
 }
 
 /* RFC 9110 tchar: !#$%&'*+-.^_`|~ DIGIT ALPHA. */

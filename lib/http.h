@@ -22,7 +22,7 @@
 
 #define HTTP_HEAD_MAX     (32 * 1024) /* bytes of a head as collected (431 beyond) */
 #define HTTP_TARGET_MAX   (8 * 1024)  /* request-target bytes (414 beyond) */
-#define HTTP_FIELDS_MAX   100         /* header fields (431 beyond) */
+#define HTTP_FIELDS_MAX   100         /* header fields by default (431 beyond); see fields_max */
 #define HTTP_CHUNK_EXT_MAX 1024       /* bytes of chunk extensions per message (400 beyond) */
 /* Trailer fields are read and dropped (RFC 9110 6.5.1: never merged into the
  * head), their bytes and count going against HTTP_HEAD_MAX and HTTP_FIELDS_MAX
@@ -67,8 +67,9 @@ struct http_value {
 
 struct http_head {
 	struct buffer store;   /* target or reason, then names and values */
-	struct http_field fields[HTTP_FIELDS_MAX];
-	unsigned nfields;
+	struct http_field *fields; /* grown as fields arrive, up to fields_max */
+	unsigned nfields, fields_cap;
+	unsigned fields_max;       /* HTTP_FIELDS_MAX after http_msg_init(); a caller may change it */
 	/* Per known name: 1 + the index of its first field (0: absent), and how
 	 * many fields have it. */
 	uint16_t first[HF_OTHER], count[HF_OTHER];

@@ -37,7 +37,8 @@ each connection according to the request path (one response, then close):
                               the blank line)
   /evil                       404 whose reason phrase carries terminal escapes,
                               C0 and C1 controls, and a header C1 and 0xff
-  /heads/BYTES/FIELDS         a head of about BYTES in FIELDS Set-Cookie lines
+  /heads/BYTES/FIELDS         a head of about BYTES and FIELDS fields in all (Set-Cookie
+                              lines, then Content-Length and Connection)
   /range-trunc                ignores Range: 200, half the body, then closes
   /range-bad/KIND             a 206 that must not be joined (KIND: start,
                               short, length, unknown, chunked-short, chunked-long)
@@ -246,7 +247,7 @@ class Handler(socketserver.BaseRequestHandler):
         if p.startswith("/heads/") and len(seg) == 4 and seg[2].isdigit() and seg[3].isdigit():
             size, count = int(seg[2]), int(seg[3])
             each = max(size // count, 20)
-            cookies = ["Set-Cookie: c%d=%s" % (i, "v" * (each - 20)) for i in range(count)]
+            cookies = ["Set-Cookie: c%d=%s" % (i, "v" * (each - 20)) for i in range(count - 2)]
             return self.respond(200, "OK", b"ok\n", cookies)
         if p == "/range-trunc":
             return self.truncated(RANGE_SIZE, RANGE_SIZE // 2)

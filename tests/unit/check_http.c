@@ -241,6 +241,27 @@ START_TEST(limits)
 	ck_assert_uint_eq(http_header_count(&m.head, "x-7"), 1);
 	http_msg_free(&m);
 
+	/* A raised fields_max (fetch's 1,000) takes more, grown in place, and
+	 * still stops one past it. */
+	buffer_clear(&b);
+	buffer_append_str(&b, "GET / HTTP/1.1\r\n");
+	for (int i = 0; i < 1000; i++)
+		buffer_printf(&b, "X-%d: v\r\n", i);
+	buffer_append_str(&b, "\r\n");
+	http_msg_init(&m, HTTP_REQUEST);
+	m.head.store.limit = 64 * 1024;
+	m.head.fields_max = 1000;
+	ck_assert_int_eq(feed(&m, b.data, b.len, 1000, HTTP_MSG_DONE, NULL), HTTP_MSG_DONE);
+	ck_assert_uint_eq(m.head.nfields, 1000);
+	ck_assert_uint_eq(http_header_count(&m.head, "x-999"), 1);
+	http_msg_free(&m);
+	http_msg_init(&m, HTTP_REQUEST);
+	m.head.store.limit = 64 * 1024;
+	m.head.fields_max = 999;
+	ck_assert_int_eq(feed(&m, b.data, b.len, 1000, HTTP_MSG_DONE, NULL), HTTP_ERROR);
+	ck_assert_int_eq(m.error_status, 431);
+	http_msg_free(&m);
+
 	/* A head over HTTP_HEAD_MAX bytes: 431. */
 	buffer_clear(&b);
 	buffer_append_str(&b, "GET / HTTP/1.1\r\nX-Big: ");

@@ -90,6 +90,8 @@ static void head_init(struct http_head *h, int major, int minor)
 {
 	memset(h, 0, sizeof(*h));
 	buffer_init(&h->store, HTTP_HEAD_MAX);
+	h->fields = calloc(8, sizeof *h->fields);
+	ck_assert_ptr_nonnull(h->fields);
 	h->target = 0;
 	h->target_len = 1;
 	ck_assert_int_eq(buffer_append(&h->store, "/", 2), 0);
@@ -190,6 +192,7 @@ START_TEST(test_head)
 	ck_assert_msg(reqcheck_head(&h) == c->want, "%s: got %d want %d", c->name,
 		      reqcheck_head(&h), c->want);
 	buffer_free(&h.store);
+	free(h.fields);
 }
 END_TEST
 
