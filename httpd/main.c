@@ -2,6 +2,7 @@
  * hand-over to server_start(). Exit status: 0 after a graceful stop, 1 for a
  * runtime failure (root missing, port in use...), 2 for bad usage. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "accesslog.h"
+#include "activation.h"
 #include "buffer.h"
 #include "httpd.h"
 #include "log.h"
@@ -298,6 +300,25 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 	}
 }
 
+/* Socket activation: worker i serves inherited socket i modulo their number
+ * (each worker owns one listener, so there are at least as many workers as
+ * sockets); a worker sharing a socket gets its own descriptor for it, which
+ * it may close alone. cfg->port becomes the first socket's port. */
+static void main_adopt(struct httpd_config *cfg, int *lfds, const int *fds, int nfds,
+		       char *portbuf, size_t cap)
+{
+	for (int i = 0; i < cfg->workers; i++) {
+		lfds[i] = i < nfds ? fds[i] : fcntl(fds[i % nfds], F_DUPFD_CLOEXEC, 0);
+		if (lfds[i] < 0)
+			main_die("cannot share the inherited socket", "LISTEN_FDS", errno);
+		main_tune_listener(lfds[i]);
+	}
+	int port = net_local_port(fds[0]);
+	if (port < 0 || snprintf(portbuf, cap, "%d", port) >= (int)cap)
+		main_die("cannot learn the port of", "LISTEN_FDS", errno);
+	cfg->port = portbuf;
+}
+
 #ifdef __SANITIZE_ADDRESS__
 /* Registered after the sanitizer's own exit hook, so it runs first. */
 static void main_exit_now(int status, void *arg)
@@ -407,10 +428,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "httpd: %s\n", err);
 		return 1;
 	}
+	int inherited[ACTIVATION_FDS_MAX];
+	int ninherited = activation_listeners(inherited, ACTIVATION_FDS_MAX, err, sizeof err);
+	if (ninherited < 0) {
+		fprintf(stderr, "httpd: %s\n", err);
+		return 1;
+	}
+	if (cfg.workers < ninherited)
+		cfg.workers = ninherited;
 	int *lfds = calloc((size_t)cfg.workers, sizeof *lfds);
 	if (!lfds)
 		main_die("out of memory for", "workers", ENOMEM);
-	main_listen(&cfg, lfds, cfg.workers, portbuf, sizeof portbuf);
+	if (ninherited > 0)
+		main_adopt(&cfg, lfds, inherited, ninherited, portbuf, sizeof portbuf);
+	else
+		main_listen(&cfg, lfds, cfg.workers, portbuf, sizeof portbuf);
 	main_drop_privileges(&cfg);
 	main_print_url(&cfg);
 
