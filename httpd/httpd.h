@@ -22,6 +22,16 @@
 
 #define HTTPD_VERSION "0.1.0"
 #define HTTPD_BODY_DISCARD_MAX (1024 * 1024) /* request body bytes read and dropped (413 beyond) */
+#define HTTPD_ERROR_PAGES_MAX  16          /* --error-page options */
+#define HTTPD_ERROR_PAGE_MAX   (64 * 1024) /* bytes of one error page file */
+
+/* --error-page CODE=FILE: FILE read once at start-up (before any chroot). */
+struct httpd_error_page {
+	int code;
+	const char *ctype;  /* from FILE's name */
+	char *body;
+	size_t len;
+};
 
 struct httpd_config {
 	const char *root_dir;      /* as given on the command line */
@@ -40,6 +50,9 @@ struct httpd_config {
 	const char *log_file;      /* NULL: off; "-": stderr */
 	const char *user;          /* drop privileges to this user after bind */
 	int chroot;                /* chroot into the root before dropping */
+	const char *fallback;      /* --fallback: normalised path under the root, or NULL */
+	struct httpd_error_page error_pages[HTTPD_ERROR_PAGES_MAX];
+	int nerror_pages;
 };
 
 /* What the planner shares with the loop of one worker. */

@@ -1,9 +1,16 @@
-/* listing: the HTML page for a directory without an index file.
+/* listing: the page for a directory without an index file, HTML or JSON.
  *
- * Names are HTML-escaped where shown and percent-encoded in links (so a file
- * called `<b>&"x".html` or `a:b` can neither inject markup nor become a URL
- * scheme); directories come first, then files, each group by name; a parent
- * link except at the root; sizes in bytes, times in UTC; UTF-8 declared. */
+ * HTML: names are HTML-escaped where shown and percent-encoded in links (so a
+ * file called `<b>&"x".html` or `a:b` can neither inject markup nor become a
+ * URL scheme); a parent link except at the root; sizes readable by a person
+ * (the exact count in a title), times in UTC; UTF-8 declared. The column
+ * heads link to the page sorted by that column (`?sort=name|size|time`,
+ * `&order=asc|desc`; a second click reverses).
+ * JSON (nginx's autoindex_format json): an array of {"name", "type":
+ * "directory"|"file", "mtime" (IMF-fixdate), "size" (files)}; control bytes,
+ * '"' and '\' escaped, bytes that are not UTF-8 become U+FFFD.
+ * Either way directories come first, then files, each group sorted by the
+ * chosen key (ties by name), and at most LISTING_ENTRIES_MAX entries. */
 #ifndef LISTING_H
 #define LISTING_H
 
@@ -13,12 +20,25 @@
 
 #define LISTING_ENTRIES_MAX 10000 /* entries shown; a bigger directory is cut short */
 
+enum listing_sort { LISTING_BY_NAME, LISTING_BY_SIZE, LISTING_BY_TIME };
+
+/* How one page is shown. */
+struct listing_view {
+	int show_dot;            /* list names starting with '.' */
+	enum listing_sort sort;
+	int desc;                /* descending */
+	int json;                /* application/json instead of HTML */
+};
+
+/* Sets v->sort and v->desc from `sort=` and `order=` in a query string
+ * ("?..." or empty); other parameters and unknown values are ignored. */
+void listing_view_query(struct listing_view *v, const char *query, size_t n);
+
 /* Appends the page for the open directory dirfd (left open) whose URL path
- * is `path` (decoded, normalised, ending in '/'). Entries whose names start
- * with '.' are left out unless show_dot. Returns 0, or -1 with errno
+ * is `path` (decoded, normalised, ending in '/'). Returns 0, or -1 with errno
  * (ENOBUFS when out's limit was reached, else from the directory). */
 int listing_render(struct buffer *out, int dirfd, const char *path, size_t path_len,
-		   int show_dot);
+		   const struct listing_view *v);
 
 /* Appends s HTML-escaped (& < > " '). 0 or -1. */
 int listing_html_escape(struct buffer *out, const char *s, size_t n);

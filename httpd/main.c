@@ -42,7 +42,8 @@
 #define MAIN_DEFAULT_WRITE_TIMEOUT 60
 #define MAIN_DEFAULT_CONNS       10000
 
-enum { OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT };
+enum { OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT,
+       OPT_FALLBACK, OPT_ERROR_PAGE };
 
 static const struct option main_options[] = {
 	{"port", required_argument, NULL, 'p'},
@@ -58,6 +59,8 @@ static const struct option main_options[] = {
 	{"header", required_argument, NULL, 'H'},
 	{"user", required_argument, NULL, 'u'},
 	{"chroot", no_argument, NULL, OPT_CHROOT},
+	{"fallback", required_argument, NULL, OPT_FALLBACK},
+	{"error-page", required_argument, NULL, OPT_ERROR_PAGE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -83,6 +86,11 @@ static void main_usage(FILE *f)
 	      "                           add a header to every file response (repeatable)\n"
 	      "  -u, --user NAME          when started as root: run as NAME after binding\n"
 	      "      --chroot             when started as root: chroot into ROOT after binding\n"
+	      "      --fallback PATH      answer GET/HEAD of a missing path with this file under\n"
+	      "                           ROOT and 200 (single-page apps), e.g. /index.html\n"
+	      "      --error-page CODE=FILE\n"
+	      "                           body of error responses with status CODE (4xx, 5xx),\n"
+	      "                           read from FILE at start-up (repeatable)\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"
 	      "\n"
@@ -163,6 +171,54 @@ static void main_add_header(struct buffer *hb, const char *arg)
 		main_bad_usage("too many header bytes at '%s'", arg);
 }
 
+static void main_die(const char *what, const char *arg, int err) __attribute__((noreturn));
+
+/* --fallback PATH: a path under the root, normalised now ("index.html"
+ * counts as "/index.html"); it may not be hidden or a directory. */
+static const char *main_fallback(const char *arg)
+{
+	static char norm[HTTP_TARGET_MAX + 2]; /* config: written once, before the workers */
+	char in[HTTP_TARGET_MAX + 2];
+	size_t n = strlen(arg);
+
+	if (n == 0 || n > HTTP_TARGET_MAX || snprintf(in, sizeof in, "/%s", arg) < 0)
+		main_bad_usage("bad fallback '%s': a path under ROOT", arg);
+	ssize_t nn = path_normalize(in, n + 1, norm, sizeof norm - 1);
+	if (nn < 2 || norm[nn - 1] == '/' || strstr(norm, "/."))
+		main_bad_usage("bad fallback '%s': a file under ROOT, not hidden", arg);
+	norm[nn] = '\0';
+	return norm;
+}
+
+/* --error-page CODE=FILE: FILE's bytes, read now (before any chroot). */
+static void main_error_page(struct httpd_config *cfg, const char *arg)
+{
+	char *end;
+	long code = strtol(arg, &end, 10);
+	struct httpd_error_page *e = &cfg->error_pages[cfg->nerror_pages];
+
+	if (end == arg || *end != '=' || code < 400 || code > 599 || !end[1])
+		main_bad_usage("bad error page '%s': expected CODE=FILE, CODE 400 to 599", arg);
+	if (cfg->nerror_pages == HTTPD_ERROR_PAGES_MAX)
+		main_bad_usage("too many error pages at '%s'", arg);
+	FILE *f = fopen(end + 1, "re");
+	if (!f)
+		main_die("cannot read error page", end + 1, errno);
+	e->body = malloc(HTTPD_ERROR_PAGE_MAX + 1);
+	if (!e->body)
+		main_die("out of memory for", end + 1, ENOMEM);
+	e->len = fread(e->body, 1, HTTPD_ERROR_PAGE_MAX + 1, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		main_die("cannot read error page", end + 1, EIO);
+	if (e->len > HTTPD_ERROR_PAGE_MAX)
+		main_bad_usage("error page '%s' is over 64 KiB", end + 1);
+	e->code = (int)code;
+	e->ctype = end + 1; /* a file name until mime_load: main() looks its type up */
+	cfg->nerror_pages++;
+}
+
 static int main_default_workers(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -223,6 +279,12 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 			break;
 		case OPT_CHROOT:
 			cfg->chroot = 1;
+			break;
+		case OPT_FALLBACK:
+			cfg->fallback = main_fallback(optarg);
+			break;
+		case OPT_ERROR_PAGE:
+			main_error_page(cfg, optarg);
 			break;
 		case 'h':
 			main_usage(stdout);
@@ -424,6 +486,8 @@ int main(int argc, char **argv)
 	/* Before any chroot: these read files under /etc. */
 	tzset();
 	mime_load(NULL);
+	for (int i = 0; i < cfg.nerror_pages; i++)
+		cfg.error_pages[i].ctype = mime_type(cfg.error_pages[i].ctype);
 	if (accesslog_open(&alog, cfg.log_file, err, sizeof err) < 0) {
 		fprintf(stderr, "httpd: %s\n", err);
 		return 1;
@@ -451,6 +515,8 @@ int main(int argc, char **argv)
 	accesslog_close(&alog);
 	free(lfds);
 	buffer_free(&headers);
+	for (int i = 0; i < cfg.nerror_pages; i++)
+		free(cfg.error_pages[i].body);
 	path_root_close(&cfg.root);
 	mime_free();
 	return rc;

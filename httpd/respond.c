@@ -87,7 +87,7 @@ struct respond_plan {
 	int http10_ka;  /* HTTP/1.0 with keep-alive: say so */
 	int err;
 	/* The first field of each name the planner reads (respond_fields). */
-	struct respond_value accept_encoding, if_none_match, if_modified_since, range;
+	struct respond_value accept, accept_encoding, if_none_match, if_modified_since, range;
 };
 
 /* What is known about the file being served, from fstat or the cache. */
@@ -178,23 +178,46 @@ static void respond_start(struct respond_plan *p, int code)
 		RESPOND_PUTS(p, "Connection: keep-alive\r\n");
 }
 
-/* An HTML error page; `extra` holds preformatted header lines (Allow, ...). */
+/* The --error-page for code, or NULL. */
+static const struct httpd_error_page *respond_custom_page(const struct respond_plan *p, int code)
+{
+	const struct httpd_config *cfg = p->ctx->cfg;
+
+	for (int i = 0; i < cfg->nerror_pages; i++)
+		if (cfg->error_pages[i].code == code)
+			return &cfg->error_pages[i];
+	return NULL;
+}
+
+/* An error page, built in or from --error-page; `extra` holds preformatted
+ * header lines (Allow, ...). */
 static void respond_page(struct respond_plan *p, int code, const char *extra)
 {
 	const struct respond_status *s = respond_status_of(code);
+	const struct httpd_error_page *custom = respond_custom_page(p, code);
+	const char *body;
+	size_t len;
 
 	if (s == NULL)
 		s = respond_status_of(500); /* a page for a code we have none for */
+	body = custom ? custom->body : s->page;
+	len = custom ? custom->len : s->page_len;
 
 	respond_start(p, code);
 	if (extra != NULL)
 		respond_put_str(p, extra);
-	RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
-	respond_put_num(p, s->page_len);
+	if (custom) {
+		RESPOND_PUTS(p, "Content-Type: ");
+		respond_put_str(p, custom->ctype);
+		RESPOND_PUTS(p, "\r\nContent-Length: ");
+	} else {
+		RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
+	}
+	respond_put_num(p, len);
 	RESPOND_PUTS(p, "\r\n\r\n");
 	if (!p->head_only) {
-		respond_put(p, s->page, s->page_len);
-		p->r->body_len = (off_t)s->page_len;
+		respond_put(p, body, len);
+		p->r->body_len = (off_t)len;
 	}
 }
 
@@ -235,6 +258,8 @@ static void respond_fields(struct respond_plan *p, const struct http_head *h)
 
 		if (RESPOND_NAME_IS(name, n, "accept-encoding"))
 			slot = &p->accept_encoding;
+		else if (RESPOND_NAME_IS(name, n, "accept"))
+			slot = &p->accept;
 		else if (RESPOND_NAME_IS(name, n, "if-none-match"))
 			slot = &p->if_none_match;
 		else if (RESPOND_NAME_IS(name, n, "if-modified-since"))
@@ -750,18 +775,54 @@ static void respond_redirect(struct respond_plan *p, const char *norm, size_t n,
 	RESPOND_PUTS(p, "\r\nContent-Length: 0\r\n\r\n");
 }
 
-static void respond_listing(struct respond_plan *p, int dirfd, const char *norm, size_t n)
+/* Whether Accept names application/json with a q above 0 (a listing is
+ * then JSON); wildcards do not count, so browsers and curl get HTML. */
+static int respond_wants_json(const struct respond_plan *p)
 {
+	const char *v = p->accept.v, *end = v + p->accept.n;
+
+	while (v != NULL && v < end) {
+		const char *comma = memchr(v, ',', (size_t)(end - v));
+		const char *item_end = comma ? comma : end;
+
+		while (v < item_end && (*v == ' ' || *v == '\t'))
+			v++;
+		if (item_end - v >= 16 && strncasecmp(v, "application/json", 16) == 0) {
+			const char *q = v + 16;
+			while (q < item_end && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q == item_end || *q == ';') {
+				/* "q=0", "q=0.0"...: refused. */
+				const char *qv = memmem(q, (size_t)(item_end - q), "q=", 2);
+				if (qv == NULL || qv + 2 >= item_end || strspn(qv + 2, "0.") <
+				    (size_t)(item_end - qv - 2))
+					return 1;
+			}
+		}
+		v = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static void respond_listing(struct respond_plan *p, int dirfd, const char *norm, size_t n,
+			    const char *query, size_t qlen)
+{
+	struct listing_view view = {.show_dot = p->ctx->cfg->dotfiles, .json = respond_wants_json(p)};
 	struct buffer page;
 
+	listing_view_query(&view, query, qlen);
 	buffer_init(&page, RESPOND_LISTING_MAX);
-	if (listing_render(&page, dirfd, norm, n, p->ctx->cfg->dotfiles) != 0) {
+	if (listing_render(&page, dirfd, norm, n, &view) != 0) {
 		buffer_free(&page);
 		respond_page(p, errno == ENOBUFS ? 500 : path_errno_status(errno), NULL);
 		return;
 	}
 	respond_start(p, 200);
-	RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
+	RESPOND_PUTS(p, "Vary: Accept\r\n");
+	if (view.json)
+		RESPOND_PUTS(p, "Content-Type: application/json\r\nContent-Length: ");
+	else
+		RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
 	respond_put_num(p, page.len);
 	RESPOND_PUTS(p, "\r\n\r\n");
 	if (!p->head_only) {
@@ -792,7 +853,8 @@ static int respond_open(struct respond_plan *p, const char *norm, struct stat *s
 }
 
 /* "/dir/": the index file if there is one, else the listing (or 404). */
-static void respond_directory(struct respond_plan *p, int dirfd, char *norm, size_t n)
+static void respond_directory(struct respond_plan *p, int dirfd, char *norm, size_t n,
+			      const char *query, size_t qlen)
 {
 	const struct httpd_config *cfg = p->ctx->cfg;
 	size_t ilen = cfg->index ? strlen(cfg->index) : 0;
@@ -817,10 +879,34 @@ static void respond_directory(struct respond_plan *p, int dirfd, char *norm, siz
 		}
 	}
 	if (cfg->listing)
-		respond_listing(p, dirfd, norm, n);
+		respond_listing(p, dirfd, norm, n, query, qlen);
 	else
 		respond_page(p, 404, NULL);
 	close(dirfd);
+}
+
+/* --fallback: a path that does not exist gets this file, with 200. */
+static void respond_fallback(struct respond_plan *p, char *norm)
+{
+	size_t n = strlen(p->ctx->cfg->fallback);
+	struct filecache_entry *e;
+	struct stat st;
+	int fd;
+
+	memcpy(norm, p->ctx->cfg->fallback, n + 1);
+	e = respond_cache_get(p, norm, n);
+	if (e != NULL) {
+		respond_cached(p, e);
+		return;
+	}
+	fd = respond_open(p, norm, &st);
+	if (fd >= 0 && S_ISREG(st.st_mode)) {
+		respond_regular(p, norm, n, fd, &st);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	respond_page(p, 404, NULL);
 }
 
 /* The cache first (for "/dir/" the index file's path), then the file system. */
@@ -844,6 +930,10 @@ static void respond_get(struct respond_plan *p, char *norm, size_t n, const char
 		return;
 	}
 	fd = respond_open(p, norm, &st);
+	if (fd == -404 && cfg->fallback != NULL) {
+		respond_fallback(p, norm);
+		return;
+	}
 	if (fd < 0) {
 		respond_page(p, -fd, NULL);
 		return;
@@ -857,7 +947,7 @@ static void respond_get(struct respond_plan *p, char *norm, size_t n, const char
 		respond_redirect(p, norm, n, query, qlen);
 		return;
 	}
-	respond_directory(p, fd, norm, n);
+	respond_directory(p, fd, norm, n, query, qlen);
 }
 
 /* Methods: GET/HEAD served, OPTIONS 204, the other methods HTTP defines 405,
