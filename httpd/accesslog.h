@@ -17,9 +17,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#define ACCESSLOG_BUF      (64 * 1024) /* buffered bytes before a forced flush */
-#define ACCESSLOG_LINE_MAX 4096        /* one formatted line, at most */
-#define ACCESSLOG_FIELD_MAX 1024       /* escaped bytes kept of one client field */
+#include "tunables.h"
+
 #define ACCESSLOG_STAMP_LEN 28         /* "[10/Oct/2000:13:55:36 -0700]" */
 
 /* What one line says. Pointers need not be NUL-terminated; NULL prints "-". */

@@ -21,15 +21,9 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "http.h"
-
-#define CONN_READ_MIN   4096                  /* spare room offered to each recv */
-#define CONN_IN_MAX     (HTTP_HEAD_MAX + CONN_READ_MIN)
-#define CONN_OUT_MAX    (16 * 1024 * 1024)    /* one batch of response heads + generated bodies */
-#define CONN_OUT_BATCH  (64 * 1024)           /* stop answering pipelined requests past this */
-#define CONN_LINE_MAX   (HTTP_TARGET_MAX + 64) /* request line (method, target, version) */
-#define CONN_LINGER_S   2                     /* reading after the last response before close */
-#define CONN_POOL_MAX   64                    /* spare conn_io kept per worker */
+#include "accesslog.h"
+#include "httpd.h"
+#include "transport.h"
 
 enum conn_state {
 	CONN_IDLE,   /* keep-alive, nothing buffered, no conn_io */
@@ -39,31 +33,53 @@ enum conn_state {
 	CONN_LINGER  /* write side shut, reading what the client still sends */
 };
 
+/* What a connection asks of the loop after an event: to be closed (CONN_GONE:
+ * the loop forgets it, then calls conn_close; a connection never closes or
+ * frees itself), to wait
+ * for input (edge-triggered: a read that did not fill its buffer emptied the
+ * socket), to wait for input after a read that did fill its buffer (the loop
+ * re-arms the watch, which reports the bytes left on its next round: fair to
+ * the other connections), or to wait until the socket takes more output. */
+enum conn_want { CONN_GONE, CONN_WANT_READ, CONN_WANT_READ_MORE, CONN_WANT_WRITE };
+
 struct conn_io;
-struct server;
+
+/* What one worker's connections share; the loop owns it and updates the
+ * clocks, connections read it and keep their spare buffers in it. */
+struct conn_env {
+	struct httpd_ctx ctx;       /* what the planner sees: config, now, Date */
+	struct accesslog *log;
+	uint32_t clock;             /* monotonic seconds: what deadlines count in */
+	int draining;               /* shutdown in progress */
+	struct conn_io *pool;       /* spare per-connection buffers */
+	unsigned npool;
+	char scratch[CONN_SCRATCH]; /* bytes read only to be dropped */
+};
 
 struct conn {
 	struct conn_io *io;  /* NULL while idle */
-	int fd;
-	uint32_t deadline;   /* server clock second at which the current wait expires */
+	struct transport t;
+	uint32_t deadline;   /* env clock second at which the current wait expires */
 	uint8_t state;       /* enum conn_state */
-	uint8_t events;      /* what epoll watches: EPOLLIN or EPOLLOUT */
-	uint8_t unread;      /* the last recv filled its buffer: more may wait */
+	uint8_t unread;      /* the last read filled its buffer: more may wait */
 	uint8_t family;      /* AF_INET or AF_INET6 */
 	uint8_t addr[16];    /* peer address, for the access log */
 };
 
-/* A new connection on an accepted, non-blocking socket; NULL (socket closed) on failure. */
-struct conn *conn_new(struct server *s, int fd, const struct sockaddr *sa);
-/* epoll reported events for c. c may be freed when it returns. */
-void conn_event(struct server *s, struct conn *c, uint32_t events);
-/* The once-a-second check: closes c if its deadline passed (408 to a slow head). */
-void conn_tick(struct server *s, struct conn *c);
-/* Shutdown began: closes c now if it has no request in progress. */
-void conn_shutdown(struct server *s, struct conn *c);
+/* A new connection on an accepted, non-blocking socket, or NULL. The loop
+ * then enters it in its table and calls conn_event(..., EPOLLIN): the
+ * listener defers accept until data came, so it is read at once. */
+struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa);
+/* epoll reported events for c: it moves what it can. */
+enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events);
+/* The once-a-second check: 1 when c's deadline passed (a slow head was told
+ * 408), and the loop closes it. */
+int conn_expired(struct conn_env *e, struct conn *c);
+/* 1 while c has a request in progress; shutdown closes the others at once. */
+int conn_busy(const struct conn *c);
 /* Closes the socket and frees c. */
-void conn_close(struct server *s, struct conn *c);
+void conn_close(struct conn_env *e, struct conn *c);
 /* Frees the worker's pool of spare buffers. */
-void conn_pool_free(struct server *s);
+void conn_pool_free(struct conn_env *e);
 
 #endif

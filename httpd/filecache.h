@@ -33,12 +33,8 @@
 
 #include "cond.h"
 #include "date.h"
+#include "tunables.h"
 #include "path.h"
-
-#define FILECACHE_SLOTS    128
-#define FILECACHE_FILE_MAX (32 * 1024)
-#define FILECACHE_BYTES    (2 * 1024 * 1024)
-#define FILECACHE_FRESH_NS 1000000 /* trust an fstat this long (1 ms) */
 
 /* An entry's descriptor, shared with the responses still sending from it. */
 struct filecache_fd {

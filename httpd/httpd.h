@@ -18,12 +18,10 @@
 #include "buffer.h"
 #include "date.h"
 #include "http.h"
+#include "tunables.h"
 #include "path.h"
 
 #define HTTPD_VERSION "0.1.0"
-#define HTTPD_BODY_DISCARD_MAX (1024 * 1024) /* request body bytes read and dropped (413 beyond) */
-#define HTTPD_ERROR_PAGES_MAX  16          /* --error-page options */
-#define HTTPD_ERROR_PAGE_MAX   (64 * 1024) /* bytes of one error page file */
 
 /* --error-page CODE=FILE: FILE read once at start-up (before any chroot). */
 struct httpd_error_page {
@@ -84,6 +82,8 @@ int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *o
 /* Plans an error response (400, 408, 413, 414, 431, 501, 503, 505...) with
  * `Connection: close`, for requests that could not be parsed or accepted. */
 int respond_error(struct httpd_ctx *ctx, int status, struct buffer *out, struct response *r);
+/* Frees the planner's per-worker state (ctx->cache). */
+void respond_free(struct httpd_ctx *ctx);
 /* The loop is done with a response's file (r->fd, r->fd_ref): closes an own
  * descriptor, gives a lent one back. fd -1 is ignored. */
 void respond_file_done(int fd, struct filecache_fd *ref);

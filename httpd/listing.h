@@ -17,8 +17,8 @@
 #include <stddef.h>
 
 #include "buffer.h"
+#include "tunables.h"
 
-#define LISTING_ENTRIES_MAX 10000 /* entries shown; a bigger directory is cut short */
 
 enum listing_sort { LISTING_BY_NAME, LISTING_BY_SIZE, LISTING_BY_TIME };
 

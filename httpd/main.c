@@ -21,26 +21,12 @@
 #include "activation.h"
 #include "buffer.h"
 #include "httpd.h"
+#include "tunables.h"
 #include "log.h"
 #include "mime.h"
 #include "net.h"
 #include "path.h"
 #include "server.h"
-
-#define MAIN_WORKERS_MAX   256
-#define MAIN_HEADERS_MAX   8192     /* bytes of all -H headers together */
-#define MAIN_TIMEOUT_MAX   86400
-#define MAIN_CONNS_MAX     1000000
-/* TCP_DEFER_ACCEPT: accept once data came, or after about this long; kept
- * short since a silent client's head timeout only starts when we accept. */
-#define MAIN_DEFER_S       1
-
-#define MAIN_DEFAULT_PORT        "8080"
-#define MAIN_DEFAULT_ROOT        "www/"
-#define MAIN_DEFAULT_TIMEOUT     30
-#define MAIN_DEFAULT_HEAD_TIMEOUT 15
-#define MAIN_DEFAULT_WRITE_TIMEOUT 60
-#define MAIN_DEFAULT_CONNS       10000
 
 enum { OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT,
        OPT_FALLBACK, OPT_ERROR_PAGE };

@@ -24,7 +24,6 @@
 #include "range.h"
 #include "url.h"
 
-#define RESPOND_LISTING_MAX (4 * 1024 * 1024) /* bytes of one listing page */
 #define RESPOND_PATH_MAX    (HTTP_TARGET_MAX + 256) /* normalised path + index name or ".gz" */
 #define RESPOND_ALLOW       "Allow: GET, HEAD, OPTIONS\r\n"
 #define RESPOND_HTML        "Content-Type: text/html; charset=utf-8\r\n"
@@ -999,4 +998,11 @@ int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *o
 	else
 		respond_get(&p, norm, (size_t)n, query, qlen);
 	return respond_finish(&p);
+}
+
+void respond_free(struct httpd_ctx *ctx)
+{
+	if (ctx->cache)
+		filecache_free(ctx->cache);
+	ctx->cache = NULL;
 }

@@ -18,11 +18,23 @@
 #include <unistd.h>
 
 #include "conn.h"
-#include "filecache.h"
 #include "log.h"
 
-#define SERVER_ACCEPT_BURST 1024 /* accepts per wakeup, so connections get a turn too */
-#define SERVER_QUICK_DEATHS 10   /* workers dying right after start: give up past this */
+/* One worker's loop: epoll, the listener and the connections by fd. */
+struct server {
+	struct conn_env env;        /* what the connections share */
+	int epfd;
+	int lfd;                    /* listening socket, -1 once closed */
+	int paused;                 /* listener out of the epoll set (EMFILE, cap) */
+	uint32_t drain_end;
+	struct server_slot {
+		struct conn *c;
+		uint32_t watched;   /* epoll events set for it; 0: not in the set */
+	} *slots;                   /* by fd */
+	size_t nslots;
+	unsigned nconns;
+	struct buffer tmp;          /* for one-off answers (503 when full) */
+};
 
 static volatile sig_atomic_t server_sig_stop, server_sig_hup, server_sig_chld;
 
@@ -67,13 +79,13 @@ static void server_time(struct server *s)
 	struct timespec ts;
 	time_t now = time(NULL);
 
-	if (now != s->ctx.now) {
-		s->ctx.now = now;
-		date_format(now, s->ctx.date);
+	if (now != s->env.ctx.now) {
+		s->env.ctx.now = now;
+		date_format(now, s->env.ctx.date);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s->clock = (uint32_t)ts.tv_sec;
-	s->ctx.mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	s->env.clock = (uint32_t)ts.tv_sec;
+	s->env.ctx.mono_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* Milliseconds to the next whole monotonic second, so that ticks are on time. */
@@ -86,20 +98,6 @@ static int server_wait_ms(void)
 }
 
 /* ---- the connection table and epoll ---- */
-
-int server_watch(struct server *s, struct conn *c, uint32_t events)
-{
-	struct epoll_event ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.events = events | (events == EPOLLIN ? EPOLLET : 0);
-	ev.data.ptr = c;
-	if (epoll_ctl(s->epfd, c->events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &ev) < 0)
-		return -1;
-	c->events = (uint8_t)events;
-	c->unread = 0;
-	return 0;
-}
 
 /* Puts the listener in the epoll set (on) or takes it out. */
 static void server_listen(struct server *s, int on)
@@ -115,33 +113,53 @@ static void server_listen(struct server *s, int on)
 		s->paused = !on;
 }
 
-int server_conn_add(struct server *s, struct conn *c)
+/* Makes epoll watch what c asked for, or forgets and closes c. */
+static void server_want(struct server *s, struct conn *c, enum conn_want want)
 {
-	size_t fd = (size_t)c->fd;
+	int fd = c->t.fd;
+	struct server_slot *slot = &s->slots[fd];
+	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN | EPOLLET;
 
-	if (fd >= s->nslots) {
+	if (want == CONN_GONE)
+		goto gone;
+	/* A re-arm of an edge-triggered watch reports what is still unread. */
+	if (events == slot->watched && want != CONN_WANT_READ_MORE)
+		return;
+	struct epoll_event ev = {.events = events, .data.ptr = c};
+	if (epoll_ctl(s->epfd, slot->watched ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev) == 0) {
+		slot->watched = events;
+		return;
+	}
+gone:
+	slot->c = NULL;
+	slot->watched = 0;
+	s->nconns--;
+	conn_close(&s->env, c);
+	/* A descriptor came free: a listener paused by EMFILE may try again. */
+	if (s->paused && !s->env.draining)
+		server_listen(s, 1);
+}
+
+/* Enters a new connection in the table; 0 or -1. */
+static int server_conn_add(struct server *s, struct conn *c, int fd)
+{
+	size_t at = (size_t)fd;
+
+	if (at >= s->nslots) {
 		size_t n = s->nslots ? s->nslots : 1024;
-		while (n <= fd)
+		while (n <= at)
 			n *= 2;
-		struct conn **t = realloc(s->conns, n * sizeof *t);
+		struct server_slot *t = realloc(s->slots, n * sizeof *t);
 		if (!t)
 			return -1;
 		memset(t + s->nslots, 0, (n - s->nslots) * sizeof *t);
-		s->conns = t;
+		s->slots = t;
 		s->nslots = n;
 	}
-	s->conns[fd] = c;
+	s->slots[at].c = c;
+	s->slots[at].watched = 0;
 	s->nconns++;
 	return 0;
-}
-
-void server_conn_gone(struct server *s, int fd)
-{
-	s->conns[fd] = NULL;
-	s->nconns--;
-	/* A descriptor came free: a listener paused by EMFILE may try again. */
-	if (s->paused && !s->draining)
-		server_listen(s, 1);
 }
 
 /* ---- accepting ---- */
@@ -153,8 +171,8 @@ static void server_refuse(struct server *s, int fd)
 
 	buffer_clear(&s->tmp);
 	/* Read what the client sent: unread input would turn close() into a RST. */
-	(void)recv(fd, s->scratch, sizeof s->scratch, MSG_DONTWAIT);
-	if (respond_error(&s->ctx, 503, &s->tmp, &r) == 0)
+	(void)recv(fd, s->env.scratch, sizeof s->env.scratch, MSG_DONTWAIT);
+	if (respond_error(&s->env.ctx, 503, &s->tmp, &r) == 0)
 		(void)send(fd, s->tmp.data, s->tmp.len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	respond_file_done(r.fd, r.fd_ref);
 	shutdown(fd, SHUT_WR);
@@ -186,11 +204,21 @@ static void server_accept(struct server *s)
 			server_listen(s, 0);
 			return;
 		}
-		if (s->nconns >= (unsigned)s->ctx.cfg->max_conns) {
+		if (s->nconns >= (unsigned)s->env.ctx.cfg->max_conns) {
 			server_refuse(s, fd);
 			continue;
 		}
-		conn_new(s, fd, (const struct sockaddr *)&ss);
+		struct conn *c = conn_new(&s->env, fd, (const struct sockaddr *)&ss);
+		if (!c || server_conn_add(s, c, fd) < 0) {
+			if (c)
+				conn_close(&s->env, c);
+			else
+				close(fd);
+			continue;
+		}
+		/* The listener defers accept until data came: read it now, skipping a
+		 * trip through epoll (and, for a one-request client, epoll entirely). */
+		server_want(s, c, conn_event(&s->env, c, EPOLLIN));
 	}
 }
 
@@ -199,48 +227,48 @@ static void server_accept(struct server *s)
 static void server_tick(struct server *s)
 {
 	for (size_t fd = 0; fd < s->nslots; fd++)
-		if (s->conns[fd])
-			conn_tick(s, s->conns[fd]);
-	if (s->paused && !s->draining)
+		if (s->slots[fd].c && conn_expired(&s->env, s->slots[fd].c))
+			server_want(s, s->slots[fd].c, CONN_GONE);
+	if (s->paused && !s->env.draining)
 		server_listen(s, 1);
 }
 
 /* Stop accepting; idle connections go now, busy ones when their answer is out. */
 static void server_drain(struct server *s)
 {
-	s->draining = 1;
-	s->drain_end = s->clock + SERVER_DRAIN_S;
+	s->env.draining = 1;
+	s->drain_end = s->env.clock + SERVER_DRAIN_S;
 	if (s->lfd >= 0) {
 		server_listen(s, 0);
 		close(s->lfd);
 		s->lfd = -1;
 	}
 	for (size_t fd = 0; fd < s->nslots; fd++)
-		if (s->conns[fd])
-			conn_shutdown(s, s->conns[fd]);
+		if (s->slots[fd].c && !conn_busy(s->slots[fd].c))
+			server_want(s, s->slots[fd].c, CONN_GONE);
 }
 
 static void server_close_all(struct server *s)
 {
 	for (size_t fd = 0; fd < s->nslots; fd++)
-		if (s->conns[fd])
-			conn_close(s, s->conns[fd]);
+		if (s->slots[fd].c)
+			server_want(s, s->slots[fd].c, CONN_GONE);
 }
 
 static int server_loop(struct server *s, const sigset_t *wait_mask)
 {
 	struct epoll_event ev[SERVER_EVENTS];
-	uint32_t ticked = s->clock;
+	uint32_t ticked = s->env.clock;
 
 	for (;;) {
-		if (server_sig_stop && !s->draining)
+		if (server_sig_stop && !s->env.draining)
 			server_drain(s);
 		if (server_sig_hup) {
 			server_sig_hup = 0;
-			if (accesslog_reopen(s->log) < 0)
+			if (accesslog_reopen(s->env.log) < 0)
 				log_msg(LOG_WARN, "cannot reopen the access log: %s", strerror(errno));
 		}
-		if (s->draining && (s->nconns == 0 || (int32_t)(s->clock - s->drain_end) >= 0))
+		if (s->env.draining && (s->nconns == 0 || (int32_t)(s->env.clock - s->drain_end) >= 0))
 			return 0;
 		int n = epoll_pwait(s->epfd, ev, SERVER_EVENTS, server_wait_ms(), wait_mask);
 		if (n < 0 && errno != EINTR) {
@@ -249,15 +277,16 @@ static int server_loop(struct server *s, const sigset_t *wait_mask)
 		}
 		server_time(s);
 		for (int i = 0; i < n; i++) {
-			if (ev[i].data.ptr)
-				conn_event(s, ev[i].data.ptr, ev[i].events);
+			struct conn *c = ev[i].data.ptr;
+			if (c)
+				server_want(s, c, conn_event(&s->env, c, ev[i].events));
 			else if (s->lfd >= 0)
 				server_accept(s);
 		}
-		if (s->log->len)
-			accesslog_flush(s->log);
-		if (s->clock != ticked) {
-			ticked = s->clock;
+		if (s->env.log->len)
+			accesslog_flush(s->env.log);
+		if (s->env.clock != ticked) {
+			ticked = s->env.clock;
 			server_tick(s);
 		}
 	}
@@ -274,9 +303,9 @@ static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog 
 		log_msg(LOG_ERROR, "out of memory");
 		return 1;
 	}
-	s->ctx.cfg = cfg;
-	s->ctx.now = (time_t)-1;
-	s->log = log;
+	s->env.ctx.cfg = cfg;
+	s->env.ctx.now = (time_t)-1;
+	s->env.log = log;
 	s->lfd = lfd;
 	s->paused = 1;
 	buffer_init(&s->tmp, 4096);
@@ -298,11 +327,10 @@ out:
 		close(s->lfd);
 	if (s->epfd >= 0)
 		close(s->epfd);
-	conn_pool_free(s);
-	if (s->ctx.cache) /* the planner made it on first use */
-		filecache_free(s->ctx.cache);
+	conn_pool_free(&s->env);
+	respond_free(&s->env.ctx);
 	buffer_free(&s->tmp);
-	free(s->conns);
+	free(s->slots);
 	free(s);
 	accesslog_flush(log);
 	return rc;

@@ -1,14 +1,13 @@
 /* net: listening, connecting, and write loops that survive partial writes,
  * EINTR and EAGAIN.
  *
- * A short count from send/writev/sendfile on a non-blocking descriptor means
+ * A short count from send on a non-blocking descriptor means
  * the kernel's buffer filled up (it marks the socket "no space" and will wake
  * a poller when room frees), so the loops stop there instead of spending one
  * more system call to be told EAGAIN; nginx's send paths do the same.
  *
  * Socket sends pass MSG_DONTWAIT, so that the write-all timeouts hold on a
- * blocking socket too (net_connect returns one); sendfile() has no such flag
- * and blocks on a blocking socket, which the server never gives it. */
+ * blocking socket too (net_connect returns one). */
 #include "net.h"
 
 #include <errno.h>
@@ -22,13 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Linux moves at most this much per sendfile() call anyway. */
-#define NET_SENDFILE_MAX 0x7ffff000UL
 
 static void net_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -235,16 +230,6 @@ int net_local_port(int fd)
 	return -1;
 }
 
-int net_accept(int listen_fd)
-{
-	int fd;
-
-	do
-		fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	while (fd < 0 && errno == EINTR);
-	return fd;
-}
-
 /* ---- connecting ---- */
 
 /* One address within timeout_ms: a blocking connected socket, or -1 + errno. */
@@ -363,96 +348,6 @@ ssize_t net_send(int fd, const void *p, size_t n)
 	return (ssize_t)done;
 }
 
-/* Steps *iov and *iovcnt past `w` written bytes, trimming a partly written iovec. */
-static void net_iov_advance(struct iovec **iov, int *iovcnt, size_t w)
-{
-	struct iovec *v = *iov;
-	int cnt = *iovcnt;
-
-	while (cnt > 0 && w >= v->iov_len) {
-		w -= v->iov_len;
-		v++;
-		cnt--;
-	}
-	if (cnt > 0 && w > 0) {
-		v->iov_base = (char *)v->iov_base + w;
-		v->iov_len -= w;
-	}
-	/* Empty trailing entries would otherwise keep a finished write "pending". */
-	while (cnt > 0 && v->iov_len == 0) {
-		v++;
-		cnt--;
-	}
-	*iov = v;
-	*iovcnt = cnt;
-}
-
-ssize_t net_writev(int fd, struct iovec **iov, int *iovcnt)
-{
-	size_t done = 0;
-	int sock = 1;
-
-	net_iov_advance(iov, iovcnt, 0);
-	while (*iovcnt > 0) {
-		int cnt = *iovcnt < IOV_MAX ? *iovcnt : IOV_MAX;
-		size_t want = 0;
-		for (int i = 0; i < cnt; i++)
-			want += (*iov)[i].iov_len;
-		struct msghdr msg = {.msg_iov = *iov, .msg_iovlen = (size_t)cnt};
-		ssize_t w =
-		    sock ? sendmsg(fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT) : writev(fd, *iov, cnt);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOTSOCK && sock) {
-				sock = 0;
-				continue;
-			}
-			if (errno == EAGAIN || errno == EWOULDBLOCK || done > 0)
-				return (ssize_t)done;
-			return -1;
-		}
-		done += (size_t)w;
-		net_iov_advance(iov, iovcnt, (size_t)w);
-		if ((size_t)w < want)
-			break;
-	}
-	return (ssize_t)done;
-}
-
-/* sendfile until n bytes, a full socket, or the file's end (*eof set). */
-static ssize_t net_sendfile_some(int sock, int fd, off_t *off, size_t n, int *eof)
-{
-	size_t done = 0;
-
-	*eof = 0;
-	while (done < n) {
-		size_t want = n - done < NET_SENDFILE_MAX ? n - done : NET_SENDFILE_MAX;
-		ssize_t w = sendfile(sock, fd, off, want);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK || done > 0)
-				return (ssize_t)done;
-			return -1;
-		}
-		if (w == 0) {
-			*eof = 1; /* the file is shorter than promised */
-			break;
-		}
-		done += (size_t)w;
-		if ((size_t)w < want)
-			break;
-	}
-	return (ssize_t)done;
-}
-
-ssize_t net_sendfile(int sock, int fd, off_t *off, size_t n)
-{
-	int eof;
-	return net_sendfile_some(sock, fd, off, n, &eof);
-}
-
 int net_write_all(int fd, const void *p, size_t n, int timeout_ms)
 {
 	const char *c = p;
@@ -466,30 +361,6 @@ int net_write_all(int fd, const void *p, size_t n, int timeout_ms)
 		if (n == 0)
 			break;
 		int r = net_wait(fd, POLLOUT, timeout_ms);
-		if (r == 0)
-			errno = ETIMEDOUT;
-		if (r <= 0)
-			return -1;
-	}
-	return 0;
-}
-
-int net_sendfile_all(int sock, int fd, off_t off, size_t n, int timeout_ms)
-{
-	int eof;
-
-	while (n > 0) {
-		ssize_t w = net_sendfile_some(sock, fd, &off, n, &eof);
-		if (w < 0)
-			return -1;
-		n -= (size_t)w;
-		if (n == 0)
-			break;
-		if (eof) {
-			errno = EIO; /* cannot send bytes the file no longer has */
-			return -1;
-		}
-		int r = net_wait(sock, POLLOUT, timeout_ms);
 		if (r == 0)
 			errno = ETIMEDOUT;
 		if (r <= 0)

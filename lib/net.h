@@ -10,7 +10,6 @@
 
 #include <stddef.h>
 #include <sys/types.h>
-#include <sys/uio.h>
 
 #define NET_REUSEPORT 1 /* net_listen flag: SO_REUSEPORT, one listener per worker */
 
@@ -22,8 +21,6 @@ void net_ignore_sigpipe(void);
 int net_listen(const char *host, const char *port, int flags, char *err, size_t errlen);
 /* The local port a socket is bound to, or -1. */
 int net_local_port(int fd);
-/* accept4() with SOCK_NONBLOCK | SOCK_CLOEXEC; -1 with errno (EAGAIN when none). */
-int net_accept(int listen_fd);
 
 /* Connects to host:port trying every address getaddrinfo returns, in order,
  * each within timeout_ms. family: AF_UNSPEC, AF_INET or AF_INET6. Returns a
@@ -44,17 +41,11 @@ int net_wait(int fd, short events, int timeout_ms);
  * 0), or -1 on a real error; an error after some progress returns the
  * progress, and the next call reports the error. */
 ssize_t net_send(int fd, const void *p, size_t n);
-/* The same for an iovec array; advances *iov and *iovcnt past what was written. */
-ssize_t net_writev(int fd, struct iovec **iov, int *iovcnt);
-/* sendfile() from *off until n bytes went or it would block; advances *off.
- * Returns bytes sent, or -1 (a file that shrank gives 0 progress: caller decides). */
-ssize_t net_sendfile(int sock, int fd, off_t *off, size_t n);
 
 /* Write-all: every byte or -1 (ETIMEDOUT when no progress for timeout_ms;
  * timeout_ms < 0 waits forever). Works on sockets, pipes and files; the
  * timeout holds on blocking sockets too (sends use MSG_DONTWAIT), but not on
- * blocking pipes, nor for net_sendfile_all on a blocking socket. */
+ * blocking pipes. */
 int net_write_all(int fd, const void *p, size_t n, int timeout_ms);
-int net_sendfile_all(int sock, int fd, off_t off, size_t n, int timeout_ms);
 
 #endif

@@ -17,7 +17,7 @@
 #define PATH_OPENAT2_TRIES 4
 
 /* Set once the kernel says openat2 does not exist, so that later requests
- * skip the failing syscall. Workers may race to set it; any order is fine. */
+ * skip the failing syscall (each worker process learns it for itself). */
 static int path_no_openat2;
 
 ssize_t path_normalize(const char *in, size_t n, char *out, size_t outcap)
@@ -74,7 +74,7 @@ static void path_probe_openat2(int rootfd)
 	if (fd >= 0)
 		close(fd);
 	else if (errno == ENOSYS || errno == EPERM)
-		__atomic_store_n(&path_no_openat2, 1, __ATOMIC_RELAXED);
+		path_no_openat2 = 1;
 }
 
 int path_root_open(struct path_root *r, const char *dir)
@@ -190,7 +190,7 @@ int path_open(const struct path_root *r, const char *norm, int flags)
 		rel++;
 	if (*rel == '\0')
 		rel = ".";
-	if (__atomic_load_n(&path_no_openat2, __ATOMIC_RELAXED))
+	if (path_no_openat2)
 		return path_open_checked(r, rel, flags);
 	for (tries = 0; tries < PATH_OPENAT2_TRIES; tries++) {
 		fd = path_openat2(r->fd, rel, flags);
@@ -200,7 +200,7 @@ int path_open(const struct path_root *r, const char *norm, int flags)
 	if (fd >= 0)
 		return fd;
 	if (errno == ENOSYS)
-		__atomic_store_n(&path_no_openat2, 1, __ATOMIC_RELAXED);
+		path_no_openat2 = 1;
 	/* EXDEV: an absolute symlink (maybe pointing back inside) or a ".."
 	 * link climbing out; the checked open decides which. */
 	if (errno == ENOSYS || errno == EXDEV || errno == EAGAIN)

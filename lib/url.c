@@ -10,8 +10,8 @@
  * url_strerror() can say "https is not supported" without a wider API. It is
  * per-thread state like errno, not a scratch buffer shared by workers. */
 #define URL_SCHEME_MAX 15
-static _Thread_local char url_bad_scheme[URL_SCHEME_MAX + 1];
-static _Thread_local char url_bad_scheme_text[URL_SCHEME_MAX + 32];
+static char url_bad_scheme[URL_SCHEME_MAX + 1];
+static char url_bad_scheme_text[URL_SCHEME_MAX + 32];
 
 /* A working target: the encoded path and query, bounded like url.target. */
 struct url_target {

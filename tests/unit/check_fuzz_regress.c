@@ -28,12 +28,13 @@ START_TEST(test_listing_empty_dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	buffer_init(&out, 1 << 16);
-	ck_assert_int_eq(listing_render(&out, fd, "/empty/", 7, 0), 0);
+	struct listing_view view = {0};
+	ck_assert_int_eq(listing_render(&out, fd, "/empty/", 7, &view), 0);
 	ck_assert_int_eq(buffer_append(&out, "", 1), 0);
 	ck_assert_ptr_nonnull(strstr(out.data, "Index of /empty/"));
-	ck_assert_ptr_nonnull(strstr(out.data, "href=\"../\""));
-	/* the parent link is the only link */
-	ck_assert_ptr_null(strstr(strstr(out.data, "href=") + 5, "href="));
+	ck_assert_ptr_nonnull(strstr(out.data, "<td><a href=\"../\""));
+	/* the parent link is the only row's link */
+	ck_assert_ptr_null(strstr(strstr(out.data, "<td><a href=") + 5, "<td><a href="));
 	buffer_free(&out);
 	close(fd);
 	rmdir(dir);
