@@ -8,6 +8,7 @@
 #include "conn.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proxyproto.h"
 #include "reqcheck.h"
 #include "tunables.h"
 
@@ -509,8 +511,40 @@ static enum conn_want conn_run(struct conn_env *e, struct conn *c)
 	return conn_set(c, st, CONN_WANT_READ, deadline);
 }
 
+/* --proxy-protocol: the header comes first on the socket, before any TLS.
+ * It is peeked at, parsed, and only then read off exactly, so the bytes
+ * after it stay in the socket for the transport. 1 when done (the client's
+ * address replaces the balancer's), 0 while incomplete, -1 refused. */
+static int conn_proxy(struct conn_env *e, struct conn *c)
+{
+	struct proxy_addr a;
+	ssize_t n = recv(c->t.fd, e->scratch, PROXY_MAX, MSG_PEEK);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return 0;
+	if (n <= 0)
+		return -1;
+	ssize_t len = proxy_parse((const uint8_t *)e->scratch, (size_t)n, &a);
+	if (len == PROXY_MORE)
+		return 0;
+	if (len < 0 || recv(c->t.fd, e->scratch, (size_t)len, 0) != len)
+		return -1;
+	if (a.family) {
+		c->family = (uint8_t)a.family;
+		memcpy(c->addr, a.addr, sizeof c->addr);
+	}
+	c->proxy_wait = 0;
+	return 1;
+}
+
 static enum conn_want conn_readable(struct conn_env *e, struct conn *c)
 {
+	if (c->proxy_wait) {
+		int r = conn_proxy(e, c);
+		if (r <= 0)
+			return r < 0 ? CONN_GONE
+				     : conn_set(c, (enum conn_state)c->state, CONN_WANT_READ, c->deadline);
+	}
 	if (!c->io && !(c->io = io_get(e)))
 		return CONN_GONE;
 	ssize_t n = conn_read(c);
@@ -557,6 +591,7 @@ struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa)
 		return NULL;
 	c->t.fd = fd;
 	c->state = CONN_IDLE;
+	c->proxy_wait = (uint8_t)e->ctx.cfg->proxy_protocol;
 	c->deadline = e->clock + (uint32_t)e->ctx.cfg->header_timeout_s;
 	c->family = (uint8_t)sa->sa_family;
 	if (sa->sa_family == AF_INET)

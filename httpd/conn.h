@@ -62,6 +62,7 @@ struct conn {
 	uint32_t deadline;   /* env clock second at which the current wait expires */
 	uint8_t state;       /* enum conn_state */
 	uint8_t unread;      /* the last read filled its buffer: more may wait */
+	uint8_t proxy_wait;  /* --proxy-protocol: the PROXY header is still to come */
 	uint8_t family;      /* AF_INET or AF_INET6 */
 	uint8_t addr[16];    /* peer address, for the access log */
 };

@@ -49,6 +49,8 @@ struct httpd_config {
 	const char *user;          /* drop privileges to this user after bind */
 	int chroot;                /* chroot into the root before dropping */
 	const char *fallback;      /* --fallback: normalised path under the root, or NULL */
+	int proxy_protocol;        /* --proxy-protocol: a PROXY header opens each connection */
+	int reuseport;             /* --reuseport: join the port's SO_REUSEPORT group */
 	struct httpd_error_page error_pages[HTTPD_ERROR_PAGES_MAX];
 	int nerror_pages;
 };

@@ -29,7 +29,7 @@
 #include "server.h"
 
 enum { OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT,
-       OPT_FALLBACK, OPT_ERROR_PAGE };
+       OPT_FALLBACK, OPT_ERROR_PAGE, OPT_PROXY_PROTOCOL, OPT_REUSEPORT };
 
 static const struct option main_options[] = {
 	{"port", required_argument, NULL, 'p'},
@@ -47,6 +47,8 @@ static const struct option main_options[] = {
 	{"chroot", no_argument, NULL, OPT_CHROOT},
 	{"fallback", required_argument, NULL, OPT_FALLBACK},
 	{"error-page", required_argument, NULL, OPT_ERROR_PAGE},
+	{"proxy-protocol", no_argument, NULL, OPT_PROXY_PROTOCOL},
+	{"reuseport", no_argument, NULL, OPT_REUSEPORT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -77,6 +79,11 @@ static void main_usage(FILE *f)
 	      "      --error-page CODE=FILE\n"
 	      "                           body of error responses with status CODE (4xx, 5xx),\n"
 	      "                           read from FILE at start-up (repeatable)\n"
+	      "      --proxy-protocol     every connection starts with a PROXY header (v1 or v2,\n"
+	      "                           from HAProxy...): its client address is logged; a\n"
+	      "                           connection without one is closed\n"
+	      "      --reuseport          share the port with other httpd started so (rolling\n"
+	      "                           restart: start the new one, then TERM the old one)\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"
 	      "\n"
@@ -272,6 +279,12 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 		case OPT_ERROR_PAGE:
 			main_error_page(cfg, optarg);
 			break;
+		case OPT_PROXY_PROTOCOL:
+			cfg->proxy_protocol = 1;
+			break;
+		case OPT_REUSEPORT:
+			cfg->reuseport = 1;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -323,8 +336,10 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 	char err[256];
 
 	/* SO_REUSEPORT would let us join another server's group on a busy port
-	 * (same user): a plain bind first proves the port is free. */
-	if (n > 1 && strcmp(cfg->port, "0") != 0) {
+	 * (same user): a plain bind first proves the port is free, unless
+	 * joining is what --reuseport asks for. */
+	int reuse = n > 1 || cfg->reuseport;
+	if (n > 1 && !cfg->reuseport && strcmp(cfg->port, "0") != 0) {
 		int probe = net_listen(cfg->bind, cfg->port, 0, err, sizeof err);
 		if (probe < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
@@ -333,7 +348,7 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 		close(probe);
 	}
 	for (int i = 0; i < n; i++) {
-		lfds[i] = net_listen(cfg->bind, cfg->port, n > 1 ? NET_REUSEPORT : 0, err, sizeof err);
+		lfds[i] = net_listen(cfg->bind, cfg->port, reuse ? NET_REUSEPORT : 0, err, sizeof err);
 		if (lfds[i] < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
 			exit(1);

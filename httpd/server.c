@@ -239,6 +239,10 @@ static void server_drain(struct server *s)
 	s->env.draining = 1;
 	s->drain_end = s->env.clock + SERVER_DRAIN_S;
 	if (s->lfd >= 0) {
+		/* Connections already queued are ours to answer: closing the
+		 * listener would reset them (in a rolling restart through
+		 * SO_REUSEPORT, the new server never sees them). */
+		server_accept(s);
 		server_listen(s, 0);
 		close(s->lfd);
 		s->lfd = -1;
