@@ -39,11 +39,19 @@ LLHTTP_A      := $(BUILD)/libllhttp.a
 LLHTTP_LIBS   := $(LLHTTP_A)
 endif
 
+# OpenSSL 3 (libssl-dev), seen only by lib/tls.c; both programs link it.
+TLS_CFLAGS := $(shell pkg-config --cflags openssl 2>/dev/null)
+TLS_LIBS   := $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+
+# fetch's own libraries: OpenSSL's libcrypto (--checksum) and zlib (--compressed).
+FETCH_CFLAGS := $(shell pkg-config --cflags libcrypto zlib 2>/dev/null)
+FETCH_LIBS   := $(shell pkg-config --libs libcrypto zlib 2>/dev/null || echo -lcrypto -lz)
+
 CHECK_CFLAGS = $(shell pkg-config --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell pkg-config --libs check 2>/dev/null)
 
 ALL_CFLAGS  = -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -DLLHTTP_STRICT_MODE=1 \
-              -Ilib $(LLHTTP_CFLAGS) -MMD -MP $(CFLAGS)
+              -Ilib $(LLHTTP_CFLAGS) $(TLS_CFLAGS) $(FETCH_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANLD) $(LDFLAGS)
 
 LIB_SRC   := $(wildcard lib/*.c)
@@ -89,19 +97,19 @@ $(BUILD)/tests/%.o: tests/unit/%.c
 
 $(BIN)/httpd: $(HTTPD_OBJ) $(BUILD)/libcommon.a $(LLHTTP_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $^ $(LLHTTP_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(LLHTTP_LIBS) $(TLS_LIBS) -o $@
 
 $(BIN)/fetch: $(FETCH_OBJ) $(BUILD)/libcommon.a $(LLHTTP_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $^ $(LLHTTP_LIBS) -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(LLHTTP_LIBS) $(TLS_LIBS) $(FETCH_LIBS) -o $@
 
 $(BUILD)/tests/check_%: $(BUILD)/tests/check_%.o $(HTTPD_MODS) $(FETCH_MODS) $(BUILD)/libcommon.a $(LLHTTP_A)
 	$(CC) $(ALL_LDFLAGS) -Wl,--gc-sections $< $(HTTPD_MODS) $(FETCH_MODS) $(BUILD)/libcommon.a \
-	  $(LLHTTP_LIBS) $(CHECK_LIBS) -o $@
+	  $(LLHTTP_LIBS) $(TLS_LIBS) $(FETCH_LIBS) $(CHECK_LIBS) -o $@
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libcommon.a $(LLHTTP_A)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(LLHTTP_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $^ $(LLHTTP_LIBS) $(TLS_LIBS) -o $@
 
 run: deps all
 	$(BIN)/httpd -p $(PORT) www

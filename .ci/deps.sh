@@ -11,8 +11,14 @@ need build-essential 'command -v cc && command -v make'
 need pkg-config      'command -v pkg-config'
 need check           'pkg-config --exists check'
 need node-llhttp     'pkg-config --exists libllhttp || test -f /usr/share/llhttp/llhttp.c'
+need libssl-dev      'pkg-config --exists openssl'
+need openssl         'command -v openssl'   # test certificates (tests/tls-certs.sh)
+need nginx-light     'command -v nginx || test -x /usr/sbin/nginx'   # tests/integration/fetch_tls.sh
+need tinyproxy       'command -v tinyproxy'   # tests/integration/fetch_proxy.sh
 need curl            'command -v curl'
 need python3         'command -v python3'
+need libssl-dev      'pkg-config --exists libcrypto'   # fetch --checksum (EVP)
+need zlib1g-dev      'pkg-config --exists zlib'        # fetch --compressed
 need wrk             'command -v wrk'   # the load checks in tests/integration/httpd_load.sh
 need mandoc          'command -v mandoc'  # man page lint (tests/integration/docs_man.sh)
 need haproxy         'command -v haproxy'  # tests/integration/httpd_haproxy.sh

@@ -183,9 +183,10 @@ def cpu_ticks(pids):
 
 
 class Server:
-    def __init__(self, name, argv, port, config=None, label=None):
+    def __init__(self, name, argv, port, config=None, label=None, scheme="http"):
         self.name, self.argv, self.port, self.config = name, argv, port, config
         self.label = label or name
+        self.scheme = scheme
         self.proc = None
         self.logpath = os.path.join(WORK, f"{name}.log")
 
@@ -229,7 +230,7 @@ class Server:
         self.start()
 
     def url(self, path):
-        return f"http://{HOST}:{self.port}{path}"
+        return f"{self.scheme}://{HOST}:{self.port}{path}"
 
 
 def nginx_server(variant):
@@ -395,7 +396,8 @@ def wrk_run(server, scen, duration=DURATION):
     ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30,
+                           env=TLS_CLIENT_ENV if server.scheme == "https" else None)
         out = p.stdout
     except subprocess.TimeoutExpired:
         out = ""
@@ -541,6 +543,272 @@ def run_idle(servers):
             out[label] = {k: med([r[k] for r in ok]) for k in ok[0]}
             out[label]["worst_new_max_us"] = max(r["new_max_us"] for r in ok)
     return out
+
+
+# ---------------------------------------------------------------- TLS (issue 13)
+
+# Every server gets the same ECDSA P-256 certificate; the client (wrk, through
+# OPENSSL_CONF) offers only TLS 1.3 with TLS_AES_128_GCM_SHA256, so every
+# server speaks the same cipher.
+TLS_SCENARIOS = [
+    ("ta", "TLS keep-alive, small file, 64 conns", "/index.html", 64, "report.lua", [], "rps", "wrk"),
+    ("tc", "a new TLS connection per request (Connection: close), 64 conns", "/index.html", 64,
+     "report.lua", ["Connection: close"], "rps", "wrk"),
+    ("te", "100 MiB over TLS, 4 conns", "/100m.bin", 4, "report.lua", [], "MBps", "wrk"),
+    ("tf", "16 pipelined requests per write over TLS, 64 conns", "/index.html", 64,
+     "pipeline.lua", [], "rps", "wrk"),
+]
+TLS_DIR = os.path.join(WORK, "tls")
+TLS_CERT, TLS_KEY = os.path.join(TLS_DIR, "cert.pem"), os.path.join(TLS_DIR, "key.pem")
+TLS_CLIENT_CONF = os.path.join(TLS_DIR, "client.cnf")
+TLS_CLIENT_ENV = dict(os.environ, OPENSSL_CONF=TLS_CLIENT_CONF)
+TLS_IDLE_CONNS = int(os.environ.get("BENCH_TLS_IDLE_CONNS", "2000"))
+
+
+def tls_setup():
+    os.makedirs(TLS_DIR, exist_ok=True)
+    sh(f"openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 "
+       f"-subj /CN=localhost -addext subjectAltName=DNS:localhost,IP:127.0.0.1 "
+       f"-keyout {TLS_KEY} -out {TLS_CERT} 2>/dev/null")
+    with open(TLS_CLIENT_CONF, "w") as f:
+        f.write("openssl_conf = conf\n[conf]\nssl_conf = ssl\n[ssl]\nsystem_default = sys\n"
+                "[sys]\nMinProtocol = TLSv1.3\nCiphersuites = TLS_AES_128_GCM_SHA256\n")
+
+
+def httpd_tls_server():
+    port = free_port()
+    argv = [os.path.join(REPO, "bin", "httpd"), "-p", str(port), "-b", HOST, "-w", "1",
+            "-l", "off", "-c", "10000", "--timeout", "60", "--tls-cert", TLS_CERT,
+            "--tls-key", TLS_KEY, DOCROOT]
+    return Server("httpd-tls", argv, port, " ".join(argv), label="httpd", scheme="https")
+
+
+def nginx_tls_server():
+    prefix = os.path.join(WORK, "nginx-tls")
+    os.makedirs(prefix, exist_ok=True)
+    port = free_port()
+    conf = f"""worker_processes 1;
+worker_rlimit_nofile 20000;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log crit;
+events {{ worker_connections 10240; use epoll; }}
+http {{
+    types {{ text/html html; application/octet-stream bin; }}
+    access_log off;
+    sendfile off;
+    tcp_nodelay on;
+    keepalive_timeout 65;
+    keepalive_requests 1000000;
+    open_file_cache max=1000 inactive=60s;
+    ssl_certificate {TLS_CERT};
+    ssl_certificate_key {TLS_KEY};
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_tickets on;
+    server {{
+        listen {HOST}:{port} ssl backlog=4096;
+        root {DOCROOT};
+        index index.html;
+    }}
+}}
+"""
+    path = os.path.join(prefix, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return Server("nginx-tls", ["nginx", "-p", prefix, "-c", path, "-e", f"{prefix}/error.log"],
+                  port, conf, label="nginx", scheme="https")
+
+
+def h2o_tls_server():
+    port = free_port()
+    conf = f"""listen:
+  host: {HOST}
+  port: {port}
+  ssl:
+    certificate-file: {TLS_CERT}
+    key-file: {TLS_KEY}
+num-threads: 1
+max-connections: 10240
+error-log: {WORK}/h2o-tls-error.log
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: {DOCROOT}
+"""
+    path = os.path.join(WORK, "h2o-tls.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return Server("h2o-tls", ["h2o", "-c", path], port, conf, label="h2o", scheme="https")
+
+
+def lighttpd_tls_server():
+    port = free_port()
+    conf = f"""server.modules += ( "mod_openssl" )
+server.document-root = "{DOCROOT}"
+server.port = {port}
+server.bind = "{HOST}"
+server.errorlog = "{WORK}/lighttpd-tls-error.log"
+server.max-fds = 20000
+server.max-connections = 8192
+server.max-keep-alive-requests = 1000000
+ssl.engine = "enable"
+ssl.pemfile = "{TLS_CERT}"
+ssl.privkey = "{TLS_KEY}"
+index-file.names = ( "index.html" )
+mimetype.assign = ( ".html" => "text/html", ".bin" => "application/octet-stream" )
+"""
+    path = os.path.join(WORK, "lighttpd-tls.conf")
+    with open(path, "w") as f:
+        f.write(conf)
+    return Server("lighttpd-tls", ["lighttpd", "-D", "-f", path], port, conf, label="lighttpd",
+                  scheme="https")
+
+
+def tls_idle_run(srv, n=TLS_IDLE_CONNS):
+    """(tg): n TLS connections, one keep-alive request each, then idle: the
+    growth of the server's summed VmRSS per connection."""
+    import ssl
+    srv.restart()
+    ctx = ssl.create_default_context(cafile=TLS_CERT)
+    req = b"GET /index.html HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+    def rss_kb():
+        total = 0
+        for pid in srv.pids():
+            with open(f"/proc/{pid}/status") as f:
+                total += next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        return total
+    before, conns, failed = rss_kb(), [], 0
+    for _ in range(n):
+        try:
+            s = ctx.wrap_socket(socket.create_connection((HOST, srv.port), 5),
+                                server_hostname="localhost")
+            s.sendall(req)
+            got = b""
+            while SMALL_SIZE > 0 and len(got) < SMALL_SIZE:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+                if b"\r\n\r\n" in got and len(got.split(b"\r\n\r\n", 1)[1]) >= SMALL_SIZE:
+                    break
+            conns.append(s)
+        except (OSError, ssl.SSLError):
+            failed += 1
+    time.sleep(1)
+    after = rss_kb()
+    for s in conns:
+        s.close()
+    return {"conns": len(conns), "failed": failed,
+            "bytes_per_conn": (after - before) * 1024 / len(conns) if conns else 0}
+
+
+def run_tls():
+    """Issue 13's scenarios; returns (scenario summaries, idle results, configs)."""
+    tls_setup()
+    makers = [("httpd", httpd_tls_server), ("nginx", nginx_tls_server), ("h2o", h2o_tls_server),
+              ("lighttpd", lighttpd_tls_server)]
+    servers, configs = {}, {}
+    try:
+        for label, make in makers:
+            if label in ("h2o", "lighttpd", "nginx") and not shutil.which(label):
+                say(f"TLS: {label} not installed: skipped")
+                continue
+            srv = make()
+            try:
+                srv.start()
+                servers[label] = srv
+                configs[label] = srv.config
+            except (RuntimeError, OSError) as e:
+                say(f"TLS: {label} could not start: {e}")
+        runs = {}
+        for scen in TLS_SCENARIOS:
+            for rnd in range(ROUNDS):
+                for label, srv in servers.items():
+                    r = wrk_run(srv, scen)
+                    runs.setdefault((scen[0], label), []).append(r)
+                    say(f"({scen[0]}) round {rnd + 1} {label}: " + (
+                        f"wrk failed: {r.get('out', '')!r}" if r.get("failed") else
+                        f"{r['rps']:.0f} req/s, {r['MBps']:.0f} MB/s, "
+                        f"{r['cpu_us_per_req']:.2f} us CPU/req, {r['errors']} errors"))
+        scen = {k: summarize(v) for k, v in runs.items()}
+        idle = {}
+        for label, srv in servers.items():
+            idle[label] = tls_idle_run(srv)
+            say(f"(tg) {label}: {idle[label]['bytes_per_conn']:.0f} B/conn over "
+                f"{idle[label]['conns']} TLS connections ({idle[label]['failed']} failed)")
+        return {k: v for k, v in scen.items() if v}, idle, configs
+    finally:
+        for srv in servers.values():
+            srv.stop()
+
+
+def tls_report(scen, idle, configs):
+    """The TLS section of RESULTS.md, with issue 13's targets."""
+    labels = [lb for lb in ("httpd", "nginx", "h2o", "lighttpd") if lb in configs]
+    L = ["## TLS (issue 13)\n",
+         f"Run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, medians of {ROUNDS} rounds of "
+         f"{DURATION} s, wrk over TLS 1.3 TLS_AES_128_GCM_SHA256 (client-side OPENSSL_CONF), one "
+         "ECDSA P-256 certificate for every server; server CPU per request is the figure that "
+         "ranks the servers when wrk saturates. Not installed here: "
+         + (", ".join(lb for lb in ("h2o", "lighttpd") if lb not in configs) or "none") + ".\n",
+         "| scenario | " + " | ".join(labels) + " |", "|---|" + "---|" * len(labels)]
+    for sid, title, *_rest in TLS_SCENARIOS:
+        metric = _rest[4]
+        cells = []
+        for lb in labels:
+            r = scen.get((sid, lb))
+            if not r:
+                cells.append("n/a")
+            elif metric == "rps":
+                cells.append(f"{r['rps']:,.0f} req/s, {r['cpu_us_per_req']:.2f} µs CPU/req")
+            else:  # CPU per MB: the bytes per request are MB/s over req/s
+                per_mb = r["cpu_us_per_req"] * r["rps"] / r["MBps"] if r["MBps"] else 0
+                cells.append(f"{r['MBps']:,.0f} MB/s, {per_mb:.0f} µs CPU/MB")
+        L.append(f"| ({sid}) {title} | " + " | ".join(cells) + " |")
+    L.append("| (tg) RSS per idle keep-alive TLS connection | " + " | ".join(
+        f"{idle[lb]['bytes_per_conn']:,.0f} B" if lb in idle else "n/a" for lb in labels) + " |")
+    L.append("")
+
+    def get(sid, lb, k):
+        r = scen.get((sid, lb))
+        return r[k] if r else None
+
+    def verdict(name, ok, detail):
+        L.append(f"- {name}: {'n/a' if ok is None else 'met' if ok else 'NOT met'} ({detail})")
+    h, n = get("ta", "httpd", "cpu_us_per_req"), get("ta", "nginx", "cpu_us_per_req")
+    verdict("(ta) CPU per keep-alive request <= 0.75 x nginx's", h and n and h <= 0.75 * n,
+            f"{h or 0:.2f} vs {n or 0:.2f} µs")
+    h, n = get("tc", "httpd", "cpu_us_per_req"), get("tc", "nginx", "cpu_us_per_req")
+    verdict("(tc) CPU per new TLS connection <= nginx's", h and n and h <= n, f"{h or 0:.0f} vs {n or 0:.0f} µs")
+    h = get("te", "httpd", "MBps")
+    peers = {lb: get("te", lb, "MBps") for lb in labels if lb != "httpd" and get("te", lb, "MBps")}
+    best = max(peers.values()) if peers else None
+    verdict("(te) 100 MiB throughput >= the best peer's", h and best and h >= best,
+            f"{h or 0:,.0f} vs {best or 0:,.0f} MB/s")
+    h, o = get("tf", "httpd", "rps"), get("tf", "h2o", "rps")
+    verdict("(tf) pipelined req/s >= 3 x h2o's", (h >= 3 * o) if h and o else None,
+            f"{h or 0:,.0f} req/s; h2o {'not measured' if not o else f'{o:,.0f}'}; "
+            f"nginx {get('tf', 'nginx', 'rps') or 0:,.0f}")
+    hi, ni = idle.get("httpd", {}).get("bytes_per_conn"), idle.get("nginx", {}).get("bytes_per_conn")
+    verdict("(tg) RSS per idle TLS connection <= half nginx's", hi is not None and ni and hi <= ni / 2,
+            f"{hi or 0:,.0f} vs {ni or 0:,.0f} B")
+    L.append("\nConfigurations:\n")
+    for lb in labels:
+        L.append(f"{lb}:\n```\n{configs[lb].strip()}\n```")
+    return "\n".join(L) + "\n"
+
+
+def tls_write(section):
+    """Puts the TLS section into RESULTS.md, replacing an older one."""
+    old = open(OUT).read() if os.path.exists(OUT) else ""
+    i = old.find("## TLS (issue 13)")
+    if i >= 0:
+        j = old.find("\n## ", i + 1)
+        old = old[:i] + (old[j + 1:] if j >= 0 else "")
+    with open(OUT, "w") as f:
+        f.write(old.rstrip("\n") + "\n\n" + section)
 
 
 # ---------------------------------------------------------------- clients
@@ -940,6 +1208,10 @@ def main():
     SMALL_SIZE = make_docroot()
     only = set(filter(None, os.environ.get("BENCH_SERVERS", "").split(",")))
 
+    if PARTS == {"tls"}:  # the TLS scenarios alone: only their section changes
+        tls_write(tls_report(*run_tls()))
+        say(f"wrote the TLS section of {OUT}")
+        return 0
     servers, started = {}, []
     makers = [("httpd", httpd_server), ("h2o", h2o_server), ("lighttpd", lighttpd_server),
               ("floor", floor_server)]
@@ -1020,6 +1292,10 @@ def main():
             "elapsed": time.time() - t0, "note": os.environ.get("BENCH_NOTE", ""),
         }
         report(ctx)
+        if not PARTS or "tls" in PARTS:
+            for srv in started:  # the TLS runs want the CPUs to themselves
+                srv.stop()
+            tls_write(tls_report(*run_tls()))
         with open(os.path.join(WORK, "results.json"), "w") as f:
             json.dump({"scen": {f"{k[0]}/{k[1]}": v for k, v in scen.items()}, "idle": idle,
                        "clients": {f"{k[0]}/{k[1]}": v for k, v in clients.items()}}, f, indent=1)

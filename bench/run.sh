@@ -42,4 +42,6 @@ cc=${CC:-cc}
 for t in floor idle rusage rawget load; do
 	$cc -O2 -Wall -Wextra -D_GNU_SOURCE "$here/$t.c" -o "$work/bin/$t"
 done
-exec python3 "$here/bench.py"
+python3 "$here/bench.py"
+# HTTPS clients (issue 12): fetch vs curl vs wget from nginx over TLS.
+exec python3 "$here/tls_clients.py"

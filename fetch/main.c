@@ -1,6 +1,9 @@
 /* fetch: download each URL given; see --help and fetch.h. */
+#include <ctype.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -8,6 +11,7 @@
 #include "fetch.h"
 #include "net.h"
 #include "output.h"
+#include "tls.h"
 #include "transfer.h"
 
 /* Interrupted: no temporary file may outlive the process. Then die of the
@@ -36,19 +40,71 @@ static void main_catch_signals(void)
 	}
 }
 
+/* curl's reading of the environment: http_proxy only in lower case (a CGI
+ * program gets HTTP_PROXY from a request's Proxy header), the others in
+ * either; lower case first. */
+static void main_proxy_env(struct fetch_opts *o)
+{
+	o->no_proxy = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
+	if (o->no_proxy_at_all)
+		return;
+	o->http_proxy = getenv("http_proxy");
+	o->https_proxy = getenv("https_proxy") ? getenv("https_proxy") : getenv("HTTPS_PROXY");
+}
+
+/* One URL; the first failure's status is the run's. */
+static void main_fetch(const struct fetch_opts *opts, const char *url, enum fetch_status *result)
+{
+	char err[1024] = "";
+	enum fetch_status st = fetch_url(opts, url, err, sizeof(err));
+
+	fflush(stdout);
+	if (st == FETCH_OK)
+		return;
+	fprintf(stderr, "fetch: %s: %s\n", url, err[0] ? err : "failed");
+	if (*result == FETCH_OK)
+		*result = st;
+}
+
+/* -i: a URL a line, surrounding white space ignored, blank lines and
+ * "#" comments skipped. 0, or -1 when the file cannot be read. */
+static int main_input(const struct fetch_opts *opts, enum fetch_status *result)
+{
+	FILE *f = strcmp(opts->input, "-") == 0 ? stdin : fopen(opts->input, "re");
+	char *line = NULL, *p;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		return -1;
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && isspace((unsigned char)line[n - 1]))
+			line[--n] = '\0';
+		for (p = line; isspace((unsigned char)*p); p++)
+			;
+		if (*p && *p != '#')
+			main_fetch(opts, p, result);
+	}
+	n = ferror(f) ? -1 : 0;
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return (int)n;
+}
+
 int main(int argc, char **argv)
 {
 	struct fetch_opts opts;
 	char err[1024] = "";
 	int first = 0;
-	enum fetch_status st, result = FETCH_OK;
+	enum fetch_status result = FETCH_OK;
 
 	switch (fetch_cli_parse(argc, argv, &opts, &first, err, sizeof(err))) {
 	case FETCH_CLI_HELP:
 		fetch_cli_help(stdout);
 		return FETCH_OK;
 	case FETCH_CLI_VERSION:
-		printf("fetch " FETCH_VERSION "\n");
+		printf("fetch " FETCH_VERSION "\nTLS: %s\n", tls_library());
 		return FETCH_OK;
 	case FETCH_CLI_USAGE:
 		fprintf(stderr, "fetch: %s\n", err);
@@ -59,15 +115,16 @@ int main(int argc, char **argv)
 	net_ignore_sigpipe();
 	main_catch_signals();
 	opts.progress = !opts.quiet && isatty(STDERR_FILENO);
-	for (int i = first; i < argc; i++) {
-		err[0] = '\0';
-		st = fetch_url(&opts, argv[i], err, sizeof(err));
-		fflush(stdout);
-		if (st == FETCH_OK)
-			continue;
-		fprintf(stderr, "fetch: %s: %s\n", argv[i], err[0] ? err : "failed");
+	main_proxy_env(&opts);
+	if (opts.no_verify)
+		fprintf(stderr, "fetch: warning: --no-check-certificate: server certificates are "
+				"not verified; anyone on the path can read and change the data\n");
+	for (int i = first; i < argc; i++)
+		main_fetch(&opts, argv[i], &result);
+	if (opts.input && main_input(&opts, &result) != 0) {
+		fprintf(stderr, "fetch: -i %s: %s\n", opts.input, strerror(errno));
 		if (result == FETCH_OK)
-			result = st;
+			result = FETCH_FILE;
 	}
 	return result;
 }

@@ -100,11 +100,20 @@ static int out_tmp_name(const char *target, char *out, size_t outlen)
 	return 0;
 }
 
+/* An existing target the user could not write is not replaced behind their
+ * back by a rename (the directory's permission would allow it): refused, as
+ * curl does. */
+static int out_writable(struct fetch_out *o, const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode) || faccessat(AT_FDCWD, o->target, W_OK, AT_EACCESS) == 0)
+		return 0;
+	return out_fail(o, "will not replace", o->target);
+}
+
 static int out_open_new(struct fetch_out *o)
 {
-	struct stat st, lst;
+	struct stat st;
 	int exists = stat(o->target, &st) == 0;
-	char real[PATH_MAX];
 
 	if (exists && S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
@@ -117,10 +126,8 @@ static int out_open_new(struct fetch_out *o)
 		o->in_place = 1;
 		return 0;
 	}
-	/* A symlink to a file: replace the file it names, not the link. */
-	if (exists && lstat(o->target, &lst) == 0 && S_ISLNK(lst.st_mode) &&
-	    realpath(o->target, real) && strlen(real) < sizeof(o->target))
-		memcpy(o->target, real, strlen(real) + 1);
+	if (exists && out_writable(o, &st) != 0)
+		return -1;
 	if (out_tmp_name(o->target, o->tmp, sizeof(o->tmp)))
 		return out_fail(o, "cannot create a temporary file for", o->target);
 	o->fd = mkostemp(o->tmp, O_CLOEXEC);
@@ -168,16 +175,27 @@ static int out_copy(int from, int to)
 	return 0;
 }
 
+/* Continues NAME.part (or starts it from the target's own bytes), or
+ * restarts it. */
 static int out_open_part(struct fetch_out *o, enum fetch_out_mode mode)
 {
 	struct stat st;
-	int src;
+	int src, exists = stat(o->target, &st) == 0;
 
-	if (stat(o->target, &st) == 0 && !S_ISREG(st.st_mode))
+	if (exists && !S_ISREG(st.st_mode))
 		return out_open_new(o); /* /dev/null, a directory: nothing to resume */
-	o->keep = 1;
+	if (exists && out_writable(o, &st) != 0)
+		return -1;
 	if (fetch_out_part_name(o->target, o->tmp, sizeof(o->tmp)))
 		return out_fail(o, "cannot name the partial file for", o->target);
+	if (mode == FETCH_OUT_RESTART && out_regular_size(o->tmp) >= 0) {
+		/* Earlier partial data stays as it was until the new body is
+		 * complete: a temporary file, as for a new download. */
+		o->tmp[0] = '\0';
+		o->restart = 1;
+		return out_open_new(o);
+	}
+	o->keep = 1;
 	if (mode == FETCH_OUT_APPEND) {
 		o->fd = open(o->tmp, O_WRONLY | O_APPEND | O_CLOEXEC);
 		if (o->fd >= 0 || errno != ENOENT)
@@ -335,6 +353,8 @@ static int out_close(struct fetch_out *o)
 
 int fetch_out_commit(struct fetch_out *o, time_t mtime)
 {
+	char part[PATH_MAX];
+
 	if (mtime >= 0 && !o->in_place) {
 		struct timespec ts[2] = {{.tv_sec = mtime}, {.tv_sec = mtime}};
 		if (futimens(o->fd, ts) != 0)
@@ -353,6 +373,8 @@ int fetch_out_commit(struct fetch_out *o, time_t mtime)
 		goto fail;
 	}
 	o->tmp[0] = '\0';
+	if (o->restart && fetch_out_part_name(o->target, part, sizeof(part)) == 0)
+		(void)unlink(part); /* superseded by the complete file */
 	return 0;
 fail_with_errno:
 	out_fail(o, "cannot set the time of", o->target);
@@ -385,5 +407,25 @@ int fetch_out_finish_resumed(const char *target, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot rename %s to %s: %s", part, target, strerror(errno));
 		return -1;
 	}
+	return 0;
+}
+
+int fetch_out_follow_link(char *target, size_t size)
+{
+	struct stat st, lst;
+	char real[PATH_MAX];
+	size_t n;
+
+	if (lstat(target, &lst) != 0 || !S_ISLNK(lst.st_mode) || stat(target, &st) != 0 ||
+	    !S_ISREG(st.st_mode))
+		return 0;
+	if (!realpath(target, real))
+		return -1;
+	n = strlen(real);
+	if (n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(target, real, n + 1);
 	return 0;
 }

@@ -15,6 +15,9 @@
  * the target stays untouched until the end), and a failed resumed download
  * keeps the partial file for next time.
  *
+ * An existing regular target the user may not write is refused (it would
+ * otherwise be replaced by the rename, which only needs the directory).
+ *
  * Functions return 0 or -1 with errno set and a one-line reason, naming the
  * file, in o->error. */
 #ifndef FETCH_OUTPUT_H
@@ -27,7 +30,10 @@
 
 enum fetch_out_mode {
 	FETCH_OUT_NEW,      /* the whole body, through a temporary file */
-	FETCH_OUT_RESTART,  /* resuming, but the server sent it all: rewrite NAME.part */
+	FETCH_OUT_RESTART,  /* resuming, but the server sent it all: a NAME.part that
+			       exists stays as it was (the body goes to a temporary
+			       file and the commit removes NAME.part); else the body
+			       starts NAME.part, kept after a failure */
 	FETCH_OUT_APPEND    /* resuming: append to what fetch_out_resume_size() counted */
 };
 
@@ -37,6 +43,7 @@ struct fetch_out {
 	int fd;
 	int in_place;           /* stdout or a non-regular target */
 	int keep;               /* a resume: the partial file survives a failure */
+	int restart;            /* FETCH_OUT_RESTART over a NAME.part: the commit removes it */
 	off_t written;          /* bytes written in this run */
 	int direct;             /* O_DIRECT on (fetch_out_direct_begin) */
 	char error[2 * PATH_MAX + 128];
@@ -48,6 +55,10 @@ void fetch_out_init(struct fetch_out *o);
 int fetch_out_part_name(const char *target, char *out, size_t outlen);
 /* Bytes already downloaded for target (0 when none). */
 off_t fetch_out_resume_size(const char *target);
+/* A target that is a symlink to a regular file becomes that file's real
+ * path (in place, size bytes at most): the file is replaced, not the link,
+ * and NAME.part lives beside it, with and without -r. 0, or -1 with errno. */
+int fetch_out_follow_link(char *target, size_t size);
 /* Opens the output for target ("-": stdout). */
 int fetch_out_open(struct fetch_out *o, const char *target, enum fetch_out_mode mode);
 int fetch_out_write(struct fetch_out *o, const void *p, size_t n);

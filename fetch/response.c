@@ -25,6 +25,7 @@ static void resp_begin_message(struct fetch_resp *r)
 	r->msg.on_body = resp_on_body;
 	r->msg.arg = r;
 	r->msg.skip_body = r->head_only;
+	r->msg.head.store.limit = FETCH_HEAD_MAX;
 	r->line_len = 0;
 	r->line_done = 0;
 	r->status = 0;
@@ -107,8 +108,9 @@ static enum fetch_resp_ev resp_status_line(struct fetch_resp *r, const char *dat
 			return resp_fail(r, "malformed response: bad status line");
 		if (r->status == 101)
 			return resp_fail(r, "unexpected 101 Switching Protocols");
-		if (r->status < 200)
-			r->msg.skip_body = 1; /* interim responses have no body (RFC 9110 15.2) */
+		/* Interim responses, 204 and 304 have no body (RFC 9112 6.3). */
+		if (r->status < 200 || r->status == 204 || r->status == 304)
+			r->msg.skip_body = 1;
 		r->line_done = 1;
 	}
 	if (http_msg_feed(&r->msg, data, take, &u) == HTTP_ERROR)
@@ -121,8 +123,12 @@ static enum fetch_resp_ev resp_parse_error(struct fetch_resp *r)
 {
 	if (r->body_failed)
 		return resp_fail(r, "the body could not be stored");
-	if (r->msg.error_status == 431)
-		return resp_fail(r, "malformed response: head too large");
+	if (r->msg.error_status == 431) {
+		snprintf(r->error, sizeof(r->error),
+			 "response head too large (more than %d KiB or %d fields)",
+			 FETCH_HEAD_MAX / 1024, HTTP_FIELDS_MAX);
+		return FETCH_RESP_ERROR;
+	}
 	snprintf(r->error, sizeof(r->error), "malformed response: %s",
 		 llhttp_get_error_reason(&r->msg.parser) ? llhttp_get_error_reason(&r->msg.parser)
 							 : "bad head");
@@ -271,4 +277,43 @@ void fetch_resp_body_moved(struct fetch_resp *r, off_t n)
 	p->content_length -= (uint64_t)n;
 	if (p->content_length == 0)
 		r->done = 1; /* llhttp never saw these bytes: the message ends here */
+}
+
+int fetch_resp_check_partial(const struct http_head *h, off_t have, off_t *total,
+			     const char **why)
+{
+	size_t n;
+	const char *v = http_header(h, "Content-Range", &n);
+	off_t first, last, len = fetch_resp_length(h);
+
+	*total = -1;
+	*why = "206 Partial Content without a valid Content-Range";
+	if (!v || fetch_resp_content_range(v, n, &first, &last, total) || first < 0)
+		return -1;
+	*why = "206 Partial Content that does not continue where the file ends";
+	if (first != have)
+		return -1;
+	*why = "206 Partial Content that stops before the end of the file";
+	if (*total < 0 || last + 1 != *total)
+		return -1;
+	*why = "206 Partial Content whose Content-Length disagrees with its Content-Range";
+	if (http_header(h, "Content-Length", NULL) && len != last - first + 1)
+		return -1;
+	return 0;
+}
+
+int fetch_resp_printable(unsigned char c)
+{
+	return (c >= 0x20 && c < 0x7f) || c == '\t';
+}
+
+void fetch_resp_mask(const char *s, size_t n, char *out, size_t outlen)
+{
+	size_t i;
+
+	if (outlen == 0)
+		return;
+	for (i = 0; i < n && i < outlen - 1; i++)
+		out[i] = fetch_resp_printable((unsigned char)s[i]) ? s[i] : '?';
+	out[i] = '\0';
 }

@@ -5,7 +5,9 @@
  * ("HTTP/1.x", exactly three digits 100-599, so "HTTP/2 200", "HTTP/1.1 20"
  * and "HTTP/1.1 0200" are refused), 1xx interim responses reported and
  * skipped (101 is refused: fetch never asks to switch protocols), no body
- * after a HEAD request, and end of input turned into success or
+ * after a HEAD request nor in a 204 or 304 (the message ends at the blank
+ * line whatever Content-Length says, RFC 9112 section 6.3), heads up to
+ * FETCH_HEAD_MAX bytes, and end of input turned into success or
  * "incomplete". Body bytes go to on_body as they are decoded; a non-zero
  * return stops parsing and is reported as FETCH_RESP_ERROR with
  * body_failed set. Nothing here touches a socket: it is fed bytes. */
@@ -18,6 +20,9 @@
 #include "http.h"
 
 #define FETCH_STATUS_LINE_MAX 1024 /* bytes of a status line */
+/* Bytes of a response head as stored (curl allows 300 KiB): many Set-Cookie
+ * lines are common. The field count limit is lib/http's HTTP_FIELDS_MAX. */
+#define FETCH_HEAD_MAX        (256 * 1024)
 #define FETCH_INTERIM_MAX     16   /* 1xx responses before the final one */
 
 enum fetch_resp_ev {
@@ -74,5 +79,19 @@ int fetch_resp_status_line(const char *line, size_t n, int *status);
 int fetch_resp_content_range(const char *v, size_t n, off_t *first, off_t *last, off_t *total);
 /* A Content-Length value when it is one plain number, else -1. */
 off_t fetch_resp_length(const struct http_head *h);
+/* A 206 answering "Range: bytes=HAVE-": 0 and the complete length in *total
+ * when Content-Range is "bytes HAVE-LAST/TOTAL" with LAST + 1 == TOTAL and
+ * Content-Length, when there is one, is LAST - HAVE + 1; else -1 and a
+ * reason in *why. Anything else could not be joined into the whole file. */
+int fetch_resp_check_partial(const struct http_head *h, off_t have, off_t *total,
+			     const char **why);
+
+/* May byte c of a server's text reach a terminal? Printable ASCII and tab
+ * only: C0 and C1 controls, DEL (and so every escape sequence) and bytes
+ * above 0x7e, which a non-UTF-8 terminal may read as C1, are not. */
+int fetch_resp_printable(unsigned char c);
+/* s[0..n) with every byte fetch_resp_printable() refuses shown as '?',
+ * NUL-terminated, cut to outlen - 1 bytes. */
+void fetch_resp_mask(const char *s, size_t n, char *out, size_t outlen);
 
 #endif

@@ -2,9 +2,9 @@
  *
  * Input: byte 0 (bit 0: a directory rather than a file), then a name (any
  * bytes; '/' and NUL, which no name can hold, become '_'; at most 255).
- * The entry is created in a scratch directory and the page rendered with the
- * URL path "/<name>/"; then it is renamed "x" and the page rendered again
- * with "/x/". Properties: both pages have the same number of '<', '>' and
+ * The entry is created as "/<name>/<name>" beneath a scratch root and the
+ * page of "/<name>/" rendered; then both are renamed "x" and the page of
+ * "/x/" rendered again. Properties: both pages have the same number of '<', '>' and
  * '"' (nothing from the name or path escaped the escaping, so no markup or
  * attribute can be injected); every href is made only of unreserved
  * characters, "%XX", '/' and "../" (so a name like "javascript:x" cannot
@@ -23,6 +23,7 @@
 
 static char scratch[PATH_MAX];
 static int dirfd_scratch = -1;
+static struct path_root root;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -35,7 +36,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	snprintf(scratch, sizeof scratch, "%s", tmpl);
 	dirfd_scratch = open(scratch, O_RDONLY | O_DIRECTORY);
-	if (dirfd_scratch < 0)
+	if (dirfd_scratch < 0 || path_root_open(&root, scratch) != 0)
 		abort();
 	return 0;
 }
@@ -54,10 +55,12 @@ static int render(struct buffer *out, const char *seg, size_t seg_len)
 	path[0] = '/';
 	memcpy(path + 1, seg, seg_len);
 	path[seg_len + 1] = '/';
-	int fd = openat(dirfd_scratch, ".", O_RDONLY | O_DIRECTORY);
+	path[seg_len + 2] = '\0';
+	int fd = openat(dirfd_scratch, path + 1, O_RDONLY | O_DIRECTORY);
 	if (fd < 0)
 		abort();
-	int rc = listing_render(out, fd, path, seg_len + 2, 1);
+	struct listing_dir d = {&root, fd, path, seg_len + 2};
+	int rc = listing_render(out, &d, 1);
 	close(fd);
 	return rc;
 }
@@ -98,16 +101,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name[n] = '\0';
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0 || strcmp(name, "x") == 0)
 		return 0;
-	int made = dir ? mkdirat(dirfd_scratch, name, 0755)
-		       : (close(openat(dirfd_scratch, name, O_CREAT | O_WRONLY, 0644)), 0);
-	if (made != 0 || faccessat(dirfd_scratch, name, F_OK, 0) != 0)
+	if (mkdirat(dirfd_scratch, name, 0755) != 0)
 		return 0; /* e.g. ENAMETOOLONG on this filesystem */
+	int parent = openat(dirfd_scratch, name, O_RDONLY | O_DIRECTORY);
+	if (parent < 0)
+		abort();
+	int made = dir ? mkdirat(parent, name, 0755)
+		       : (close(openat(parent, name, O_CREAT | O_WRONLY, 0644)), 0);
+	if (made != 0 || faccessat(parent, name, F_OK, 0) != 0)
+		abort();
 
 	struct buffer a, b;
 	buffer_init(&a, 1 << 20);
 	buffer_init(&b, 1 << 20);
 	int ra = render(&a, name, n);
-	if (renameat(dirfd_scratch, name, dirfd_scratch, "x") != 0)
+	if (renameat(parent, name, parent, "x") != 0 ||
+	    renameat(dirfd_scratch, name, dirfd_scratch, "x") != 0)
 		abort();
 	int rb = render(&b, "x", 1);
 	FUZZ_ASSERT(ra == 0 && rb == 0);
@@ -116,10 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(count(&a, '"') == count(&b, '"'));
 	FUZZ_ASSERT(check_hrefs(&a, name, n, dir));
 	FUZZ_ASSERT(check_hrefs(&b, "x", 1, dir));
-	if (dir)
-		unlinkat(dirfd_scratch, "x", AT_REMOVEDIR);
-	else
-		unlinkat(dirfd_scratch, "x", 0);
+	unlinkat(parent, "x", dir ? AT_REMOVEDIR : 0);
+	close(parent);
+	unlinkat(dirfd_scratch, "x", AT_REMOVEDIR);
 	buffer_free(&a);
 	buffer_free(&b);
 	return 0;

@@ -71,6 +71,8 @@ needs() {
 	fuzz_range) echo httpd/range.c ;;
 	fuzz_cond) echo httpd/cond.c lib/date.c ;;
 	fuzz_response) echo fetch/response.c lib/http.c ;;
+	fuzz_name) echo fetch/name.c lib/url.c ;;
+	fuzz_gunzip) echo fetch/gunzip.c ;;
 	fuzz_listing) echo httpd/listing.c lib/url.c lib/buffer.c ;;
 	*) echo "" ;;
 	esac
@@ -88,7 +90,9 @@ for h in fuzz/fuzz_*.c; do
 		skipped="$skipped $t"
 		continue
 	fi
-	if $CLANG $CFLAGS $SAN -fsanitize=fuzzer "$h" "$OUT/libfuzzdeps.a" -o "$OUT/$t" 2>"$OUT/$t.build.log"; then
+	# shellcheck disable=SC2046
+	if $CLANG $CFLAGS $SAN -fsanitize=fuzzer "$h" "$OUT/libfuzzdeps.a" $(pkg-config --libs zlib) \
+		-o "$OUT/$t" 2>"$OUT/$t.build.log"; then
 		built="$built $t"
 	else
 		echo "FAIL - $t does not build:"; sed -n '1,20p' "$OUT/$t.build.log"

@@ -12,10 +12,37 @@
 
 static const char accesslog_hex[] = "0123456789ABCDEF";
 
+/* The log's folder, kept open: SIGHUP reopens the file through it, so that
+ * the name means the same file after a chroot as before (never one inside
+ * the served root, where it could be downloaded). */
+static int accesslog_open_dir(struct accesslog *l)
+{
+	const char *slash = strrchr(l->path, '/');
+	char dir[PATH_MAX];
+	size_t n;
+
+	if (slash == NULL) {
+		l->name = l->path;
+		l->dir = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		return l->dir;
+	}
+	n = slash == l->path ? 1 : (size_t)(slash - l->path);
+	if (n >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, l->path, n);
+	dir[n] = '\0';
+	l->name = slash + 1;
+	l->dir = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	return l->dir;
+}
+
 int accesslog_open(struct accesslog *l, const char *path, char *err, size_t errlen)
 {
 	memset(l, 0, sizeof *l);
 	l->fd = -1;
+	l->dir = -1;
 	l->stamp_at = (time_t)-1;
 	if (!path)
 		return 0;
@@ -29,6 +56,12 @@ int accesslog_open(struct accesslog *l, const char *path, char *err, size_t errl
 		}
 		l->owned = 1;
 		l->path = path;
+		if (accesslog_open_dir(l) < 0) {
+			snprintf(err, errlen, "cannot open the folder of log '%s': %s", path,
+				 strerror(errno));
+			accesslog_close(l);
+			return -1;
+		}
 	}
 	struct stat st;
 	l->pipe = fstat(l->fd, &st) == 0 && S_ISFIFO(st.st_mode);
@@ -46,7 +79,7 @@ int accesslog_reopen(struct accesslog *l)
 	if (!l->owned || !l->path)
 		return 0;
 	accesslog_flush(l);
-	int fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	int fd = openat(l->dir, l->name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
 	close(l->fd);
@@ -88,9 +121,12 @@ void accesslog_close(struct accesslog *l)
 		accesslog_flush(l);
 	if (l->owned && l->fd >= 0)
 		close(l->fd);
+	if (l->owned && l->dir >= 0)
+		close(l->dir);
 	free(l->buf);
 	l->buf = NULL;
 	l->fd = -1;
+	l->dir = -1;
 	l->owned = 0;
 }
 

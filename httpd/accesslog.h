@@ -43,6 +43,8 @@ struct accesslog {
 	int owned;         /* fd is a file we opened (not stderr) */
 	int pipe;          /* fd is a pipe: writes past PIPE_BUF could interleave */
 	const char *path;  /* file to reopen on SIGHUP, or NULL */
+	int dir;           /* its folder, open from the start (-1: none) */
+	const char *name;  /* its name in dir */
 	char *buf;         /* ACCESSLOG_BUF bytes */
 	size_t len;
 	time_t stamp_at;   /* second the cached stamp is for */
@@ -52,7 +54,9 @@ struct accesslog {
 /* path: NULL for off, "-" for stderr, else a file opened for appending.
  * Returns 0, or -1 with a one-line reason in err. */
 int accesslog_open(struct accesslog *l, const char *path, char *err, size_t errlen);
-/* Opens the file again (after rotation); on failure keeps the old one. 0 or -1. */
+/* Opens the file again (after rotation) by its name in the folder opened at
+ * accesslog_open(), whatever the process's root or working folder is now;
+ * on failure keeps the old one. 0 or -1. */
 int accesslog_reopen(struct accesslog *l);
 static inline int accesslog_on(const struct accesslog *l)
 {

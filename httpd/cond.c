@@ -6,10 +6,10 @@
 
 #include "date.h"
 
-size_t cond_etag(char *out, time_t mtime, off_t size)
+size_t cond_etag(char *out, time_t mtime, off_t size, int gz)
 {
-	int n = snprintf(out, COND_ETAG_MAX, "\"%llx-%llx\"", (unsigned long long)mtime,
-			 (unsigned long long)size);
+	int n = snprintf(out, COND_ETAG_MAX, "\"%llx-%llx%s\"", (unsigned long long)mtime,
+			 (unsigned long long)size, gz ? "-gz" : "");
 
 	if (n < 0 || n >= COND_ETAG_MAX) {
 		/* Cannot happen with two 64-bit numbers; stay well-formed anyway. */
@@ -19,81 +19,88 @@ size_t cond_etag(char *out, time_t mtime, off_t size)
 	return (size_t)n;
 }
 
+time_t cond_last_modified(time_t mtime, time_t now)
+{
+	return mtime < now ? mtime : now;
+}
+
 static void cond_skip_sep(const char **p, const char *end)
 {
 	while (*p < end && (**p == ' ' || **p == '\t' || **p == ','))
 		(*p)++;
 }
 
-int cond_none_match(const char *v, size_t n, const char *etag, size_t etag_len)
+int cond_tag_match(const char *v, size_t n, const char *etag, size_t etag_len, int strong)
 {
 	const char *p = v, *end = v + n;
 
-	/* Our own tag is strong, but compare opaque-tags only, as weak comparison asks. */
 	while (p < end) {
 		const char *close;
+		int weak = 0;
 
 		cond_skip_sep(&p, end);
 		if (p >= end)
 			break;
 		if (*p == '*')
 			return 1;
-		if (end - p >= 2 && p[0] == 'W' && p[1] == '/')
+		if (end - p >= 2 && p[0] == 'W' && p[1] == '/') {
+			weak = 1;
 			p += 2;
+		}
 		if (p >= end || *p != '"')
 			return 0; /* malformed: stop, no match */
 		close = memchr(p + 1, '"', (size_t)(end - p - 1));
 		if (close == NULL)
 			return 0;
-		if ((size_t)(close + 1 - p) == etag_len && memcmp(p, etag, etag_len) == 0)
+		/* Our own tag is strong: only the other side's can be weak. */
+		if (!(strong && weak) && (size_t)(close + 1 - p) == etag_len &&
+		    memcmp(p, etag, etag_len) == 0)
 			return 1;
 		p = close + 1;
 	}
 	return 0;
 }
 
-int cond_unmodified_since(const char *v, size_t n, time_t mtime)
+/* A date field: -1 when it does not parse (then it is ignored), else
+ * whether the representation was modified after it. */
+static int cond_modified_after(const struct http_value *f, const struct cond_validators *v)
 {
-	time_t since;
+	time_t when;
 
-	if (date_parse(v, n, &since) != 0)
-		return 0;
-	return mtime <= since;
+	if (date_parse_at(f->v, f->n, v->now, &when) != 0)
+		return -1;
+	return v->last_modified > when;
 }
 
-int cond_not_modified_by(const char *inm, size_t inm_len, const char *ims, size_t ims_len,
-			 const char *etag, size_t etag_len, time_t mtime)
+int cond_check(const struct http_head *req, const struct cond_validators *v)
 {
-	if (inm != NULL)
-		return cond_none_match(inm, inm_len, etag, etag_len);
-	if (ims != NULL)
-		return cond_unmodified_since(ims, ims_len, mtime);
+	struct http_value im = http_field(req, HF_IF_MATCH);
+	struct http_value ius = http_field(req, HF_IF_UNMODIFIED_SINCE);
+	struct http_value inm = http_field(req, HF_IF_NONE_MATCH);
+	struct http_value ims = http_field(req, HF_IF_MODIFIED_SINCE);
+
+	if (im.v != NULL) {
+		if (!cond_tag_match(im.v, im.n, v->etag, v->etag_len, 1))
+			return 412;
+	} else if (ius.v != NULL && cond_modified_after(&ius, v) == 1) {
+		return 412;
+	}
+	if (inm.v != NULL)
+		return cond_tag_match(inm.v, inm.n, v->etag, v->etag_len, 0) ? 304 : 0;
+	if (ims.v != NULL && cond_modified_after(&ims, v) == 0)
+		return 304;
 	return 0;
 }
 
-int cond_not_modified(const struct http_head *h, const char *etag, size_t etag_len,
-		      time_t mtime)
+int cond_if_range(const char *v, size_t n, const struct cond_validators *val)
 {
-	size_t inm_len = 0, ims_len = 0;
-	const char *inm = http_header(h, "If-None-Match", &inm_len);
-	const char *ims = inm ? NULL : http_header(h, "If-Modified-Since", &ims_len);
-
-	return cond_not_modified_by(inm, inm_len, ims, ims_len, etag, etag_len, mtime);
-}
-
-int cond_if_range(const struct http_head *h, const char *etag, size_t etag_len, time_t mtime)
-{
-	size_t n;
-	const char *v = http_header(h, "If-Range", &n);
 	time_t when;
 
-	if (v == NULL)
-		return 1;
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	if (n > 0 && (v[0] == '"' || v[0] == 'W'))
-		return n == etag_len && memcmp(v, etag, n) == 0; /* strong: W/ never equals */
-	if (date_parse(v, n, &when) != 0)
+	if (n > 0 && v[0] == '"')
+		return n == val->etag_len && memcmp(v, val->etag, n) == 0;
+	if (n >= 2 && v[0] == 'W' && v[1] == '/')
+		return 0; /* a weak tag: never strongly equal */
+	if (date_parse_at(v, n, val->now, &when) != 0)
 		return 0;
-	return when == mtime;
+	return when == val->last_modified && val->last_modified < val->now;
 }

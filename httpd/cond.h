@@ -1,8 +1,13 @@
 /* cond: conditional requests (RFC 9110 section 13) and our validators.
  *
- * A file's ETag is strong, "<hex mtime>-<hex size>": it changes whenever the
- * file is replaced or rewritten in a way `stat` can see, which is all a
- * static server can know without reading the content. */
+ * A file's ETag is strong, "<hex mtime>-<hex size>", and "<...>-gz" for the
+ * .gz twin served in its place: a different representation, so a different
+ * validator (8.8.3), even when both files share mtime and size. It changes
+ * whenever the file is replaced or rewritten in a way `stat` can see, which
+ * is all a static server can know without reading the content.
+ * Last-Modified is the mtime, but never later than the response's Date
+ * (8.8.2.1): cond_last_modified(). Every time here comes from the caller
+ * (the loop's clock, which a test sets), never from the system. */
 #ifndef COND_H
 #define COND_H
 
@@ -12,25 +17,37 @@
 
 #include "http.h"
 
-#define COND_ETAG_MAX 40 /* a formatted ETag, quotes included, plus its NUL */
+#define COND_ETAG_MAX 44 /* a formatted ETag, quotes and "-gz" included, plus its NUL */
 
 /* Formats the ETag (quoted) into out[COND_ETAG_MAX]; returns its length. */
-size_t cond_etag(char *out, time_t mtime, off_t size);
+size_t cond_etag(char *out, time_t mtime, off_t size, int gz);
+/* The Last-Modified time of a file with this mtime, answered at `now`. */
+time_t cond_last_modified(time_t mtime, time_t now);
 
-/* If-None-Match: 1 when the list (or "*") matches etag by weak comparison. */
-int cond_none_match(const char *v, size_t n, const char *etag, size_t etag_len);
-/* If-Modified-Since: 1 when the file was not modified after the given date;
- * 0 too for a date that does not parse (the header is then ignored). */
-int cond_unmodified_since(const char *v, size_t n, time_t mtime);
-/* The precedence for GET and HEAD: If-None-Match, when present, decides
- * alone; otherwise If-Modified-Since. 1 means answer 304. */
-int cond_not_modified(const struct http_head *h, const char *etag, size_t etag_len,
-		      time_t mtime);
-/* The same from the two field values already looked up (NULL: absent). */
-int cond_not_modified_by(const char *inm, size_t inm_len, const char *ims, size_t ims_len,
-			 const char *etag, size_t etag_len, time_t mtime);
-/* If-Range: 1 when the Range header applies (no If-Range, or a strong ETag
- * equal to ours, or a date equal to our Last-Modified); 0: send it all. */
-int cond_if_range(const struct http_head *h, const char *etag, size_t etag_len, time_t mtime);
+/* What the preconditions are judged against. */
+struct cond_validators {
+	const char *etag;
+	size_t etag_len;
+	time_t last_modified; /* from cond_last_modified() */
+	time_t now;           /* the response's Date */
+};
+
+/* RFC 9110 13.2.2 steps 1 to 4 for a GET or HEAD request: If-Match (strong
+ * comparison), else If-Unmodified-Since; then If-None-Match (weak
+ * comparison), else If-Modified-Since. Returns 412, 304, or 0: go on (to
+ * Range and If-Range). A date that does not parse is ignored. */
+int cond_check(const struct http_head *req, const struct cond_validators *v);
+
+/* Step 5, If-Range (13.1.5): 1 when Range applies. An entity-tag ("..." or
+ * W/"...") applies when it is strongly equal to ours (so never a weak one);
+ * anything else is an HTTP date, which applies only when it equals
+ * Last-Modified and Last-Modified is strong, at least one second before
+ * Date. */
+int cond_if_range(const char *v, size_t n, const struct cond_validators *val);
+
+/* Whether an entity-tag list ("*", or tags separated by commas) matches
+ * etag: strong (If-Match) or weak (If-None-Match) comparison. A malformed
+ * list matches nothing. */
+int cond_tag_match(const char *v, size_t n, const char *etag, size_t etag_len, int strong);
 
 #endif

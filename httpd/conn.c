@@ -36,7 +36,6 @@ struct conn_io {
 	uint8_t in_body;      /* the head is parsed, its body (if any) is flowing */
 	uint8_t close;        /* close once everything is sent */
 	uint8_t linger;       /* ...reading what the client may still send first */
-	uint8_t clean;        /* the parser sits between messages, fit for any connection */
 	struct conn_io *next; /* in the pool */
 	struct http_msg msg;
 };
@@ -59,7 +58,7 @@ static void io_free(struct conn_io *io)
 	free(io);
 }
 
-static struct conn_io *io_get(struct conn_env *e)
+static inline struct conn_io *io_get(struct conn_env *e)
 {
 	struct conn_io *io = e->pool;
 
@@ -75,13 +74,10 @@ static struct conn_io *io_get(struct conn_env *e)
 		http_msg_init(&io->msg, HTTP_REQUEST);
 		io->msg.on_body = conn_on_body;
 		io->msg.arg = io;
-		io->clean = 1;
 	}
-	/* The last user may have left the parser mid-message or closed; a
-	 * parser left between messages needs nothing. */
-	if (!io->clean)
-		http_msg_restart(&io->msg);
-	io->clean = 0;
+	/* Whatever the last user left it in (mid-message, failed, closed): a
+	 * pooled parser is handed out in its start state. */
+	http_msg_reset(&io->msg);
 	buffer_clear(&io->in);
 	buffer_clear(&io->out);
 	io->in_off = io->scan = io->out_off = 0;
@@ -105,10 +101,8 @@ static void io_file_done(struct conn_io *io)
 	io->file_ref = NULL;
 }
 
-/* clean: the parser ended between two messages of a kept connection. */
-static void io_put(struct conn_env *e, struct conn_io *io, int clean)
+static void io_put(struct conn_env *e, struct conn_io *io)
 {
-	io->clean = (uint8_t)clean;
 	io_file_done(io);
 	if (e->npool >= CONN_POOL_MAX) {
 		io_free(io);
@@ -145,22 +139,23 @@ static enum conn_want conn_set(struct conn *c, enum conn_state st, enum conn_wan
 	c->deadline = deadline;
 	if (want == CONN_WANT_READ && c->unread)
 		want = CONN_WANT_READ_MORE;
-	c->unread = 0;
+	if (want != CONN_WANT_WRITE) /* what a full read left waits out a blocked write */
+		c->unread = 0;
 	return want;
 }
 
 void conn_close(struct conn_env *e, struct conn *c)
 {
 	if (c->io)
-		io_put(e, c->io, 0);
-	close(c->t.fd);
+		io_put(e, c->io);
+	transport_close(&c->t);
 	free(c);
 }
 
 /* Nothing buffered, everything sent: the buffers go back to the pool. */
 static enum conn_want conn_idle(struct conn_env *e, struct conn *c)
 {
-	io_put(e, c->io, 1);
+	io_put(e, c->io);
 	c->io = NULL;
 	if (e->draining)
 		return CONN_GONE;
@@ -175,10 +170,11 @@ static enum conn_want conn_finish(struct conn_env *e, struct conn *c)
 {
 	struct conn_io *io = c->io;
 
+	transport_close_notify(&c->t);
 	if (!io->linger && !io->in_body && io->in_off == io->in.len)
 		return CONN_GONE;
 	shutdown(c->t.fd, SHUT_WR);
-	io_put(e, io, 0);
+	io_put(e, io);
 	c->io = NULL;
 	return conn_set(c, CONN_LINGER, CONN_WANT_READ, e->clock + CONN_LINGER_S);
 }
@@ -215,8 +211,11 @@ static void conn_log(struct conn_env *e, struct conn *c, const struct response *
 		a.target = http_target(h, &a.target_len);
 		a.major = h->major;
 		a.minor = h->minor;
-		a.referer = http_header(h, "Referer", &a.referer_len);
-		a.agent = http_header(h, "User-Agent", &a.agent_len);
+		struct http_value referer = http_field(h, HF_REFERER), agent = http_field(h, HF_USER_AGENT);
+		a.referer = referer.v;
+		a.referer_len = referer.n;
+		a.agent = agent.v;
+		a.agent_len = agent.n;
 	} else {
 		a.line = io->in.data + io->in_off;
 		a.line_len = io->in.len - io->in_off;
@@ -235,12 +234,9 @@ static void conn_log(struct conn_env *e, struct conn *c, const struct response *
 static int conn_fail(struct conn_env *e, struct conn *c, int status)
 {
 	struct conn_io *io = c->io;
-	struct response r = {.fd = -1};
-	size_t mark = io->out.len;
+	struct response r;
 
-	if (respond_error(&e->ctx, status, &io->out, &r) < 0)
-		io->out.len = mark;
-	respond_file_done(r.fd, r.fd_ref);
+	respond_error(&e->ctx, status, &io->out, &r); /* out as it was if it failed */
 	conn_log(e, c, &r, io->in_body);
 	io->close = 1;
 	io->linger = 1;
@@ -260,7 +256,9 @@ static int conn_answer(struct conn_env *e, struct conn *c)
 	 * Upgrade or CONNECT, whose following bytes llhttp no longer takes for HTTP. */
 	if (e->draining || io->msg.parser.upgrade)
 		h->keep_alive = 0;
-	if (respond(&e->ctx, h, &io->out, &r) < 0) {
+	int planned = c->redirect ? respond_to_https(&e->ctx, h, &io->out, &r)
+				  : respond(&e->ctx, h, &io->out, &r);
+	if (planned < 0) {
 		io->out.len = mark;
 		respond_file_done(r.fd, r.fd_ref);
 		io->close = 1;
@@ -354,9 +352,8 @@ static int conn_head(struct conn *c)
 
 static int conn_expects_continue(const struct http_head *h)
 {
-	size_t n;
-	const char *v = http_header(h, "Expect", &n);
-	return v && n == 12 && strncasecmp(v, "100-continue", 12) == 0;
+	struct http_value v = http_field(h, HF_EXPECT);
+	return v.v && v.n == 12 && strncasecmp(v.v, "100-continue", 12) == 0;
 }
 
 /* Right after the head: answers that do not wait for the body. */
@@ -416,7 +413,7 @@ static int conn_step(struct conn_env *e, struct conn *c)
 
 /* One read into the input buffer: bytes read, 0 at EOF, TRANSPORT_AGAIN or
  * TRANSPORT_ERROR. */
-static ssize_t conn_read(struct conn *c)
+static inline ssize_t conn_read(struct conn *c)
 {
 	struct conn_io *io = c->io;
 
@@ -511,46 +508,14 @@ static enum conn_want conn_run(struct conn_env *e, struct conn *c)
 	return conn_set(c, st, CONN_WANT_READ, deadline);
 }
 
-/* --proxy-protocol: the header comes first on the socket, before any TLS.
- * It is peeked at, parsed, and only then read off exactly, so the bytes
- * after it stay in the socket for the transport. 1 when done (the client's
- * address replaces the balancer's), 0 while incomplete, -1 refused. */
-static int conn_proxy(struct conn_env *e, struct conn *c)
-{
-	struct proxy_addr a;
-	ssize_t n = recv(c->t.fd, e->scratch, PROXY_MAX, MSG_PEEK);
-
-	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return 0;
-	if (n <= 0)
-		return -1;
-	ssize_t len = proxy_parse((const uint8_t *)e->scratch, (size_t)n, &a);
-	if (len == PROXY_MORE)
-		return 0;
-	if (len < 0 || recv(c->t.fd, e->scratch, (size_t)len, 0) != len)
-		return -1;
-	if (a.family) {
-		c->family = (uint8_t)a.family;
-		memcpy(c->addr, a.addr, sizeof c->addr);
-	}
-	c->proxy_wait = 0;
-	return 1;
-}
-
 static enum conn_want conn_readable(struct conn_env *e, struct conn *c)
 {
-	if (c->proxy_wait) {
-		int r = conn_proxy(e, c);
-		if (r <= 0)
-			return r < 0 ? CONN_GONE
-				     : conn_set(c, (enum conn_state)c->state, CONN_WANT_READ, c->deadline);
-	}
 	if (!c->io && !(c->io = io_get(e)))
 		return CONN_GONE;
 	ssize_t n = conn_read(c);
 	if (n == TRANSPORT_AGAIN) {
 		if (c->state == CONN_IDLE) { /* nothing was parsed */
-			io_put(e, c->io, 1);
+			io_put(e, c->io);
 			c->io = NULL;
 		}
 		return conn_set(c, (enum conn_state)c->state, CONN_WANT_READ, c->deadline);
@@ -581,17 +546,60 @@ static enum conn_want conn_linger(struct conn_env *e, struct conn *c)
 	return conn_set(c, CONN_LINGER, CONN_WANT_READ, c->deadline);
 }
 
+/* ---- TLS ---- */
+
+/* An HTTP request on the TLS port: a plaintext 400, then close. */
+static enum conn_want conn_not_tls(struct conn_env *e, struct conn *c)
+{
+	tls_free(c->t.tls);
+	c->t.tls = NULL;
+	if (!(c->io = io_get(e)) || conn_read(c) <= 0)
+		return CONN_GONE;
+	conn_fail(e, c, 400);
+	return conn_run(e, c);
+}
+
+/* The handshake, driven by the socket's readiness like any other wait; the
+ * deadline set at accept (the header timeout) bounds it. */
+static enum conn_want conn_handshake(struct conn_env *e, struct conn *c)
+{
+	int r = transport_handshake(&c->t);
+
+	if (r == TRANSPORT_AGAIN)
+		return CONN_WANT_READ;
+	if (r == TRANSPORT_WANT_WRITE)
+		return CONN_WANT_WRITE;
+	if (r == TRANSPORT_NOT_TLS)
+		return conn_not_tls(e, c);
+	if (r < 0)
+		return CONN_GONE;
+	/* A request sent with the handshake's last flight may have been read
+	 * ahead into the session: the loop in conn_event reads it at once. */
+	c->state = CONN_IDLE;
+	return transport_pending(&c->t) ? CONN_WANT_READ_MORE : CONN_WANT_READ;
+}
+
 /* ---- what the loop calls ---- */
 
-struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa)
+struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa, enum conn_kind kind)
 {
 	struct conn *c = calloc(1, sizeof *c);
+	char err[256];
 
 	if (!c)
 		return NULL;
 	c->t.fd = fd;
 	c->state = CONN_IDLE;
-	c->proxy_wait = (uint8_t)e->ctx.cfg->proxy_protocol;
+	c->redirect = (uint8_t)(kind == CONN_REDIRECT);
+	if (kind == CONN_TLS) {
+		c->state = CONN_HANDSHAKE;
+		if (!(c->t.tls = tls_server(e->tls, fd, err, sizeof err))) {
+			free(c);
+			return NULL;
+		}
+	}
+	if (e->ctx.cfg->proxy_protocol)
+		c->state = CONN_PROXY;
 	c->deadline = e->clock + (uint32_t)e->ctx.cfg->header_timeout_s;
 	c->family = (uint8_t)sa->sa_family;
 	if (sa->sa_family == AF_INET)
@@ -601,9 +609,42 @@ struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa)
 	return c;
 }
 
-enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
+static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t events);
+
+/* --proxy-protocol: the header comes first on the socket, before any TLS;
+ * the accept deadline (the header timeout) bounds the wait for it. It is
+ * peeked at, parsed, and only then read off exactly, so the bytes after it
+ * stay in the socket for the transport, which goes on at once (input is
+ * edge-triggered). The client's address replaces the balancer's. */
+static enum conn_want conn_proxy(struct conn_env *e, struct conn *c, uint32_t events)
+{
+	struct proxy_addr a;
+	ssize_t n = recv(c->t.fd, e->scratch, PROXY_MAX, MSG_PEEK);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return CONN_WANT_READ;
+	if (n <= 0)
+		return CONN_GONE;
+	ssize_t len = proxy_parse((const uint8_t *)e->scratch, (size_t)n, &a);
+	if (len == PROXY_MORE)
+		return CONN_WANT_READ;
+	if (len < 0 || recv(c->t.fd, e->scratch, (size_t)len, 0) != len)
+		return CONN_GONE;
+	if (a.family) {
+		c->family = (uint8_t)a.family;
+		memcpy(c->addr, a.addr, sizeof c->addr);
+	}
+	c->state = c->t.tls ? CONN_HANDSHAKE : CONN_IDLE;
+	return conn_dispatch(e, c, events);
+}
+
+static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t events)
 {
 	switch ((enum conn_state)c->state) {
+	case CONN_PROXY:
+		return conn_proxy(e, c, events);
+	case CONN_HANDSHAKE:
+		return conn_handshake(e, c);
 	case CONN_IDLE:
 	case CONN_HEAD:
 	case CONN_BODY:
@@ -618,6 +659,20 @@ enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
 	return CONN_GONE;
 }
 
+enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
+{
+	if (!c->t.tls)
+		return conn_dispatch(e, c, events);
+	enum conn_want w = conn_dispatch(e, c, events);
+	/* A read that filled the buffer may have left bytes inside the session,
+	 * where no socket event will report them: read them now. (Not after a
+	 * short read: what waits then is a partial record, for the socket.) */
+	while (w == CONN_WANT_READ_MORE && c->state >= CONN_IDLE && c->state <= CONN_BODY &&
+	       transport_pending(&c->t))
+		w = conn_dispatch(e, c, EPOLLIN);
+	return w;
+}
+
 int conn_expired(struct conn_env *e, struct conn *c)
 {
 	/* Strictly after: a deadline set at x.9 s for one second must not fire at x+1.0. */
@@ -630,12 +685,11 @@ int conn_expired(struct conn_env *e, struct conn *c)
 			struct iovec iov = {c->io->out.data, c->io->out.len};
 			(void)transport_write(&c->t, &iov, 1, 0);
 		}
-		respond_file_done(r.fd, r.fd_ref);
 	}
 	return 1;
 }
 
 int conn_busy(const struct conn *c)
 {
-	return c->state != CONN_IDLE;
+	return c->state > CONN_IDLE;
 }

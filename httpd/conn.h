@@ -1,6 +1,6 @@
 /* conn: one client connection's state machine.
  *
- *   IDLE --first byte--> HEAD --head complete--> (BODY: discard) --> respond
+ *   (HANDSHAKE, TLS) --> IDLE --first byte--> HEAD --head complete--> (BODY: discard) --> respond
  *     ^                                                                 |
  *     +------ all sent, keep-alive, nothing buffered <-- WRITE <--------+
  *                                                          |
@@ -26,6 +26,8 @@
 #include "transport.h"
 
 enum conn_state {
+	CONN_PROXY,     /* --proxy-protocol: the PROXY header is still to come (before any TLS) */
+	CONN_HANDSHAKE, /* TLS handshake in progress (within the header timeout) */
 	CONN_IDLE,   /* keep-alive, nothing buffered, no conn_io */
 	CONN_HEAD,   /* part of a request head buffered */
 	CONN_BODY,   /* reading a request body to drop it */
@@ -39,7 +41,8 @@ enum conn_state {
  * for input (edge-triggered: a read that did not fill its buffer emptied the
  * socket), to wait for input after a read that did fill its buffer (the loop
  * re-arms the watch, which reports the bytes left on its next round: fair to
- * the other connections), or to wait until the socket takes more output. */
+ * the other connections; over TLS, bytes read ahead into the session are read
+ * at once), or to wait until the socket takes more output. */
 enum conn_want { CONN_GONE, CONN_WANT_READ, CONN_WANT_READ_MORE, CONN_WANT_WRITE };
 
 struct conn_io;
@@ -53,7 +56,15 @@ struct conn_env {
 	int draining;               /* shutdown in progress */
 	struct conn_io *pool;       /* spare per-connection buffers */
 	unsigned npool;
+	struct tls_ctx *tls;        /* for new TLS connections (replaced by a reload) */
 	char scratch[CONN_SCRATCH]; /* bytes read only to be dropped */
+};
+
+/* What a listener's connections are. */
+enum conn_kind {
+	CONN_PLAIN,
+	CONN_TLS,
+	CONN_REDIRECT /* plaintext, every request answered with 308 to https:// */
 };
 
 struct conn {
@@ -62,7 +73,7 @@ struct conn {
 	uint32_t deadline;   /* env clock second at which the current wait expires */
 	uint8_t state;       /* enum conn_state */
 	uint8_t unread;      /* the last read filled its buffer: more may wait */
-	uint8_t proxy_wait;  /* --proxy-protocol: the PROXY header is still to come */
+	uint8_t redirect;    /* CONN_REDIRECT */
 	uint8_t family;      /* AF_INET or AF_INET6 */
 	uint8_t addr[16];    /* peer address, for the access log */
 };
@@ -70,7 +81,7 @@ struct conn {
 /* A new connection on an accepted, non-blocking socket, or NULL. The loop
  * then enters it in its table and calls conn_event(..., EPOLLIN): the
  * listener defers accept until data came, so it is read at once. */
-struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa);
+struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa, enum conn_kind kind);
 /* epoll reported events for c: it moves what it can. */
 enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events);
 /* The once-a-second check: 1 when c's deadline passed (a slow head was told

@@ -43,7 +43,6 @@ static void filecache_drop(struct filecache *c, struct filecache_entry *e)
 	filecache_fd_release(e->file);
 	free(e->path);
 	free(e->data);
-	free(e->hdr);
 	free(e->resp);
 	memset(e, 0, sizeof(*e));
 }
@@ -158,28 +157,6 @@ static int filecache_read(int fd, char *buf, size_t size)
 	return 0;
 }
 
-/* Preformats the lines a 200 of this file always has. */
-static int filecache_header(struct filecache_entry *e)
-{
-	size_t cap = strlen(e->ctype) + e->etag_len + DATE_LEN + 128;
-	int n;
-
-	e->hdr = malloc(cap);
-	if (e->hdr == NULL)
-		return -1;
-	n = snprintf(e->hdr, cap,
-		     "Content-Type: %s\r\nContent-Length: %lld\r\nLast-Modified: %s\r\n"
-		     "ETag: %s\r\nAccept-Ranges: bytes\r\n",
-		     e->ctype, (long long)e->size, e->lastmod, e->etag);
-	if (n < 0 || (size_t)n >= cap) {
-		free(e->hdr);
-		e->hdr = NULL;
-		return -1;
-	}
-	e->hdr_len = (size_t)n;
-	return 0;
-}
-
 struct filecache_entry *filecache_put(struct filecache *c, const char *path, size_t n, int fd,
 				      const struct stat *st, int twin, time_t now)
 {
@@ -219,12 +196,8 @@ struct filecache_entry *filecache_put(struct filecache *c, const char *path, siz
 	e->checked = now;
 	e->twin = twin;
 	e->ctype = mime_type(key);
-	e->etag_len = cond_etag(e->etag, st->st_mtime, st->st_size);
+	e->etag_len = cond_etag(e->etag, st->st_mtime, st->st_size, 0);
 	date_format(st->st_mtime, e->lastmod);
-	if (filecache_header(e) != 0) {
-		memset(e, 0, sizeof(*e)); /* the caller keeps fd; nothing was counted yet */
-		goto fail;
-	}
 	e->held = size;
 	c->bytes += size;
 	return e;

@@ -2,7 +2,8 @@
  *
  * It keeps a file's bytes and its preformatted validators (ETag,
  * Last-Modified) and Content-Type, so that a hit costs no open/fstat/close
- * and the body goes out in the same write as the head. Each entry keeps its
+ * and the body goes out in the same write as the head; the planner keeps
+ * the whole 200 it makes of an entry in the entry's `resp` slot. Each entry keeps its
  * file open and fstats that descriptor when a hit comes more than
  * FILECACHE_FRESH_NS after the last fstat: a write to the file (size, mtime,
  * unlink) shows within a millisecond, not the second a stat cache usually
@@ -60,9 +61,6 @@ struct filecache_entry {
 	char etag[COND_ETAG_MAX];
 	size_t etag_len;
 	char lastmod[DATE_LEN + 1];
-	char *hdr;        /* "Content-Type: ...\r\nContent-Length: ...\r\nLast-Modified:
-			   * ...\r\nETag: ...\r\nAccept-Ranges: bytes\r\n": a 200's own lines */
-	size_t hdr_len;
 	/* A slot the planner fills with the whole 200 response it makes of this
 	 * entry (head, then the body if held); freed with the entry. */
 	char *resp;

@@ -20,6 +20,7 @@
 #include "http.h"
 #include "tunables.h"
 #include "path.h"
+#include "tls.h"
 
 #define HTTPD_VERSION "0.1.0"
 
@@ -53,6 +54,8 @@ struct httpd_config {
 	int reuseport;             /* --reuseport: join the port's SO_REUSEPORT group */
 	struct httpd_error_page error_pages[HTTPD_ERROR_PAGES_MAX];
 	int nerror_pages;
+	struct tls_server_opts tls; /* cert_file NULL: plaintext */
+	const char *redirect_port; /* --http-redirect: plaintext port answering 308, or NULL */
 };
 
 /* What the planner shares with the loop of one worker. */
@@ -77,12 +80,21 @@ struct response {
 };
 
 /* Plans the answer to a complete request head. Appends head (+ generated
- * body) to out and fills r. Returns 0, or -1 when out's limit was reached
- * (the loop then closes the connection). */
+ * body) to out and fills r. Returns 0, or -1 when out's limit was reached:
+ * out is as it was and r names no file (the loop then closes the
+ * connection). Return convention of the planner: 0 or -1 here; an HTTP
+ * status (or 0) where a check decides an answer (reqcheck, cond_check). */
 int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
 	    struct response *r);
-/* Plans an error response (400, 408, 413, 414, 431, 501, 503, 505...) with
- * `Connection: close`, for requests that could not be parsed or accepted. */
+/* Plans the answer of the --http-redirect port: 308 to the same path and
+ * query at https://HOST:PORT (Host's name, cfg->port); 400 without a usable
+ * Host or with a target that is not a path. Returns as respond(). */
+int respond_to_https(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
+		     struct response *r);
+/* The one error answer (400, 408, 413, 414, 431, 501, 503, 505...): a page
+ * with `Connection: close`, for requests that could not be parsed or
+ * accepted. It never names a file (r->fd -1, nothing to give back). 0, or
+ * -1 with out as it was (its limit reached). */
 int respond_error(struct httpd_ctx *ctx, int status, struct buffer *out, struct response *r);
 /* Frees the planner's per-worker state (ctx->cache). */
 void respond_free(struct httpd_ctx *ctx);

@@ -17,6 +17,7 @@
 struct listing_entry {
 	char *name;
 	int dir;
+	int bare;  /* listed by name alone: nothing known about it may show */
 	off_t size;
 	time_t mtime;
 };
@@ -55,6 +56,7 @@ static void listing_set_free(struct listing_set *set)
 	free(set->e);
 }
 
+/* st NULL: a bare entry. */
 static int listing_add(struct listing_set *set, const char *name, const struct stat *st)
 {
 	struct listing_entry *e;
@@ -72,46 +74,72 @@ static int listing_add(struct listing_set *set, const char *name, const struct s
 	e->name = strdup(name);
 	if (e->name == NULL)
 		return -1;
-	e->dir = S_ISDIR(st->st_mode);
-	e->size = st->st_size;
-	e->mtime = st->st_mtime;
+	e->bare = st == NULL;
+	e->dir = st != NULL && S_ISDIR(st->st_mode);
+	e->size = st ? st->st_size : 0;
+	e->mtime = st ? st->st_mtime : 0;
 	set->n++;
 	return 0;
 }
 
-/* Reads the directory through a descriptor of its own: fdopendir takes
- * ownership of the fd it is given, and the caller keeps dirfd. */
-static int listing_read(int dirfd, int show_dot, struct listing_set *set)
+/* An entry resolved as a request for it would be: beneath the root
+ * (path_open), symlinks followed only while they stay inside. */
+static int listing_stat(const struct listing_dir *d, const char *name, struct stat *st)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
+	char full[PATH_MAX];
+	size_t n = strlen(name);
+	int fd, r;
+
+	if (d->path_len + n >= sizeof(full))
+		return -1;
+	memcpy(full, d->path, d->path_len);
+	memcpy(full + d->path_len, name, n + 1);
+	fd = path_open(d->root, full, O_PATH);
+	if (fd < 0)
+		return -1;
+	r = fstat(fd, st);
+	close(fd);
+	return r;
+}
+
+/* Reads the directory through a descriptor of its own: fdopendir takes
+ * ownership of the fd it is given, and the caller keeps d->fd. */
+static int listing_read(const struct listing_dir *d, int show_dot, struct listing_set *set)
+{
+	int fd = openat(d->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *dir;
 	struct dirent *de;
 
 	if (fd < 0)
 		return -1;
-	d = fdopendir(fd);
-	if (d == NULL) {
+	dir = fdopendir(fd);
+	if (dir == NULL) {
 		close(fd);
 		return -1;
 	}
-	while (set->n < LISTING_ENTRIES_MAX && (de = readdir(d)) != NULL) {
-		struct stat st;
+	while (set->n < LISTING_ENTRIES_MAX && (de = readdir(dir)) != NULL) {
+		struct stat st, *known = &st;
 
 		if (de->d_name[0] == '.' && (!show_dot || de->d_name[1] == '\0' ||
 					     (de->d_name[1] == '.' && de->d_name[2] == '\0')))
 			continue;
-		/* Follow symlinks so a linked directory lists as one; a dangling
-		 * link has nothing to show. */
-		if (fstatat(dirfd, de->d_name, &st, 0) != 0)
+		/* A link that does not resolve beneath the root (it leaves it, or
+		 * dangles) is listed by its name alone: its target's size, time or
+		 * existence must not show. A linked directory inside lists as one. */
+		if (listing_stat(d, de->d_name, &st) != 0) {
+			if (fstatat(d->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+			    !S_ISLNK(st.st_mode))
+				continue;
+			known = NULL;
+		} else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
 			continue;
-		if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
-			continue;
-		if (listing_add(set, de->d_name, &st) != 0) {
-			closedir(d);
+		}
+		if (listing_add(set, de->d_name, known) != 0) {
+			closedir(dir);
 			return -1;
 		}
 	}
-	closedir(d);
+	closedir(dir);
 	return 0;
 }
 
@@ -190,7 +218,8 @@ static int listing_row(struct buffer *out, const struct listing_entry *e)
 	struct tm tm;
 	size_t nlen = strlen(e->name);
 
-	if (gmtime_r(&e->mtime, &tm) == NULL || strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
+	if (e->bare || gmtime_r(&e->mtime, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm) == 0)
 		when[0] = '\0';
 	if (buffer_append_str(out, "<tr><td><a href=\"") != 0 ||
 	    url_encode(out, e->name, nlen, "") != 0 ||
@@ -198,8 +227,11 @@ static int listing_row(struct buffer *out, const struct listing_entry *e)
 	    listing_html_escape(out, e->name, nlen) != 0 ||
 	    buffer_append_str(out, e->dir ? "/</a></td><td>-</td>" : "</a></td>") != 0)
 		return -1;
-	if (!e->dir && (buffer_printf(out, "<td title=\"%lld bytes\">", (long long)e->size) != 0 ||
-			listing_size(out, e->size) != 0 || buffer_append_str(out, "</td>") != 0))
+	if (e->bare && buffer_append_str(out, "<td></td>") != 0)
+		return -1;
+	if (!e->dir && !e->bare &&
+	    (buffer_printf(out, "<td title=\"%lld bytes\">", (long long)e->size) != 0 ||
+	     listing_size(out, e->size) != 0 || buffer_append_str(out, "</td>") != 0))
 		return -1;
 	return buffer_printf(out, "<td>%s</td></tr>\n", when);
 }
@@ -308,10 +340,18 @@ static int listing_json(struct buffer *out, const struct listing_set *set)
 		const struct listing_entry *e = &set->e[i];
 		char when[DATE_LEN + 1];
 
-		date_format(e->mtime, when);
 		if (buffer_append_str(out, i ? ",\n{\"name\":\"" : "\n{\"name\":\"") != 0 ||
-		    listing_json_escape(out, e->name, strlen(e->name)) != 0 ||
-		    buffer_printf(out, "\",\"type\":\"%s\",\"mtime\":\"%s\"",
+		    listing_json_escape(out, e->name, strlen(e->name)) != 0)
+			return -1;
+		/* A bare entry (a link not resolving beneath the root): its name
+		 * and nginx's "other", nothing about its target. */
+		if (e->bare) {
+			if (buffer_append_str(out, "\",\"type\":\"other\"}") != 0)
+				return -1;
+			continue;
+		}
+		date_format(e->mtime, when);
+		if (buffer_printf(out, "\",\"type\":\"%s\",\"mtime\":\"%s\"",
 				  e->dir ? "directory" : "file", when) != 0 ||
 		    (!e->dir && buffer_printf(out, ",\"size\":%lld", (long long)e->size) != 0) ||
 		    buffer_append_str(out, "}") != 0)
@@ -320,18 +360,17 @@ static int listing_json(struct buffer *out, const struct listing_set *set)
 	return buffer_append_str(out, "\n]\n");
 }
 
-int listing_render(struct buffer *out, int dirfd, const char *path, size_t path_len,
-		   const struct listing_view *v)
+int listing_render(struct buffer *out, const struct listing_dir *d, const struct listing_view *v)
 {
 	struct listing_set set = {0};
 	size_t mark = out->len;
 	int saved;
 
-	if (listing_read(dirfd, v->show_dot, &set) != 0)
+	if (listing_read(d, v->show_dot, &set) != 0)
 		goto fail;
 	if (set.n > 1) /* an empty directory has no array: qsort(NULL, 0) is undefined */
 		qsort_r(set.e, set.n, sizeof(*set.e), listing_cmp, (void *)(uintptr_t)v);
-	if ((v->json ? listing_json(out, &set) : listing_page(out, &set, path, path_len, v)) != 0)
+	if ((v->json ? listing_json(out, &set) : listing_page(out, &set, d->path, d->path_len, v)) != 0)
 		goto fail;
 	listing_set_free(&set);
 	return 0;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "buffer.h"
+#include "path.h"
 #include "tunables.h"
 
 
@@ -34,11 +35,20 @@ struct listing_view {
  * ("?..." or empty); other parameters and unknown values are ignored. */
 void listing_view_query(struct listing_view *v, const char *query, size_t n);
 
-/* Appends the page for the open directory dirfd (left open) whose URL path
- * is `path` (decoded, normalised, ending in '/'). Returns 0, or -1 with errno
- * (ENOBUFS when out's limit was reached, else from the directory). */
-int listing_render(struct buffer *out, int dirfd, const char *path, size_t path_len,
-		   const struct listing_view *v);
+/* The directory to list. */
+struct listing_dir {
+	const struct path_root *root; /* entries are resolved beneath it, as requests are */
+	int fd;                       /* the directory, open (left open) */
+	const char *path;             /* its URL path: decoded, normalised, ending in '/' */
+	size_t path_len;
+};
+
+/* Appends the page for d as v says. An entry that does not resolve beneath
+ * the root (a link leaving it, a dangling one) is listed by name alone: no
+ * size or time in HTML, {"name", "type": "other"} in JSON; it sorts as size
+ * 0 and time 0. Returns 0, or -1 with errno (ENOBUFS when out's limit was
+ * reached, else from the directory). */
+int listing_render(struct buffer *out, const struct listing_dir *d, const struct listing_view *v);
 
 /* Appends s HTML-escaped (& < > " '). 0 or -1. */
 int listing_html_escape(struct buffer *out, const char *s, size_t n);

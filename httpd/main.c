@@ -27,9 +27,13 @@
 #include "net.h"
 #include "path.h"
 #include "server.h"
+#include "tls.h"
 
-enum { OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT,
-       OPT_FALLBACK, OPT_ERROR_PAGE, OPT_PROXY_PROTOCOL, OPT_REUSEPORT };
+enum {
+	OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT,
+	OPT_FALLBACK, OPT_ERROR_PAGE, OPT_PROXY_PROTOCOL, OPT_REUSEPORT,
+	OPT_TLS_CERT, OPT_TLS_KEY, OPT_NO_KTLS, OPT_HTTP_REDIRECT
+};
 
 static const struct option main_options[] = {
 	{"port", required_argument, NULL, 'p'},
@@ -49,6 +53,10 @@ static const struct option main_options[] = {
 	{"error-page", required_argument, NULL, OPT_ERROR_PAGE},
 	{"proxy-protocol", no_argument, NULL, OPT_PROXY_PROTOCOL},
 	{"reuseport", no_argument, NULL, OPT_REUSEPORT},
+	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
+	{"no-ktls", no_argument, NULL, OPT_NO_KTLS},
+	{"http-redirect", required_argument, NULL, OPT_HTTP_REDIRECT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -84,10 +92,16 @@ static void main_usage(FILE *f)
 	      "                           connection without one is closed\n"
 	      "      --reuseport          share the port with other httpd started so (rolling\n"
 	      "                           restart: start the new one, then TERM the old one)\n"
+	      "      --tls-cert FILE      serve HTTPS with this PEM certificate (chain after it);\n"
+	      "                           the default port becomes 8443\n"
+	      "      --tls-key FILE       the certificate's PEM private key\n"
+	      "      --no-ktls            encrypt in user space even where the kernel offers TLS\n"
+	      "      --http-redirect PORT also answer plain HTTP on PORT with 308 to https://\n"
 	      "  -h, --help               show this help and exit\n"
 	      "  -V, --version            show the version and exit\n"
 	      "\n"
-	      "Signals: TERM/INT stop gracefully (answers in progress finish), HUP reopens the log.\n",
+	      "Signals: TERM/INT stop gracefully (answers in progress finish), HUP reopens the log\n"
+	      "and reloads the TLS certificate and key.\n",
 	      f);
 }
 
@@ -119,17 +133,14 @@ static long main_number(const char *s, long min, long max, const char *what)
 	return v;
 }
 
-static int main_tchar(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	       (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
-}
-
-/* Headers the server itself frames the message with: a user copy would corrupt it. */
+/* Headers the server sets itself: a -H copy would frame the message wrongly
+ * or contradict the server's own (two Content-Types, two ETags...). */
 static int main_reserved_header(const char *name, size_t n)
 {
-	static const char *const reserved[] = {"Content-Length", "Transfer-Encoding", "Connection",
-					       "Content-Range", "Date", NULL};
+	static const char *const reserved[] = {
+		"Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "Upgrade",
+		"Content-Range", "Date", "Server", "Content-Type", "Content-Encoding", "ETag",
+		"Last-Modified", "Accept-Ranges", "Vary", "Location", "Allow", NULL};
 	for (size_t i = 0; reserved[i]; i++)
 		if (strlen(reserved[i]) == n && strncasecmp(reserved[i], name, n) == 0)
 			return 1;
@@ -143,23 +154,20 @@ static void main_add_header(struct buffer *hb, const char *arg)
 
 	if (!colon || colon == arg)
 		main_bad_usage("bad header '%s': expected 'Name: value'", arg);
-	for (const char *p = arg; p < colon; p++)
-		if (!main_tchar((unsigned char)*p))
-			main_bad_usage("bad header name in '%s'", arg);
-	if (main_reserved_header(arg, (size_t)(colon - arg)))
-		main_bad_usage("header '%s' is the server's to set", arg);
+	size_t nn = (size_t)(colon - arg);
 	const char *v = colon + 1;
 	while (*v == ' ' || *v == '\t')
 		v++;
 	size_t vn = strlen(v);
 	while (vn > 0 && (v[vn - 1] == ' ' || v[vn - 1] == '\t'))
 		vn--;
-	for (size_t i = 0; i < vn; i++) {
-		unsigned char c = (unsigned char)v[i];
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			main_bad_usage("bad header value in '%s': control characters (CR, LF...)", arg);
-	}
-	if (buffer_append(hb, arg, (size_t)(colon - arg)) < 0 || buffer_append(hb, ": ", 2) < 0 ||
+	if (!http_field_valid(arg, nn, "", 0))
+		main_bad_usage("bad header name in '%s'", arg);
+	if (!http_field_valid(arg, nn, v, vn))
+		main_bad_usage("bad header value in '%s': control characters (CR, LF...)", arg);
+	if (main_reserved_header(arg, nn))
+		main_bad_usage("header '%s': the server sets this one itself", arg);
+	if (buffer_append(hb, arg, nn) < 0 || buffer_append(hb, ": ", 2) < 0 ||
 	    buffer_append(hb, v, vn) < 0 || buffer_append(hb, "\r\n", 2) < 0)
 		main_bad_usage("too many header bytes at '%s'", arg);
 }
@@ -285,6 +293,19 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 		case OPT_REUSEPORT:
 			cfg->reuseport = 1;
 			break;
+		case OPT_TLS_CERT:
+			cfg->tls.cert_file = optarg;
+			break;
+		case OPT_TLS_KEY:
+			cfg->tls.key_file = optarg;
+			break;
+		case OPT_NO_KTLS:
+			cfg->tls.ktls = 0;
+			break;
+		case OPT_HTTP_REDIRECT:
+			main_number(optarg, 1, 65535, "bad redirect port '%s'");
+			cfg->redirect_port = optarg;
+			break;
 		case 'h':
 			main_usage(stdout);
 			exit(0);
@@ -299,8 +320,19 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 	}
 	if (argc - optind > 1)
 		main_bad_usage("one ROOT only, got another: '%s'", argv[optind + 1]);
+	/* Root can leave a chroot: without a user to become it would be no jail. */
+	if (cfg->chroot && !cfg->user)
+		main_bad_usage("%s needs --user: uid 0 can leave a chroot", "--chroot");
 	if (optind < argc)
 		cfg->root_dir = argv[optind];
+	if (!cfg->tls.cert_file != !cfg->tls.key_file)
+		main_bad_usage("%s", "--tls-cert and --tls-key go together");
+	if (cfg->redirect_port && !cfg->tls.cert_file)
+		main_bad_usage("%s", "--http-redirect needs --tls-cert and --tls-key");
+	if (cfg->tls.cert_file && !cfg->port)
+		cfg->port = MAIN_DEFAULT_TLS_PORT;
+	if (!cfg->port)
+		cfg->port = MAIN_DEFAULT_PORT;
 }
 
 /* Runtime failure: one line, exit 1. */
@@ -329,9 +361,10 @@ static void main_tune_listener(int fd)
 	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &zero, sizeof zero);
 }
 
-/* n listeners on one port (SO_REUSEPORT when several); port 0 resolves on the
- * first. cfg->port becomes the actual port. */
-static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbuf, size_t cap)
+/* n listeners on *port (SO_REUSEPORT when several); port 0 resolves on the
+ * first, and *port becomes the actual one. */
+static void main_listen(const struct httpd_config *cfg, const char **port, int *lfds, int n,
+			char *portbuf, size_t cap)
 {
 	char err[256];
 
@@ -339,8 +372,8 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 	 * (same user): a plain bind first proves the port is free, unless
 	 * joining is what --reuseport asks for. */
 	int reuse = n > 1 || cfg->reuseport;
-	if (n > 1 && !cfg->reuseport && strcmp(cfg->port, "0") != 0) {
-		int probe = net_listen(cfg->bind, cfg->port, 0, err, sizeof err);
+	if (n > 1 && !cfg->reuseport && strcmp(*port, "0") != 0) {
+		int probe = net_listen(cfg->bind, *port, 0, err, sizeof err);
 		if (probe < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
 			exit(1);
@@ -348,17 +381,17 @@ static void main_listen(struct httpd_config *cfg, int *lfds, int n, char *portbu
 		close(probe);
 	}
 	for (int i = 0; i < n; i++) {
-		lfds[i] = net_listen(cfg->bind, cfg->port, reuse ? NET_REUSEPORT : 0, err, sizeof err);
+		lfds[i] = net_listen(cfg->bind, *port, reuse ? NET_REUSEPORT : 0, err, sizeof err);
 		if (lfds[i] < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
 			exit(1);
 		}
 		main_tune_listener(lfds[i]);
-		if (i == 0 && strcmp(cfg->port, "0") == 0) {
-			int port = net_local_port(lfds[0]);
-			if (port < 0 || snprintf(portbuf, cap, "%d", port) >= (int)cap)
+		if (i == 0 && strcmp(*port, "0") == 0) {
+			int got = net_local_port(lfds[0]);
+			if (got < 0 || snprintf(portbuf, cap, "%d", got) >= (int)cap)
 				main_die("cannot learn the port of", "0", errno);
-			cfg->port = portbuf;
+			*port = portbuf;
 		}
 	}
 }
@@ -403,6 +436,9 @@ static void main_drop_privileges(struct httpd_config *cfg)
 			log_msg(LOG_WARN, "not started as root: --user %s ignored", cfg->user);
 		return;
 	}
+	if (!cfg->user)
+		log_msg(LOG_WARN, "WARNING: serving as root: every request is answered with root's "
+				  "rights; start with --user NAME to drop them after binding");
 	if (cfg->user) {
 		errno = 0;
 		pw = getpwnam(cfg->user);
@@ -446,13 +482,39 @@ static void main_raise_nofile(void)
 	}
 }
 
+/* Whether this kernel offers TLS offload (the "tls" upper-layer protocol). */
+static int main_kernel_tls(void)
+{
+	char ulp[256] = "";
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_available_ulp", "r");
+
+	if (f) {
+		if (!fgets(ulp, sizeof ulp, f))
+			ulp[0] = '\0';
+		fclose(f);
+	}
+	for (char *w = strtok(ulp, " \n"); w; w = strtok(NULL, " \n"))
+		if (strcmp(w, "tls") == 0)
+			return 1;
+	return 0;
+}
+
 static void main_print_url(const struct httpd_config *cfg)
 {
 	const char *host = cfg->bind ? cfg->bind : "localhost";
 	int v6 = strchr(host, ':') != NULL;
+	const char *ktls = !cfg->tls.ktls     ? "off (--no-ktls)"
+			   : main_kernel_tls() ? "on where the kernel takes the session"
+					       : "off (this kernel offers no tls ULP)";
 
-	printf("httpd %s: serving %s at http://%s%s%s:%s/\n", HTTPD_VERSION, cfg->root.real,
-	       v6 ? "[" : "", host, v6 ? "]" : "", cfg->port);
+	printf("httpd %s: serving %s at http%s://%s%s%s:%s/", HTTPD_VERSION, cfg->root.real,
+	       cfg->tls.cert_file ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "", cfg->port);
+	if (cfg->tls.cert_file)
+		printf(" (%s; kernel TLS %s)", tls_library(), ktls);
+	if (cfg->redirect_port)
+		printf("; http://%s%s%s:%s/ redirects there", v6 ? "[" : "", host, v6 ? "]" : "",
+		       cfg->redirect_port);
+	putchar('\n');
 	fflush(stdout);
 }
 
@@ -462,7 +524,7 @@ int main(int argc, char **argv)
 		.root_dir = MAIN_DEFAULT_ROOT,
 		.index = "index.html",
 		.listing = 1,
-		.port = MAIN_DEFAULT_PORT,
+		.tls.ktls = 1,
 		.workers = main_default_workers(),
 		.timeout_s = MAIN_DEFAULT_TIMEOUT,
 		.header_timeout_s = MAIN_DEFAULT_HEAD_TIMEOUT,
@@ -480,6 +542,12 @@ int main(int argc, char **argv)
 	cfg.extra_headers = headers.data ? headers.data : "";
 	cfg.extra_headers_len = headers.len;
 
+	struct server_setup su = {.n = cfg.workers, .log = &alog};
+	/* Before anything else: a certificate problem is a usage error. */
+	if (cfg.tls.cert_file && !(su.tls = tls_server_ctx(&cfg.tls, err, sizeof err))) {
+		fprintf(stderr, "httpd: %s\n", err);
+		exit(2);
+	}
 	if (path_root_open(&cfg.root, cfg.root_dir) < 0)
 		main_die("cannot serve", cfg.root_dir, errno);
 	net_ignore_sigpipe();
@@ -501,17 +569,25 @@ int main(int argc, char **argv)
 	}
 	if (cfg.workers < ninherited)
 		cfg.workers = ninherited;
-	int *lfds = calloc((size_t)cfg.workers, sizeof *lfds);
+	su.n = cfg.workers;
+	int *lfds = calloc((size_t)cfg.workers * 2, sizeof *lfds);
 	if (!lfds)
 		main_die("out of memory for", "workers", ENOMEM);
+	/* Inherited sockets are the workers' listeners, TLS ones with
+	 * --tls-cert, exactly as sockets bound here would be. */
+	su.lfds = lfds;
 	if (ninherited > 0)
 		main_adopt(&cfg, lfds, inherited, ninherited, portbuf, sizeof portbuf);
 	else
-		main_listen(&cfg, lfds, cfg.workers, portbuf, sizeof portbuf);
+		main_listen(&cfg, &cfg.port, lfds, cfg.workers, portbuf, sizeof portbuf);
+	if (cfg.redirect_port) {
+		su.rfds = lfds + cfg.workers;
+		main_listen(&cfg, &cfg.redirect_port, lfds + cfg.workers, cfg.workers, NULL, 0);
+	}
 	main_drop_privileges(&cfg);
 	main_print_url(&cfg);
 
-	int rc = server_start(&cfg, lfds, cfg.workers, &alog);
+	int rc = server_start(&cfg, &su);
 
 	accesslog_close(&alog);
 	free(lfds);

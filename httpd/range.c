@@ -38,7 +38,7 @@ enum range_result range_parse(const char *v, size_t n, off_t size, off_t *off, o
 	uint64_t first = 0, last = 0, fsize = size > 0 ? (uint64_t)size : 0;
 	size_t nfirst, nlast;
 
-	range_skip_ows(&p, end);
+	/* No whitespace around the value: lib/http stores it trimmed. */
 	if ((size_t)(end - p) < 6 || strncasecmp(p, "bytes=", 6) != 0)
 		return RANGE_FULL;
 	p += 6;
@@ -48,7 +48,6 @@ enum range_result range_parse(const char *v, size_t n, off_t size, off_t *off, o
 		return RANGE_FULL;
 	p++;
 	nlast = range_digits(&p, end, &last);
-	range_skip_ows(&p, end);
 	if (p != end)
 		return RANGE_FULL; /* several ranges (a comma) or garbage */
 	if (nfirst == 0) {

@@ -5,7 +5,7 @@
  * The hot path (a 200 of a cached file) formats nothing: the whole response,
  * head and small body, is kept preformatted with the cache entry and copied
  * in one piece (its Date patched once a second), so that both leave in one
- * write. The request fields the planner reads are found in one pass. */
+ * write. The request fields the planner reads come from lib/http's index. */
 #include "httpd.h"
 
 #include <errno.h>
@@ -28,54 +28,8 @@
 #define RESPOND_ALLOW       "Allow: GET, HEAD, OPTIONS\r\n"
 #define RESPOND_HTML        "Content-Type: text/html; charset=utf-8\r\n"
 
-/* Everything before the Date value, and a short error page, per status. */
-#define RESPOND_PRE(code, text)                                                       \
-	"HTTP/1.1 " #code " " text "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: "
-#define RESPOND_PAGE(code, text)                                                      \
-	"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" #code " " text   \
-	"</title></head>\n<body><h1>" #code " " text "</h1></body></html>\n"
-#define RESPOND_STATUS(code, text)                                                    \
-	{ code, RESPOND_PRE(code, text), sizeof(RESPOND_PRE(code, text)) - 1,          \
-	  RESPOND_PAGE(code, text), sizeof(RESPOND_PAGE(code, text)) - 1 }
-
-struct respond_status {
-	int code;
-	const char *pre;
-	size_t pre_len;
-	const char *page;
-	size_t page_len;
-};
-
-/* Most frequent first: the lookup is a short linear scan. */
-static const struct respond_status respond_statuses[] = {
-	RESPOND_STATUS(200, "OK"),
-	RESPOND_STATUS(304, "Not Modified"),
-	RESPOND_STATUS(206, "Partial Content"),
-	RESPOND_STATUS(404, "Not Found"),
-	RESPOND_STATUS(301, "Moved Permanently"),
-	RESPOND_STATUS(204, "No Content"),
-	RESPOND_STATUS(400, "Bad Request"),
-	RESPOND_STATUS(403, "Forbidden"),
-	RESPOND_STATUS(405, "Method Not Allowed"),
-	RESPOND_STATUS(408, "Request Timeout"),
-	RESPOND_STATUS(413, "Content Too Large"),
-	RESPOND_STATUS(414, "URI Too Long"),
-	RESPOND_STATUS(416, "Range Not Satisfiable"),
-	RESPOND_STATUS(431, "Request Header Fields Too Large"),
-	RESPOND_STATUS(500, "Internal Server Error"),
-	RESPOND_STATUS(501, "Not Implemented"),
-	RESPOND_STATUS(503, "Service Unavailable"),
-	RESPOND_STATUS(505, "HTTP Version Not Supported"),
-};
-
-/* A request field's value, or v NULL when absent. */
-struct respond_value {
-	const char *v;
-	size_t n;
-};
-
-/* One request being planned. Appends are sticky on failure: the first one
- * that hits out's limit sets `err` and every later one does nothing. */
+/* One request being planned. Its pieces go to out with buffer_put, whose
+ * failure is sticky: checked once, in respond_finish. */
 struct respond_plan {
 	struct httpd_ctx *ctx;
 	const struct http_head *req; /* NULL for respond_error */
@@ -84,9 +38,6 @@ struct respond_plan {
 	size_t mark;    /* out->len before this response */
 	int head_only;  /* HEAD: headers as for GET, no body */
 	int http10_ka;  /* HTTP/1.0 with keep-alive: say so */
-	int err;
-	/* The first field of each name the planner reads (respond_fields). */
-	struct respond_value accept, accept_encoding, if_none_match, if_modified_since, range;
 };
 
 /* What is known about the file being served, from fstat or the cache. */
@@ -100,81 +51,29 @@ struct respond_file {
 	const char *etag;
 	size_t etag_len;
 	const char *lastmod;
-	const char *hdr;  /* preformatted lines of a 200 (cache), or NULL */
-	size_t hdr_len;
 	int gz;           /* this is the .gz twin of the requested file */
 	int twin;         /* the requested file has a .gz twin: Vary */
 };
 
-/* The common case (room already allocated) is a bare memcpy; buffer_append
- * only when out must grow, which it does rarely since the loop reuses it. */
-static void respond_put(struct respond_plan *p, const char *s, size_t n)
-{
-	struct buffer *out = p->out;
-
-	if (n == 0)
-		return;
-	if (n <= out->cap - out->len) {
-		memcpy(out->data + out->len, s, n);
-		out->len += n;
-		return;
-	}
-	if (!p->err && buffer_append(out, s, n) != 0)
-		p->err = 1;
-}
-
-#define RESPOND_PUTS(p, lit) respond_put((p), (lit), sizeof(lit) - 1)
-
 /* Where the Date value starts in a 200, and where the line after it starts. */
-#define RESPOND_DATE_AT  (sizeof(RESPOND_PRE(200, "OK")) - 1)
+#define RESPOND_DATE_AT  (sizeof("HTTP/1.1 200 OK\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ") - 1)
 #define RESPOND_DATE_END (RESPOND_DATE_AT + DATE_LEN + 2)
 
-static void respond_put_str(struct respond_plan *p, const char *s)
-{
-	respond_put(p, s, strlen(s));
-}
-
-static void respond_put_num(struct respond_plan *p, unsigned long long v)
-{
-	char digits[24];
-	size_t i = sizeof(digits);
-
-	do {
-		digits[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v > 0);
-	respond_put(p, digits + i, sizeof(digits) - i);
-}
-
-static const struct respond_status *respond_status_of(int code)
-{
-	for (size_t i = 0; i < sizeof(respond_statuses) / sizeof(respond_statuses[0]); i++)
-		if (respond_statuses[i].code == code)
-			return &respond_statuses[i];
-	return NULL;
-}
-
-/* Status line, Server, Date and Connection. */
+/* Status line, Server, Date and Connection; the reason from lib/http's table. */
 static void respond_start(struct respond_plan *p, int code)
 {
-	const struct respond_status *s = respond_status_of(code);
-
 	p->r->status = code;
-	if (s != NULL) {
-		respond_put(p, s->pre, s->pre_len);
-	} else {
-		RESPOND_PUTS(p, "HTTP/1.1 ");
-		respond_put_num(p, (unsigned long long)code);
-		RESPOND_PUTS(p, " ");
-		respond_put_str(p, http_reason(code));
-		RESPOND_PUTS(p, "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ");
-	}
-	respond_put(p, p->ctx->date, DATE_LEN);
-	RESPOND_PUTS(p, "\r\n");
+	BUFFER_PUT_LIT(p->out, "HTTP/1.1 ");
+	buffer_put_num(p->out, (unsigned long long)code);
+	BUFFER_PUT_LIT(p->out, " ");
+	buffer_put_str(p->out, http_reason(code));
+	BUFFER_PUT_LIT(p->out, "\r\nServer: httpd/" HTTPD_VERSION "\r\nDate: ");
+	buffer_put(p->out, p->ctx->date, DATE_LEN);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 	if (p->r->close)
-		RESPOND_PUTS(p, "Connection: close\r\n");
+		BUFFER_PUT_LIT(p->out, "Connection: close\r\n");
 	else if (p->http10_ka)
-		RESPOND_PUTS(p, "Connection: keep-alive\r\n");
+		BUFFER_PUT_LIT(p->out, "Connection: keep-alive\r\n");
 }
 
 /* The --error-page for code, or NULL. */
@@ -188,34 +87,42 @@ static const struct httpd_error_page *respond_custom_page(const struct respond_p
 	return NULL;
 }
 
-/* An error page, built in or from --error-page; `extra` holds preformatted
- * header lines (Allow, ...). */
+/* An error page: the --error-page for the code, else HTML saying "CODE
+ * Reason"; `extra` holds preformatted header lines (Allow, ...). A code
+ * without a reason is answered as 500. */
 static void respond_page(struct respond_plan *p, int code, const char *extra)
 {
-	const struct respond_status *s = respond_status_of(code);
-	const struct httpd_error_page *custom = respond_custom_page(p, code);
-	const char *body;
+	const struct httpd_error_page *custom;
+	char page[512];
+	const char *body = page;
 	size_t len;
 
-	if (s == NULL)
-		s = respond_status_of(500); /* a page for a code we have none for */
-	body = custom ? custom->body : s->page;
-	len = custom ? custom->len : s->page_len;
-
+	if (http_reason(code)[0] == '\0')
+		code = 500;
+	custom = respond_custom_page(p, code);
+	if (custom != NULL) {
+		body = custom->body;
+		len = custom->len;
+	} else {
+		len = (size_t)snprintf(page, sizeof(page),
+				       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%d %s"
+				       "</title></head>\n<body><h1>%d %s</h1></body></html>\n",
+				       code, http_reason(code), code, http_reason(code));
+	}
 	respond_start(p, code);
 	if (extra != NULL)
-		respond_put_str(p, extra);
-	if (custom) {
-		RESPOND_PUTS(p, "Content-Type: ");
-		respond_put_str(p, custom->ctype);
-		RESPOND_PUTS(p, "\r\nContent-Length: ");
+		buffer_put_str(p->out, extra);
+	if (custom != NULL) {
+		BUFFER_PUT_LIT(p->out, "Content-Type: ");
+		buffer_put_str(p->out, custom->ctype);
+		BUFFER_PUT_LIT(p->out, "\r\nContent-Length: ");
 	} else {
-		RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
+		BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
 	}
-	respond_put_num(p, len);
-	RESPOND_PUTS(p, "\r\n\r\n");
+	buffer_put_num(p->out, len);
+	BUFFER_PUT_LIT(p->out, "\r\n\r\n");
 	if (!p->head_only) {
-		respond_put(p, body, len);
+		buffer_put(p->out, body, len);
 		p->r->body_len = (off_t)len;
 	}
 }
@@ -230,50 +137,21 @@ void respond_file_done(int fd, struct filecache_fd *ref)
 
 static int respond_finish(struct respond_plan *p)
 {
-	if (!p->err)
+	if (!p->out->failed)
 		return 0;
 	/* Leave no half response behind; the loop closes the connection. */
 	p->out->len = p->mark;
+	p->out->failed = 0;
 	respond_file_done(p->r->fd, p->r->fd_ref);
 	p->r->fd = -1;
 	p->r->fd_ref = NULL;
 	return -1;
 }
 
-/* Whether a field name (n bytes, tchars) is lit, a lower-case literal, in
- * any case; the length and the first letter settle most mismatches. */
-#define RESPOND_NAME_IS(name, n, lit)                                  \
-	((n) == sizeof(lit) - 1 && ((name)[0] | 0x20) == (lit)[0] &&  \
-	 strncasecmp((name), (lit), sizeof(lit) - 1) == 0)
-
-/* One pass over the request's fields for those the planner reads; the first
- * of a name counts, as with http_header(). */
-static void respond_fields(struct respond_plan *p, const struct http_head *h)
-{
-	for (unsigned i = 0; i < h->nfields; i++) {
-		size_t n;
-		const char *name = http_field_name(h, i, &n);
-		struct respond_value *slot;
-
-		if (RESPOND_NAME_IS(name, n, "accept-encoding"))
-			slot = &p->accept_encoding;
-		else if (RESPOND_NAME_IS(name, n, "accept"))
-			slot = &p->accept;
-		else if (RESPOND_NAME_IS(name, n, "if-none-match"))
-			slot = &p->if_none_match;
-		else if (RESPOND_NAME_IS(name, n, "if-modified-since"))
-			slot = &p->if_modified_since;
-		else if (RESPOND_NAME_IS(name, n, "range"))
-			slot = &p->range;
-		else
-			continue;
-		if (slot->v == NULL)
-			slot->v = http_field_value(h, i, &slot->n);
-	}
-}
-
-static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
-			      const struct http_head *req, struct buffer *out, struct response *r)
+/* Inlined: as a call it cost ~90 instructions per request (callgrind). */
+static inline __attribute__((always_inline)) void
+respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx, const struct http_head *req,
+		  struct buffer *out, struct response *r)
 {
 	memset(p, 0, sizeof(*p));
 	p->ctx = ctx;
@@ -291,7 +169,6 @@ static void respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx,
 	if (req != NULL) {
 		p->head_only = req->method == HTTP_HEAD;
 		p->http10_ka = !r->close && req->major == 1 && req->minor == 0;
-		respond_fields(p, req);
 	}
 }
 
@@ -311,35 +188,31 @@ static void respond_file_headers(struct respond_plan *p, const struct respond_fi
 {
 	const struct httpd_config *cfg = p->ctx->cfg;
 
-	if (f->hdr != NULL && p->r->status == 200) {
-		respond_put(p, f->hdr, f->hdr_len);
-	} else {
-		RESPOND_PUTS(p, "Content-Type: ");
-		respond_put_str(p, f->ctype);
-		RESPOND_PUTS(p, "\r\nContent-Length: ");
-		respond_put_num(p, (unsigned long long)len);
-		RESPOND_PUTS(p, "\r\nLast-Modified: ");
-		respond_put(p, f->lastmod, DATE_LEN);
-		RESPOND_PUTS(p, "\r\nETag: ");
-		respond_put(p, f->etag, f->etag_len);
-		RESPOND_PUTS(p, "\r\nAccept-Ranges: bytes\r\n");
-	}
+	BUFFER_PUT_LIT(p->out, "Content-Type: ");
+	buffer_put_str(p->out, f->ctype);
+	BUFFER_PUT_LIT(p->out, "\r\nContent-Length: ");
+	buffer_put_num(p->out, (unsigned long long)len);
+	BUFFER_PUT_LIT(p->out, "\r\nLast-Modified: ");
+	buffer_put(p->out, f->lastmod, DATE_LEN);
+	BUFFER_PUT_LIT(p->out, "\r\nETag: ");
+	buffer_put(p->out, f->etag, f->etag_len);
+	BUFFER_PUT_LIT(p->out, "\r\nAccept-Ranges: bytes\r\n");
 	if (f->gz)
-		RESPOND_PUTS(p, "Content-Encoding: gzip\r\n");
+		BUFFER_PUT_LIT(p->out, "Content-Encoding: gzip\r\n");
 	if (f->gz || f->twin)
-		RESPOND_PUTS(p, "Vary: Accept-Encoding\r\n");
+		BUFFER_PUT_LIT(p->out, "Vary: Accept-Encoding\r\n");
 	if (p->r->status == 206) {
-		RESPOND_PUTS(p, "Content-Range: bytes ");
-		respond_put_num(p, (unsigned long long)off);
-		RESPOND_PUTS(p, "-");
-		respond_put_num(p, (unsigned long long)(off + len - 1));
-		RESPOND_PUTS(p, "/");
-		respond_put_num(p, (unsigned long long)f->size);
-		RESPOND_PUTS(p, "\r\n");
+		BUFFER_PUT_LIT(p->out, "Content-Range: bytes ");
+		buffer_put_num(p->out, (unsigned long long)off);
+		BUFFER_PUT_LIT(p->out, "-");
+		buffer_put_num(p->out, (unsigned long long)(off + len - 1));
+		BUFFER_PUT_LIT(p->out, "/");
+		buffer_put_num(p->out, (unsigned long long)f->size);
+		BUFFER_PUT_LIT(p->out, "\r\n");
 	}
 	if (cfg->extra_headers != NULL)
-		respond_put(p, cfg->extra_headers, cfg->extra_headers_len);
-	RESPOND_PUTS(p, "\r\n");
+		buffer_put(p->out, cfg->extra_headers, cfg->extra_headers_len);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 }
 
 /* 304: the validators, Vary and the configured headers, no body. */
@@ -348,16 +221,16 @@ static void respond_not_modified(struct respond_plan *p, const struct respond_fi
 	const struct httpd_config *cfg = p->ctx->cfg;
 
 	respond_start(p, 304);
-	RESPOND_PUTS(p, "Last-Modified: ");
-	respond_put(p, f->lastmod, DATE_LEN);
-	RESPOND_PUTS(p, "\r\nETag: ");
-	respond_put(p, f->etag, f->etag_len);
-	RESPOND_PUTS(p, "\r\n");
+	BUFFER_PUT_LIT(p->out, "Last-Modified: ");
+	buffer_put(p->out, f->lastmod, DATE_LEN);
+	BUFFER_PUT_LIT(p->out, "\r\nETag: ");
+	buffer_put(p->out, f->etag, f->etag_len);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 	if (f->gz || f->twin)
-		RESPOND_PUTS(p, "Vary: Accept-Encoding\r\n");
+		BUFFER_PUT_LIT(p->out, "Vary: Accept-Encoding\r\n");
 	if (cfg->extra_headers != NULL)
-		respond_put(p, cfg->extra_headers, cfg->extra_headers_len);
-	RESPOND_PUTS(p, "\r\n");
+		buffer_put(p->out, cfg->extra_headers, cfg->extra_headers_len);
+	BUFFER_PUT_LIT(p->out, "\r\n");
 }
 
 static void respond_range_416(struct respond_plan *p, off_t size)
@@ -402,7 +275,7 @@ static void respond_entry_file(struct filecache_entry *e, struct respond_file *f
 		.fd = -1, .entry = e, .data = e->data, .size = e->size,
 		.mtime = e->mtim.tv_sec,
 		.ctype = e->ctype, .etag = e->etag, .etag_len = e->etag_len,
-		.lastmod = e->lastmod, .hdr = e->hdr, .hdr_len = e->hdr_len, .twin = e->twin,
+		.lastmod = e->lastmod, .twin = e->twin,
 	};
 }
 
@@ -417,7 +290,7 @@ static int respond_entry_format(struct respond_plan *p, struct filecache_entry *
 	size_t head_len;
 
 	respond_entry_file(e, &f);
-	buffer_init(&b, RESPOND_DATE_END + e->hdr_len + p->ctx->cfg->extra_headers_len + 256 +
+	buffer_init(&b, RESPOND_DATE_END + COND_ETAG_MAX + p->ctx->cfg->extra_headers_len + 512 +
 				(size_t)(e->data ? e->size : 0));
 	memset(&q, 0, sizeof(q));
 	memset(&r, 0, sizeof(r));
@@ -428,8 +301,8 @@ static int respond_entry_format(struct respond_plan *p, struct filecache_entry *
 	respond_file_headers(&q, &f, 0, e->size);
 	head_len = b.len;
 	if (e->data != NULL)
-		respond_put(&q, e->data, (size_t)e->size);
-	if (q.err || b.len < RESPOND_DATE_END) {
+		buffer_put(&b, e->data, (size_t)e->size);
+	if (b.failed || b.len < RESPOND_DATE_END) {
 		buffer_free(&b);
 		return -1;
 	}
@@ -469,59 +342,67 @@ static int respond_entry_200(struct respond_plan *p, struct filecache_entry *e)
 		}
 	}
 	if (!p->r->close && !p->http10_ka) {
-		respond_put(p, e->resp, n);
+		buffer_put(p->out, e->resp, n);
 		return 0;
 	}
-	respond_put(p, e->resp, RESPOND_DATE_END);
+	buffer_put(p->out, e->resp, RESPOND_DATE_END);
 	if (p->r->close)
-		RESPOND_PUTS(p, "Connection: close\r\n");
+		BUFFER_PUT_LIT(p->out, "Connection: close\r\n");
 	else
-		RESPOND_PUTS(p, "Connection: keep-alive\r\n");
-	respond_put(p, e->resp + RESPOND_DATE_END, n - RESPOND_DATE_END);
+		BUFFER_PUT_LIT(p->out, "Connection: keep-alive\r\n");
+	buffer_put(p->out, e->resp + RESPOND_DATE_END, n - RESPOND_DATE_END);
 	return 0;
 }
 
 /* Conditionals, then Range, then the 200 or 206 head and the body plan.
- * Takes ownership of f->fd. */
-static void respond_file(struct respond_plan *p, const struct respond_file *f)
+ * Takes ownership of file->fd. */
+static void respond_file(struct respond_plan *p, const struct respond_file *file)
 {
-	const struct http_head *req = p->req;
-	off_t off = 0, len = f->size;
+	struct respond_file f = *file;
+	time_t now = p->ctx->now;
+	struct cond_validators val = {f.etag, f.etag_len, cond_last_modified(f.mtime, now), now};
+	struct http_value range = http_field(p->req, HF_RANGE);
+	struct http_value if_range = http_field(p->req, HF_IF_RANGE);
+	off_t off = 0, len = f.size;
 	int code = 200;
 
-	if ((p->if_none_match.v != NULL || p->if_modified_since.v != NULL) &&
-	    cond_not_modified_by(p->if_none_match.v, p->if_none_match.n, p->if_modified_since.v,
-				 p->if_modified_since.n, f->etag, f->etag_len, f->mtime)) {
-		respond_not_modified(p, f);
+	if (f.mtime > now) /* a future mtime: Last-Modified says Date instead */
+		f.lastmod = p->ctx->date;
+	switch (cond_check(p->req, &val)) {
+	case 304:
+		respond_not_modified(p, &f);
+		goto done;
+	case 412:
+		respond_page(p, 412, NULL);
 		goto done;
 	}
 	/* RFC 9110 defines Range for GET only, but HEAD answers with the head GET
 	 * would get (as nginx does): a 206 head for a ranged HEAD. */
-	if (p->range.v != NULL && cond_if_range(req, f->etag, f->etag_len, f->mtime)) {
-		switch (range_parse(p->range.v, p->range.n, f->size, &off, &len)) {
+	if (range.v != NULL && (if_range.v == NULL || cond_if_range(if_range.v, if_range.n, &val))) {
+		switch (range_parse(range.v, range.n, f.size, &off, &len)) {
 		case RANGE_PARTIAL:
 			code = 206;
 			break;
 		case RANGE_UNSATISFIABLE:
-			respond_range_416(p, f->size);
+			respond_range_416(p, f.size);
 			goto done;
 		case RANGE_FULL:
 			off = 0;
-			len = f->size;
+			len = f.size;
 			break;
 		}
 	}
 	if (!p->head_only && len > 0)
-		respond_body(p, f, off, len);
+		respond_body(p, &f, off, len);
 	respond_start(p, code);
-	respond_file_headers(p, f, off, len);
+	respond_file_headers(p, &f, off, len);
 	if (p->r->body_len > 0 && p->r->fd < 0)
-		respond_put(p, f->data + off, (size_t)len);
-	if (p->r->fd >= 0 && p->r->fd == f->fd)
+		buffer_put(p->out, f.data + off, (size_t)len);
+	if (p->r->fd >= 0 && p->r->fd == f.fd)
 		return; /* handed on to the loop */
 done:
-	if (f->fd >= 0)
-		close(f->fd);
+	if (f.fd >= 0)
+		close(f.fd);
 }
 
 /* ---- request paths ---- */
@@ -548,8 +429,9 @@ static int respond_q_zero(const char *params, size_t n)
 
 static int respond_accepts_gzip(const struct respond_plan *p)
 {
-	size_t n = p->accept_encoding.n;
-	const char *v = p->accept_encoding.v;
+	struct http_value ae = http_field(p->req, HF_ACCEPT_ENCODING);
+	size_t n = ae.n;
+	const char *v = ae.v;
 	int gzip = -1, star = -1;
 
 	while (v != NULL && n > 0) {
@@ -675,9 +557,12 @@ static ssize_t respond_map_path(const char *path, size_t plen, char *norm, int d
  * from the preformatted 200, the rest through respond_file. */
 static void respond_cached(struct respond_plan *p, struct filecache_entry *e)
 {
+	const uint16_t *first = p->req->first;
 	struct respond_file f;
 
-	if (p->if_none_match.v == NULL && p->if_modified_since.v == NULL && p->range.v == NULL &&
+	/* A future mtime is not to be sent as it is, which the cached 200 would. */
+	if (!first[HF_IF_MATCH] && !first[HF_IF_UNMODIFIED_SINCE] && !first[HF_IF_NONE_MATCH] &&
+	    !first[HF_IF_MODIFIED_SINCE] && !first[HF_RANGE] && e->mtim.tv_sec <= p->ctx->now &&
 	    respond_entry_200(p, e) == 0)
 		return;
 	respond_entry_file(e, &f);
@@ -725,7 +610,7 @@ static int respond_twin(struct respond_plan *p, char *norm, size_t n)
 	f.mtime = st.st_mtime;
 	f.ctype = mime_type(norm);
 	f.etag = etag;
-	f.etag_len = cond_etag(etag, st.st_mtime, st.st_size);
+	f.etag_len = cond_etag(etag, st.st_mtime, st.st_size, 1);
 	f.lastmod = lastmod;
 	date_format(st.st_mtime, lastmod);
 	respond_file(p, &f);
@@ -756,7 +641,7 @@ static void respond_regular(struct respond_plan *p, char *norm, size_t n, int fd
 	}
 	f.ctype = mime_type(norm);
 	f.etag = etag;
-	f.etag_len = cond_etag(etag, st->st_mtime, st->st_size);
+	f.etag_len = cond_etag(etag, st->st_mtime, st->st_size, 0);
 	f.lastmod = lastmod;
 	date_format(st->st_mtime, lastmod);
 	respond_file(p, &f);
@@ -766,19 +651,20 @@ static void respond_redirect(struct respond_plan *p, const char *norm, size_t n,
 			     const char *query, size_t qlen)
 {
 	respond_start(p, 301);
-	RESPOND_PUTS(p, "Location: ");
-	if (!p->err && url_encode(p->out, norm, n, "/") != 0)
-		p->err = 1;
-	RESPOND_PUTS(p, "/");
-	respond_put(p, query, qlen);
-	RESPOND_PUTS(p, "\r\nContent-Length: 0\r\n\r\n");
+	BUFFER_PUT_LIT(p->out, "Location: ");
+	if (!p->out->failed && url_encode(p->out, norm, n, "/") != 0)
+		p->out->failed = ENOBUFS;
+	BUFFER_PUT_LIT(p->out, "/");
+	buffer_put(p->out, query, qlen);
+	BUFFER_PUT_LIT(p->out, "\r\nContent-Length: 0\r\n\r\n");
 }
 
 /* Whether Accept names application/json with a q above 0 (a listing is
  * then JSON); wildcards do not count, so browsers and curl get HTML. */
 static int respond_wants_json(const struct respond_plan *p)
 {
-	const char *v = p->accept.v, *end = v + p->accept.n;
+	struct http_value accept = http_field(p->req, HF_ACCEPT);
+	const char *v = accept.v, *end = v + accept.n;
 
 	while (v != NULL && v < end) {
 		const char *comma = memchr(v, ',', (size_t)(end - v));
@@ -806,26 +692,27 @@ static int respond_wants_json(const struct respond_plan *p)
 static void respond_listing(struct respond_plan *p, int dirfd, const char *norm, size_t n,
 			    const char *query, size_t qlen)
 {
+	struct listing_dir d = {&p->ctx->cfg->root, dirfd, norm, n};
 	struct listing_view view = {.show_dot = p->ctx->cfg->dotfiles, .json = respond_wants_json(p)};
 	struct buffer page;
 
 	listing_view_query(&view, query, qlen);
 	buffer_init(&page, RESPOND_LISTING_MAX);
-	if (listing_render(&page, dirfd, norm, n, &view) != 0) {
+	if (listing_render(&page, &d, &view) != 0) {
 		buffer_free(&page);
 		respond_page(p, errno == ENOBUFS ? 500 : path_errno_status(errno), NULL);
 		return;
 	}
 	respond_start(p, 200);
-	RESPOND_PUTS(p, "Vary: Accept\r\n");
+	BUFFER_PUT_LIT(p->out, "Vary: Accept\r\n");
 	if (view.json)
-		RESPOND_PUTS(p, "Content-Type: application/json\r\nContent-Length: ");
+		BUFFER_PUT_LIT(p->out, "Content-Type: application/json\r\nContent-Length: ");
 	else
-		RESPOND_PUTS(p, RESPOND_HTML "Content-Length: ");
-	respond_put_num(p, page.len);
-	RESPOND_PUTS(p, "\r\n\r\n");
+		BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
+	buffer_put_num(p->out, page.len);
+	BUFFER_PUT_LIT(p->out, "\r\n\r\n");
 	if (!p->head_only) {
-		respond_put(p, page.data, page.len);
+		buffer_put(p->out, page.data, page.len);
 		p->r->body_len = (off_t)page.len;
 	}
 	buffer_free(&page);
@@ -959,7 +846,7 @@ static int respond_method(struct respond_plan *p)
 		return 0;
 	case HTTP_OPTIONS:
 		respond_start(p, 204);
-		RESPOND_PUTS(p, RESPOND_ALLOW "\r\n");
+		BUFFER_PUT_LIT(p->out, RESPOND_ALLOW "\r\n");
 		return 1;
 	case HTTP_POST:
 	case HTTP_PUT:
@@ -997,6 +884,61 @@ int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *o
 		respond_page(&p, (int)-n, NULL);
 	else
 		respond_get(&p, norm, (size_t)n, query, qlen);
+	return respond_finish(&p);
+}
+
+/* Length of the name in a Host value (a DNS name, IPv4, or [IPv6]; any
+ * :port cut off), or 0 when it is not one: it goes into a Location. */
+static size_t respond_host_name(const char *v, size_t n)
+{
+	size_t i = 0, end = n;
+	int v6 = n > 0 && v[0] == '[';
+
+	if (v6) {
+		const char *close = memchr(v, ']', n);
+		if (!close)
+			return 0;
+		end = (size_t)(close - v) + 1;
+		i = 1;
+	} else {
+		const char *colon = memchr(v, ':', n);
+		if (colon)
+			end = (size_t)(colon - v);
+	}
+	if (end == 0 || (end < n && v[end] != ':'))
+		return 0;
+	for (; i < end - (size_t)v6; i++) {
+		unsigned char c = (unsigned char)v[i], l = c | 0x20;
+		int alnum = (c >= '0' && c <= '9') || (l >= 'a' && l <= 'z');
+		if (!alnum && c != '.' && c != '-' && !(v6 && c == ':'))
+			return 0;
+	}
+	return end;
+}
+
+int respond_to_https(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *out,
+		     struct response *r)
+{
+	struct respond_plan p;
+	size_t hn = 0, tn;
+	const char *host = http_header(req, "Host", &hn);
+	const char *target = http_target(req, &tn);
+
+	respond_plan_init(&p, ctx, req, out, r);
+	hn = host ? respond_host_name(host, hn) : 0;
+	if (hn == 0 || tn == 0 || target[0] != '/') {
+		respond_page(&p, 400, NULL);
+		return respond_finish(&p);
+	}
+	respond_start(&p, 308);
+	BUFFER_PUT_LIT(p.out, "Location: https://");
+	buffer_put(p.out, host, hn);
+	if (strcmp(ctx->cfg->port, "443") != 0) {
+		BUFFER_PUT_LIT(p.out, ":");
+		buffer_put_str(p.out, ctx->cfg->port);
+	}
+	buffer_put(p.out, target, tn);
+	BUFFER_PUT_LIT(p.out, "\r\nContent-Length: 0\r\n\r\n");
 	return respond_finish(&p);
 }
 

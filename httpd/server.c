@@ -24,8 +24,11 @@
 struct server {
 	struct conn_env env;        /* what the connections share */
 	int epfd;
-	int lfd;                    /* listening socket, -1 once closed */
-	int paused;                 /* listener out of the epoll set (EMFILE, cap) */
+	struct server_listener {
+		int fd;             /* -1: none, or closed */
+		enum conn_kind kind;
+	} lis[2];                   /* the port, and the --http-redirect one */
+	int paused;                 /* listeners out of the epoll set (EMFILE, cap) */
 	uint32_t drain_end;
 	struct server_slot {
 		struct conn *c;
@@ -99,18 +102,27 @@ static int server_wait_ms(void)
 
 /* ---- the connection table and epoll ---- */
 
-/* Puts the listener in the epoll set (on) or takes it out. */
+/* Puts the listeners in the epoll set (on) or takes them out. */
 static void server_listen(struct server *s, int on)
 {
-	struct epoll_event ev;
+	int failed = 0;
 
-	if (s->lfd < 0 || on != s->paused)
+	if (on != s->paused)
 		return;
-	memset(&ev, 0, sizeof ev);
-	ev.events = EPOLLIN;
-	ev.data.ptr = NULL; /* the listener: every connection has its own pointer */
-	if (epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->lfd, &ev) == 0)
+	for (int i = 0; i < 2; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &s->lis[i]};
+		if (s->lis[i].fd >= 0 &&
+		    epoll_ctl(s->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, s->lis[i].fd, &ev) < 0 &&
+		    errno != EEXIST && errno != ENOENT)
+			failed = 1;
+	}
+	if (!failed)
 		s->paused = !on;
+}
+
+static int server_is_listener(const struct server *s, const void *p)
+{
+	return p == &s->lis[0] || p == &s->lis[1];
 }
 
 /* Makes epoll watch what c asked for, or forgets and closes c. */
@@ -118,7 +130,9 @@ static void server_want(struct server *s, struct conn *c, enum conn_want want)
 {
 	int fd = c->t.fd;
 	struct server_slot *slot = &s->slots[fd];
-	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN | EPOLLET;
+	/* TLS input level-triggered: a session reads one record per call, so a
+	 * short read does not prove the socket empty. */
+	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN | (c->t.tls ? 0 : EPOLLET);
 
 	if (want == CONN_GONE)
 		goto gone;
@@ -164,17 +178,20 @@ static int server_conn_add(struct server *s, struct conn *c, int fd)
 
 /* ---- accepting ---- */
 
-/* Over the connection cap: a 503 and close, without a conn. */
-static void server_refuse(struct server *s, int fd)
+/* Over the connection cap: a 503 and close, without a conn (TLS: a close). */
+static void server_refuse(struct server *s, int fd, enum conn_kind kind)
 {
 	struct response r = {.fd = -1};
 
+	if (kind == CONN_TLS) {
+		close(fd);
+		return;
+	}
 	buffer_clear(&s->tmp);
 	/* Read what the client sent: unread input would turn close() into a RST. */
 	(void)recv(fd, s->env.scratch, sizeof s->env.scratch, MSG_DONTWAIT);
 	if (respond_error(&s->env.ctx, 503, &s->tmp, &r) == 0)
 		(void)send(fd, s->tmp.data, s->tmp.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	respond_file_done(r.fd, r.fd_ref);
 	shutdown(fd, SHUT_WR);
 	close(fd);
 }
@@ -187,12 +204,12 @@ static int server_accept_transient(int e)
 	       e == EOPNOTSUPP || e == ENETUNREACH || e == EPERM;
 }
 
-static void server_accept(struct server *s)
+static void server_accept(struct server *s, const struct server_listener *l)
 {
 	for (int i = 0; i < SERVER_ACCEPT_BURST; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof ss;
-		int fd = accept4(s->lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0 && server_accept_transient(errno))
 			continue;
 		if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -205,10 +222,10 @@ static void server_accept(struct server *s)
 			return;
 		}
 		if (s->nconns >= (unsigned)s->env.ctx.cfg->max_conns) {
-			server_refuse(s, fd);
+			server_refuse(s, fd, l->kind);
 			continue;
 		}
-		struct conn *c = conn_new(&s->env, fd, (const struct sockaddr *)&ss);
+		struct conn *c = conn_new(&s->env, fd, (const struct sockaddr *)&ss, l->kind);
 		if (!c || server_conn_add(s, c, fd) < 0) {
 			if (c)
 				conn_close(&s->env, c);
@@ -238,14 +255,16 @@ static void server_drain(struct server *s)
 {
 	s->env.draining = 1;
 	s->drain_end = s->env.clock + SERVER_DRAIN_S;
-	if (s->lfd >= 0) {
+	server_listen(s, 0);
+	for (int i = 0; i < 2; i++) {
+		if (s->lis[i].fd < 0)
+			continue;
 		/* Connections already queued are ours to answer: closing the
 		 * listener would reset them (in a rolling restart through
 		 * SO_REUSEPORT, the new server never sees them). */
-		server_accept(s);
-		server_listen(s, 0);
-		close(s->lfd);
-		s->lfd = -1;
+		server_accept(s, &s->lis[i]);
+		close(s->lis[i].fd);
+		s->lis[i].fd = -1;
 	}
 	for (size_t fd = 0; fd < s->nslots; fd++)
 		if (s->slots[fd].c && !conn_busy(s->slots[fd].c))
@@ -257,6 +276,24 @@ static void server_close_all(struct server *s)
 	for (size_t fd = 0; fd < s->nslots; fd++)
 		if (s->slots[fd].c)
 			server_want(s, s->slots[fd].c, CONN_GONE);
+}
+
+/* SIGHUP: certificate and key read again, for new connections (those open
+ * keep their session); a pair that does not load leaves the old one. */
+static void server_tls_reload(struct server *s)
+{
+	char err[512];
+
+	if (!s->env.tls)
+		return;
+	struct tls_ctx *t = tls_server_ctx(&s->env.ctx.cfg->tls, err, sizeof err);
+	if (!t) {
+		log_msg(LOG_ERROR, "TLS reload refused, the old certificate stays: %s", err);
+		return;
+	}
+	tls_ctx_free(s->env.tls);
+	s->env.tls = t;
+	log_msg(LOG_INFO, "TLS certificate and key reloaded");
 }
 
 static int server_loop(struct server *s, const sigset_t *wait_mask)
@@ -271,6 +308,7 @@ static int server_loop(struct server *s, const sigset_t *wait_mask)
 			server_sig_hup = 0;
 			if (accesslog_reopen(s->env.log) < 0)
 				log_msg(LOG_WARN, "cannot reopen the access log: %s", strerror(errno));
+			server_tls_reload(s);
 		}
 		if (s->env.draining && (s->nconns == 0 || (int32_t)(s->env.clock - s->drain_end) >= 0))
 			return 0;
@@ -281,11 +319,11 @@ static int server_loop(struct server *s, const sigset_t *wait_mask)
 		}
 		server_time(s);
 		for (int i = 0; i < n; i++) {
-			struct conn *c = ev[i].data.ptr;
-			if (c)
-				server_want(s, c, conn_event(&s->env, c, ev[i].events));
-			else if (s->lfd >= 0)
-				server_accept(s);
+			void *p = ev[i].data.ptr;
+			if (!server_is_listener(s, p))
+				server_want(s, p, conn_event(&s->env, p, ev[i].events));
+			else if (((struct server_listener *)p)->fd >= 0)
+				server_accept(s, p);
 		}
 		if (s->env.log->len)
 			accesslog_flush(s->env.log);
@@ -297,7 +335,7 @@ static int server_loop(struct server *s, const sigset_t *wait_mask)
 }
 
 /* One worker, in this process, until shutdown. */
-static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog *log,
+static int server_run(const struct httpd_config *cfg, const struct server_setup *su, int i,
 		      const sigset_t *wait_mask)
 {
 	struct server *s = calloc(1, sizeof *s);
@@ -309,8 +347,10 @@ static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog 
 	}
 	s->env.ctx.cfg = cfg;
 	s->env.ctx.now = (time_t)-1;
-	s->env.log = log;
-	s->lfd = lfd;
+	s->env.log = su->log;
+	s->env.tls = su->tls;
+	s->lis[0] = (struct server_listener){su->lfds[i], su->tls ? CONN_TLS : CONN_PLAIN};
+	s->lis[1] = (struct server_listener){su->rfds ? su->rfds[i] : -1, CONN_REDIRECT};
 	s->paused = 1;
 	buffer_init(&s->tmp, 4096);
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -327,16 +367,18 @@ static int server_run(const struct httpd_config *cfg, int lfd, struct accesslog 
 	rc = server_loop(s, wait_mask);
 	server_close_all(s);
 out:
-	if (s->lfd >= 0)
-		close(s->lfd);
+	for (int j = 0; j < 2; j++)
+		if (s->lis[j].fd >= 0)
+			close(s->lis[j].fd);
 	if (s->epfd >= 0)
 		close(s->epfd);
 	conn_pool_free(&s->env);
 	respond_free(&s->env.ctx);
+	tls_ctx_free(s->env.tls); /* open sessions hold their own reference */
 	buffer_free(&s->tmp);
 	free(s->slots);
 	free(s);
-	accesslog_flush(log);
+	accesslog_flush(su->log);
 	return rc;
 }
 
@@ -344,9 +386,8 @@ out:
 
 struct server_workers {
 	const struct httpd_config *cfg;
-	const int *lfds;
+	const struct server_setup *su;
 	int n;
-	struct accesslog *log;
 	const sigset_t *wait_mask;
 	pid_t *pids;
 	time_t *started;
@@ -371,10 +412,14 @@ static pid_t server_fork(struct server_workers *w, int i)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
 		exit(0);
-	for (int j = 0; j < w->n; j++)
-		if (j != i)
-			close(w->lfds[j]);
-	exit(server_run(w->cfg, w->lfds[i], w->log, w->wait_mask));
+	for (int j = 0; j < w->n; j++) {
+		if (j == i)
+			continue;
+		close(w->su->lfds[j]);
+		if (w->su->rfds)
+			close(w->su->rfds[j]);
+	}
+	exit(server_run(w->cfg, w->su, i, w->wait_mask));
 }
 
 static void server_signal_all(struct server_workers *w, int sig)
@@ -438,8 +483,11 @@ static int server_parent(struct server_workers *w)
 		}
 	}
 	/* The workers drain; our copies of the listeners must not keep the port open. */
-	for (int i = 0; i < w->n; i++)
-		close(w->lfds[i]);
+	for (int i = 0; i < w->n; i++) {
+		close(w->su->lfds[i]);
+		if (w->su->rfds)
+			close(w->su->rfds[i]);
+	}
 	server_signal_all(w, SIGTERM);
 	do {
 		int st;
@@ -461,19 +509,20 @@ static int server_parent(struct server_workers *w)
 	return worst;
 }
 
-int server_start(const struct httpd_config *cfg, const int *lfds, int n, struct accesslog *log)
+int server_start(const struct httpd_config *cfg, const struct server_setup *su)
 {
 	sigset_t wait_mask;
 
 	server_signals(&wait_mask);
-	if (n == 1)
-		return server_run(cfg, lfds[0], log, &wait_mask);
-	struct server_workers w = {cfg, lfds, n, log, &wait_mask, NULL, NULL, 0};
-	w.pids = calloc((size_t)n, sizeof *w.pids);
-	w.started = calloc((size_t)n, sizeof *w.started);
+	if (su->n == 1)
+		return server_run(cfg, su, 0, &wait_mask);
+	struct server_workers w = {cfg, su, su->n, &wait_mask, NULL, NULL, 0};
+	w.pids = calloc((size_t)su->n, sizeof *w.pids);
+	w.started = calloc((size_t)su->n, sizeof *w.started);
 	int rc = 1;
 	if (w.pids && w.started)
 		rc = server_parent(&w);
+	tls_ctx_free(su->tls);
 	free(w.pids);
 	free(w.started);
 	return rc;

@@ -50,7 +50,7 @@
 #endif
 #define TRANSPORT_COPY_CHUNK (2L * 1024 * 1024) /* bytes per send from the window */
 #define TRANSPORT_MAP_WINDOW (4L * 1024 * 1024) /* a power of two: mapped (and pre-faulted) at once */
-#define TRANSPORT_TLS_CHUNK  (64L * 1024)       /* bytes per SSL_write from the window */
+#define TRANSPORT_TLS_CHUNK  (256L * 1024)      /* bytes encrypted from the window per call */
 
 /* ---- the worker's loop (server.c) ---- */
 #define SERVER_DRAIN_S      10   /* graceful shutdown: the most a response may still take */

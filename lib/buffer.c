@@ -16,6 +16,7 @@ void buffer_init(struct buffer *b, size_t limit)
 	b->len = 0;
 	b->cap = 0;
 	b->limit = limit;
+	b->failed = 0;
 }
 
 int buffer_reserve(struct buffer *b, size_t extra)
@@ -81,6 +82,29 @@ int buffer_printf(struct buffer *b, const char *fmt, ...)
 	return 0;
 }
 
+void buffer_put_grow(struct buffer *b, const void *p, size_t n)
+{
+	if (!b->failed && buffer_append(b, p, n) != 0)
+		b->failed = errno;
+}
+
+void buffer_put_str(struct buffer *b, const char *s)
+{
+	buffer_put(b, s, strlen(s));
+}
+
+void buffer_put_num(struct buffer *b, unsigned long long v)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	buffer_put(b, digits + i, sizeof(digits) - i);
+}
+
 void buffer_consume(struct buffer *b, size_t n)
 {
 	if (n >= b->len) {
@@ -91,15 +115,11 @@ void buffer_consume(struct buffer *b, size_t n)
 	b->len -= n;
 }
 
-void buffer_clear(struct buffer *b)
-{
-	b->len = 0;
-}
-
 void buffer_free(struct buffer *b)
 {
 	free(b->data);
 	b->data = NULL;
 	b->len = 0;
 	b->cap = 0;
+	b->failed = 0;
 }

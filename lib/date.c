@@ -188,9 +188,8 @@ static int date_parse_imf(const char *s, size_t n, struct date_fields *f)
 /* RFC 9110: a two-digit year that would be more than 50 years in the future
  * is the most recent past year with those digits. Symmetrically, one more
  * than 50 years in the past (near the end of a century) is the next one. */
-static long long date_expand_year(int yy)
+static long long date_expand_year(int yy, time_t now)
 {
-	time_t now = time(NULL);
 	long long days = (long long)now / DATE_SECS_PER_DAY, cur;
 	int m, d;
 
@@ -204,7 +203,7 @@ static long long date_expand_year(int yy)
 }
 
 /* "Sunday, 06-Nov-94 08:49:37 GMT" */
-static int date_parse_rfc850(const char *s, size_t n, struct date_fields *f)
+static int date_parse_rfc850(const char *s, size_t n, time_t now, struct date_fields *f)
 {
 	const char *comma = memchr(s, ',', n);
 	size_t name = comma ? (size_t)(comma - s) : 0;
@@ -227,7 +226,7 @@ static int date_parse_rfc850(const char *s, size_t n, struct date_fields *f)
 	int yy = date_digits(s + 9, 2);
 	if (f->day < 0 || yy < 0)
 		return -1;
-	f->year = date_expand_year(yy);
+	f->year = date_expand_year(yy, now);
 	return date_time_of_day(s + 12, f);
 }
 
@@ -247,18 +246,16 @@ static int date_parse_asctime(const char *s, size_t n, struct date_fields *f)
 
 int date_parse(const char *s, size_t n, time_t *out)
 {
+	return date_parse_at(s, n, time(NULL), out);
+}
+
+int date_parse_at(const char *s, size_t n, time_t now, time_t *out)
+{
 	struct date_fields f = {0};
 	int r;
 
 	if (s == NULL || out == NULL)
 		return -1;
-	/* Field values may still carry optional whitespace around them. */
-	while (n > 0 && (s[0] == ' ' || s[0] == '\t')) {
-		s++;
-		n--;
-	}
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
 	if (n < 24) /* the shortest format, asctime and RFC 850 for "Monday" */
 		return -1;
 	if (s[3] == ',')
@@ -266,7 +263,7 @@ int date_parse(const char *s, size_t n, time_t *out)
 	else if (s[3] == ' ')
 		r = date_parse_asctime(s, n, &f);
 	else
-		r = date_parse_rfc850(s, n, &f);
+		r = date_parse_rfc850(s, n, now, &f);
 	if (r < 0)
 		return -1;
 	return date_make(&f, out);

@@ -269,6 +269,73 @@ fail:
 	return -1;
 }
 
+/* A lookup handed to getaddrinfo_a() with everything it reads, in one
+ * allocation: the lookup thread may outlive the call (see net_resolve). */
+struct net_lookup {
+	struct gaicb cb;
+	struct addrinfo hints;
+	char names[]; /* host, NUL, port, NUL */
+};
+
+/* getaddrinfo() within timeout_ms: it alone may block for as long as the
+ * resolver's retries take (resolv.conf's timeout times attempts, per server
+ * and family). A literal address is read at once; a name is looked up by
+ * getaddrinfo_a(), which runs it in a helper thread. A lookup that timed out
+ * and could not be cancelled goes on reading its names and writing its
+ * result, so its net_lookup is left to it (a few hundred bytes, once per
+ * timed-out lookup) rather than freed under it. Returns getaddrinfo's codes,
+ * or EAI_AGAIN with errno ETIMEDOUT when the time ran out. */
+static int net_resolve(const char *host, const char *port, const struct addrinfo *hints,
+		       int timeout_ms, struct addrinfo **res)
+{
+	struct addrinfo numeric = *hints;
+	struct gaicb *list[1];
+	struct net_lookup *lk;
+	struct timespec ts = {timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L};
+	size_t hl = strlen(host) + 1, pl = strlen(port) + 1;
+	int r;
+
+	numeric.ai_flags |= AI_NUMERICHOST;
+	r = getaddrinfo(host, port, &numeric, res);
+	if (r != EAI_NONAME)
+		return r;
+	lk = calloc(1, sizeof(*lk) + hl + pl);
+	if (!lk)
+		return EAI_MEMORY;
+	memcpy(lk->names, host, hl);
+	memcpy(lk->names + hl, port, pl);
+	lk->hints = *hints;
+	lk->cb.ar_name = lk->names;
+	lk->cb.ar_service = lk->names + hl;
+	lk->cb.ar_request = &lk->hints;
+	list[0] = &lk->cb;
+	r = getaddrinfo_a(GAI_NOWAIT, list, 1, NULL);
+	if (r != 0) {
+		free(lk);
+		return r;
+	}
+	do
+		r = gai_suspend((const struct gaicb *const *)list, 1, timeout_ms < 0 ? NULL : &ts);
+	while (r == EAI_INTR);
+	r = gai_error(&lk->cb);
+	if (r == EAI_INPROGRESS) {
+		int c = gai_cancel(&lk->cb);
+		if (c == EAI_NOTCANCELED) {
+			errno = ETIMEDOUT;
+			return EAI_AGAIN; /* lk belongs to the lookup thread now */
+		}
+		r = c == EAI_ALLDONE ? gai_error(&lk->cb) : EAI_CANCELED; /* it ended meanwhile */
+	}
+	if (r == EAI_CANCELED) {
+		free(lk);
+		errno = ETIMEDOUT;
+		return EAI_AGAIN;
+	}
+	*res = lk->cb.ar_result;
+	free(lk);
+	return r;
+}
+
 int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
                 size_t errlen)
 {
@@ -296,10 +363,13 @@ int net_connect(const char *host, const char *port, int family, int timeout_ms, 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
-	r = getaddrinfo(host, port, &hints, &res);
+	errno = 0;
+	r = net_resolve(host, port, &hints, timeout_ms, &res);
 	if (r != 0) {
 		if (r == EAI_SERVICE)
 			net_err(err, errlen, "bad port: %s", port);
+		else if (r == EAI_AGAIN && errno == ETIMEDOUT)
+			net_err(err, errlen, "timed out resolving host: %s", host);
 		else
 			net_err(err, errlen, "could not resolve host: %s", host);
 		errno = EHOSTUNREACH;

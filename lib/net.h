@@ -23,9 +23,9 @@ int net_listen(const char *host, const char *port, int flags, char *err, size_t 
 int net_local_port(int fd);
 
 /* Connects to host:port trying every address getaddrinfo returns, in order,
- * each within timeout_ms. family: AF_UNSPEC, AF_INET or AF_INET6. Returns a
+ * the name resolution and each address within timeout_ms. family: AF_UNSPEC, AF_INET or AF_INET6. Returns a
  * blocking, close-on-exec socket; on failure -1 and the last reason in err
- * (errno: EHOSTUNREACH for DNS failures, ETIMEDOUT, ECONNREFUSED, EINVAL for
+ * (errno: EHOSTUNREACH for DNS failures (a resolution that timed out too), ETIMEDOUT, ECONNREFUSED, EINVAL for
  * a port that is not 0..65535 or a service name, ...). host may be an IPv6
  * literal with or without its URL brackets. */
 int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,

@@ -84,6 +84,14 @@ static int url_is_http(const char *s, size_t len)
 	return len == 4 && strncasecmp(s, "http", 4) == 0;
 }
 
+/* 0 for http, 1 for https, -1 for any other scheme. */
+static int url_scheme_https(const char *s, size_t len)
+{
+	if (url_is_http(s, len))
+		return 0;
+	return len == 5 && strncasecmp(s, "https", 5) == 0 ? 1 : -1;
+}
+
 static enum url_error url_refuse_scheme(const char *s, size_t len)
 {
 	size_t i;
@@ -172,15 +180,15 @@ static enum url_error url_set_ipv6(struct url *u, const char *s, size_t n)
 	return URL_OK;
 }
 
-/* Digits only, 1-65535, stored without leading zeros; empty means 80
- * (RFC 3986 3.2.3 allows an empty port). */
+/* Digits only, 1-65535, stored without leading zeros; empty means the
+ * scheme's default (RFC 3986 3.2.3 allows an empty port). */
 static enum url_error url_set_port(struct url *u, const char *s, size_t n)
 {
 	unsigned long v = 0;
 	size_t i;
 
 	if (n == 0) {
-		memcpy(u->port, "80", 3);
+		snprintf(u->port, sizeof u->port, "%s", u->https ? "443" : "80");
 		return URL_OK;
 	}
 	for (i = 0; i < n; i++) {
@@ -349,8 +357,10 @@ enum url_error url_parse(const char *s, struct url *u)
 	if (strpbrk(s, "\r\n"))
 		return URL_BAD_CHAR;
 	slen = url_scheme_len(s);
+	u->https = 0;
 	if (slen > 0 && strncmp(s + slen, "://", 3) == 0) {
-		if (!url_is_http(s, slen))
+		u->https = url_scheme_https(s, slen);
+		if (u->https < 0)
 			return url_refuse_scheme(s, slen);
 		return url_parse_rest(s + slen + 3, u, 0);
 	}
@@ -380,7 +390,7 @@ const char *url_strerror(enum url_error e)
 		return "empty URL";
 	case URL_UNSUPPORTED_SCHEME:
 		if (!url_bad_scheme[0])
-			return "scheme is not supported (only http)";
+			return "scheme is not supported (only http and https)";
 		snprintf(url_bad_scheme_text, sizeof url_bad_scheme_text, "%s is not supported",
 		         url_bad_scheme);
 		return url_bad_scheme_text;
@@ -436,6 +446,7 @@ enum url_error url_resolve(const struct url *base, const char *ref, struct url *
 {
 	struct url_target t = {.len = 0};
 	size_t slen;
+	int https;
 	enum url_error e;
 
 	if (!ref)
@@ -443,14 +454,18 @@ enum url_error url_resolve(const struct url *base, const char *ref, struct url *
 	if (strpbrk(ref, "\r\n"))
 		return URL_BAD_CHAR;
 	slen = url_scheme_len(ref);
-	if (slen > 0 && !url_is_http(ref, slen))
+	https = slen > 0 ? url_scheme_https(ref, slen) : base->https;
+	if (https < 0)
 		return url_refuse_scheme(ref, slen);
 	/* "http:g" without "//" is taken as relative, the backward-compatible
-	 * reading RFC 3986 5.2.2 allows for a reference in the base's scheme. */
+	 * reading RFC 3986 5.2.2 allows for a reference in the base's scheme;
+	 * in another scheme it names no host. */
 	if (slen > 0)
 		ref += slen + 1;
+	if (https != base->https && strncmp(ref, "//", 2) != 0)
+		return URL_BAD_HOST;
 	if (strncmp(ref, "//", 2) == 0) {
-		struct url tmp;
+		struct url tmp = {.https = https};
 
 		e = url_parse_rest(ref + 2, &tmp, 1);
 		if (e == URL_OK)
@@ -465,6 +480,7 @@ enum url_error url_resolve(const struct url *base, const char *ref, struct url *
 		memcpy(out->host, base->host, sizeof out->host);
 		memcpy(out->port, base->port, sizeof out->port);
 		out->ipv6 = base->ipv6;
+		out->https = base->https;
 	}
 	memcpy(out->target, t.s, t.len + 1);
 	return URL_OK;
@@ -472,7 +488,7 @@ enum url_error url_resolve(const struct url *base, const char *ref, struct url *
 
 int url_host_header(const struct url *u, char *out, size_t outlen)
 {
-	int dflt = strcmp(u->port, "80") == 0;
+	int dflt = strcmp(u->port, u->https ? "443" : "80") == 0;
 	int n;
 
 	if (outlen == 0)

@@ -1,8 +1,9 @@
-/* url: http URLs and percent-encoding.
+/* url: http and https URLs and percent-encoding.
  *
- * url_parse() takes `http://host[:port]/path?query#fragment` (scheme optional,
- * as curl and wget allow; "//host/..." too): IPv6 literals in brackets,
- * default port 80, fragment dropped, userinfo refused (also "user:pw@host"),
+ * url_parse() takes `http[s]://host[:port]/path?query#fragment` (scheme
+ * optional, http then, as curl and wget allow; "//host/..." too): IPv6
+ * literals in brackets, default port 80 (443 for https), fragment dropped,
+ * userinfo refused (also "user:pw@host"),
  * other schemes reported as unsupported ("x://", or "x:" not followed by a
  * port). The scheme is case-insensitive; the host is lowercased and must be
  * letters, digits, '-', '_', '.' (labels <= 63, one trailing dot allowed) or
@@ -30,12 +31,13 @@ struct url {
 	char port[6];                    /* decimal; "80" when absent */
 	char target[URL_TARGET_MAX + 1]; /* "/path?query", "/" when empty */
 	int ipv6;                        /* host is an IPv6 literal */
+	int https;                       /* the scheme is https */
 };
 
 enum url_error {
 	URL_OK = 0,
 	URL_EMPTY,
-	URL_UNSUPPORTED_SCHEME, /* https://, ftp://, ... */
+	URL_UNSUPPORTED_SCHEME, /* ftp://, ... */
 	URL_USERINFO,           /* user:pass@ is refused */
 	URL_BAD_HOST,
 	URL_BAD_PORT,
@@ -46,15 +48,17 @@ enum url_error {
 enum url_error url_parse(const char *s, struct url *u);
 /* A one-line reason. For URL_UNSUPPORTED_SCHEME it names the scheme that
  * url_parse()/url_resolve() last refused in the calling thread (like errno),
- * e.g. "https is not supported"; the text stays valid until the next such
+ * e.g. "ftp is not supported"; the text stays valid until the next such
  * refusal in that thread. */
 const char *url_strerror(enum url_error e);
 /* Resolves a Location value (absolute, scheme-relative, absolute-path or
  * relative, RFC 3986 section 5.2, dot segments removed; "http:g" read as
- * relative, the backward-compatible form) against base into out. out may be
+ * relative, the backward-compatible form; "https:g" from an http base names
+ * no host: URL_BAD_HOST) against base into out; the scheme is ref's when it
+ * has one, else base's. out may be
  * base; on error out is left unchanged. NULL ref is URL_EMPTY; "" is base. */
 enum url_error url_resolve(const struct url *base, const char *ref, struct url *out);
-/* "host", "host:port" (port not 80) or "[v6]:port": the Host header's value.
+/* "host", "host:port" (port not the scheme's default) or "[v6]:port": the Host header's value.
  * 0, or -1 when it does not fit in outlen bytes with its NUL (out is then ""). */
 int url_host_header(const struct url *u, char *out, size_t outlen);
 

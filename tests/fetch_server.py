@@ -15,7 +15,7 @@ each connection according to the request path (one response, then close):
   /dir/relative               302 to a relative Location ("../hello")
   /chain/N                    N redirects, then /hello
   /loop /loop-a               redirect loops (to itself; a -> b -> a)
-  /redirect-https             302 to https://
+  /redirect-ftp               302 to ftp:// (a scheme fetch does not speak)
   /status/CODE                CODE with a small body (404, 500, 204, 416 ...)
   /truncated /truncated-chunked   the connection closes before the body ends
   /truncated-big /reset-big   the same past 1 MiB (fetch's splice path)
@@ -30,11 +30,39 @@ each connection according to the request path (one response, then close):
   /lm                         a body with Last-Modified
   /echo                       the request head, byte for byte, as the body
   /name/...                   200 "name\\n" (output file name tests)
+  /goto?URL                   302 to URL (the raw query)
+  /again/ID/N                 302 to itself N times (counted per ID), then 200
+  /nobody/CODE                CODE with Content-Length: 5 and "stray", then
+                              the connection stays open (204 and 304 end at
+                              the blank line)
+  /evil                       404 whose reason phrase carries terminal escapes,
+                              C0 and C1 controls, and a header C1 and 0xff
+  /heads/BYTES/FIELDS         a head of about BYTES in FIELDS Set-Cookie lines
+  /range-trunc                ignores Range: 200, half the body, then closes
+  /range-bad/KIND             a 206 that must not be joined (KIND: start,
+                              short, length, unknown, chunked-short, chunked-long)
+  /cd?VALUE                   200 with Content-Disposition: VALUE (percent-decoded)
+  /ims                        Last-Modified as /range; 304 to an If-Modified-Since
+                              at or after it
+  /gzip/KIND                  Content-Encoding: gzip of 100000 pattern bytes
+                              (KIND: good, multi, badcrc, truncated, trailing)
+  /flaky/ID/N/KIND            the first N requests (counted per ID) fail as KIND
+                              says, later ones get /range's body (ETag "v1",
+                              Range honoured when If-Range matches): 503 (with
+                              Retry-After: 1), 503date (Retry-After as a date),
+                              500, 404, reset (closed before any answer), trunc
+                              (half the body, then closed), weak (trunc with a
+                              weak ETag), change (trunc, then the file is
+                              another: ETag "v2", /range-v2's body)
+  /log/ID                     every request head /flaky/ID got, in order
 
 HEAD requests get the same head and no body. Every response says
 "Connection: close" unless it is close-delimited.
 """
 import argparse
+import email.utils
+import gzip
+import urllib.parse
 import os
 import socket
 import socketserver
@@ -75,6 +103,22 @@ def pattern(n, seed=0):
 
 
 RANGE_BODY = pattern(RANGE_SIZE, 7)
+
+GZIP_PLAIN = pattern(100000, 3)
+_GZ = gzip.compress(GZIP_PLAIN, mtime=0)
+GZIP = {
+    "good": _GZ,
+    "multi": gzip.compress(GZIP_PLAIN[:40000], mtime=0) + gzip.compress(GZIP_PLAIN[40000:], mtime=0),
+    "badcrc": _GZ[:-8] + bytes([_GZ[-8] ^ 1]) + _GZ[-7:],
+    "truncated": _GZ[:-4],
+    "trailing": _GZ + b"garbage",
+}
+
+
+AGAIN = {}
+AGAIN_LOCK = threading.Lock()
+LOG = {}
+RANGE_V2 = pattern(RANGE_SIZE, 9)
 
 
 class Handler(socketserver.BaseRequestHandler):
@@ -146,7 +190,7 @@ class Handler(socketserver.BaseRequestHandler):
             "/loop": lambda: self.redirect(302, "/loop"),
             "/loop-a": lambda: self.redirect(302, "/loop-b"),
             "/loop-b": lambda: self.redirect(302, "/loop-a"),
-            "/redirect-https": lambda: self.redirect(302, "https://127.0.0.1/hello"),
+            "/redirect-ftp": lambda: self.redirect(302, "ftp://127.0.0.1/hello"),
             "/truncated": self.truncated,
             "/truncated-chunked": self.truncated_chunked,
             "/truncated-big": lambda: self.truncated(2 << 20, 1 << 20),
@@ -183,6 +227,43 @@ class Handler(socketserver.BaseRequestHandler):
             return self.respond(200, "OK", pattern(int(seg[2])))
         if p.startswith("/name/"):
             return self.respond(200, "OK", b"name\n")
+        if p == "/goto":
+            return self.redirect(302, self.path.split("?", 1)[1])
+        if p.startswith("/again/") and len(seg) == 4 and seg[3].isdigit():
+            with AGAIN_LOCK:
+                AGAIN[seg[2]] = AGAIN.get(seg[2], 0) + 1
+                n = AGAIN[seg[2]]
+            if n <= int(seg[3]):
+                return self.redirect(302, p)
+            return self.respond(200, "OK", b"hello world\n")
+        if p.startswith("/nobody/") and seg[2].isdigit():
+            self.send(b"HTTP/1.1 %s No Body\r\nContent-Length: 5\r\n\r\nstray" % seg[2].encode())
+            return self.never()
+        if p == "/evil":
+            return self.send(b"HTTP/1.1 404 \x1b]0;pwned\x07\x1b[2J\x9b" b"31m\x85gone\r\n"
+                             b"X-Evil: red\x9b" b"1m\x85\xff\r\nContent-Length: 0\r\n"
+                             b"Connection: close\r\n\r\n")
+        if p.startswith("/heads/") and len(seg) == 4 and seg[2].isdigit() and seg[3].isdigit():
+            size, count = int(seg[2]), int(seg[3])
+            each = max(size // count, 20)
+            cookies = ["Set-Cookie: c%d=%s" % (i, "v" * (each - 20)) for i in range(count)]
+            return self.respond(200, "OK", b"ok\n", cookies)
+        if p == "/range-trunc":
+            return self.truncated(RANGE_SIZE, RANGE_SIZE // 2)
+        if p.startswith("/range-bad/"):
+            return self.range_bad(seg[2])
+        if p == "/cd":
+            value = urllib.parse.unquote(self.path.split("?", 1)[1])
+            return self.respond(200, "OK", b"cd\n", ["Content-Disposition: " + value])
+        if p == "/ims":
+            return self.ims()
+        if p.startswith("/flaky/") and len(seg) == 5 and seg[3].isdigit():
+            return self.flaky(seg[2], int(seg[3]), seg[4])
+        if p.startswith("/log/"):
+            with AGAIN_LOCK:
+                return self.respond(200, "OK", b"".join(LOG.get(seg[2], [])))
+        if p.startswith("/gzip/") and seg[2] in GZIP:
+            return self.respond(200, "OK", GZIP[seg[2]], ["Content-Encoding: gzip"])
         self.respond(404, "Not Found", b"no such scenario\n")
 
     def absolute(self, path):
@@ -301,6 +382,72 @@ class Handler(socketserver.BaseRequestHandler):
         self.respond(200, "OK", RANGE_BODY, hdrs)
 
 
+    def ims(self):
+        hdrs = ["Last-Modified: " + LAST_MODIFIED]
+        since = self.headers.get("if-modified-since")
+        lm = email.utils.parsedate_to_datetime(LAST_MODIFIED)
+        try:
+            fresh = since and email.utils.parsedate_to_datetime(since) >= lm
+        except (TypeError, ValueError):
+            fresh = False
+        if fresh:
+            return self.respond(304, "Not Modified", b"", hdrs, length=False)
+        self.respond(200, "OK", b"modified body\n", hdrs)
+
+    def flaky(self, ident, n, kind):
+        with AGAIN_LOCK:
+            LOG.setdefault(ident, []).append(self.raw)
+            count = len(LOG[ident])
+        failing = count <= n
+        etag = '"v2"' if kind == "change" and not failing else '"v1"'
+        if kind == "weak":
+            etag = 'W/"v1"'
+        body = RANGE_V2 if etag == '"v2"' else RANGE_BODY
+        hdrs = ["ETag: " + etag, "Accept-Ranges: bytes"]
+        if failing and kind in ("503", "503date", "500", "404"):
+            code = int(kind[:3])
+            after = {"503": ["Retry-After: 1"],
+                     "503date": ["Retry-After: " + email.utils.formatdate(time.time() + 2, usegmt=True)]}
+            return self.respond(code, "Status %d" % code, b"later\n", after.get(kind, []))
+        if failing and kind == "reset":
+            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return self.request.close()
+        if failing:
+            self.send(("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n%s\r\nConnection: close\r\n\r\n"
+                       % (RANGE_SIZE, "\r\n".join(hdrs))).encode() + body[:RANGE_SIZE // 2])
+            return
+        r = self.headers.get("range", "")
+        if (r.startswith("bytes=") and r.endswith("-") and r[6:-1].isdigit() and
+                self.headers.get("if-range") == etag and not etag.startswith("W/")):
+            start = int(r[6:-1])
+            return self.respond(206, "Partial Content", body[start:], hdrs + [
+                "Content-Range: bytes %d-%d/%d" % (start, RANGE_SIZE - 1, RANGE_SIZE)])
+        self.respond(200, "OK", body, hdrs)
+
+    def range_bad(self, kind):
+        r = self.headers.get("range", "")
+        if not (r.startswith("bytes=") and r.endswith("-") and r[6:-1].isdigit()):
+            return self.respond(200, "OK", RANGE_BODY)
+        start, end = int(r[6:-1]), RANGE_SIZE - 1
+        cr = "bytes %d-%d/%d" % (start, end, RANGE_SIZE)
+        body = RANGE_BODY[start:]
+        if kind == "start":      # not where the local file ends
+            cr, body = "bytes 0-%d/%d" % (end, RANGE_SIZE), RANGE_BODY
+        elif kind == "short":    # ends before the complete length
+            end = start + (RANGE_SIZE - start) // 2
+            cr, body = "bytes %d-%d/%d" % (start, end, RANGE_SIZE), RANGE_BODY[start:end + 1]
+        elif kind == "length":   # Content-Length disagrees with Content-Range
+            body = body[:len(body) // 2]
+        elif kind == "unknown":  # complete length not given
+            cr = "bytes %d-%d/*" % (start, end)
+        elif kind.startswith("chunked"):
+            body = body[:len(body) // 2] if kind == "chunked-short" else body + b"extra"
+            self.send(("HTTP/1.1 206 Partial Content\r\nContent-Range: %s\r\n"
+                       "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n" % cr).encode())
+            return self.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        self.respond(206, "Partial Content", body, ["Content-Range: " + cr])
+
+
 class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -317,7 +464,8 @@ def main():
     ap.add_argument("--dump", metavar="PATH", help="print a scenario's body (for tests) and exit")
     args = ap.parse_args()
     if args.dump:
-        bodies = {"/binary": BINARY, "/range": RANGE_BODY}
+        bodies = {"/binary": BINARY, "/range": RANGE_BODY, "/gzip": GZIP_PLAIN,
+                  "/range-v2": RANGE_V2}
         if args.dump.startswith("/big/"):
             sys.stdout.buffer.write(pattern(int(args.dump[5:])))
         else:

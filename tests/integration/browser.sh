@@ -6,7 +6,8 @@
 # seeking in the audio file made Range requests answered 206 (also checked in
 # httpd's access log), and a far seek in a long file fetched from mid-file.
 # Screenshots go to build/artifacts/. Without a chromium binary the whole test
-# is reported as SKIPPED, never as passed.
+# is reported as SKIPPED, never as passed. BROWSER_TLS=1 (browser_tls.sh) does
+# it all over HTTPS, Chromium trusting only the test certificate's key.
 . "$(dirname "$0")/../lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -60,8 +61,21 @@ touch -d '2023-06-07 08:09:10' "$SPA/files/c-medium.bin"
 touch -d '2025-01-01 00:00:00' "$SPA/files/a-large.iso"
 start_httpd "$SPA" -w 1 --fallback /index.html -l off || { fail "httpd --fallback starts"; finish; }
 export BROWSER_SPA="http://127.0.0.1:$PORT"
-start_httpd "$SITE" -l "$TEST_TMP/access.log" || { fail "httpd starts"; finish; }
-ok "httpd serves www/ on port $PORT"
+BASE=http TLS_ARGS="" CHROME_TLS=""
+if [ -n "${BROWSER_TLS-}" ]; then
+	C=$TEST_TMP/certs
+	sh "$here/../tls-certs.sh" "$C" || { fail "test certificates made"; finish; }
+	# Pin the certificate's public key (SPKI), not a blanket certificate bypass.
+	spki=$(openssl x509 -in "$C/server.pem" -pubkey -noout | openssl pkey -pubin -outform der |
+		openssl dgst -sha256 -binary | base64)
+	BASE=https TLS_ARGS="--tls-cert $C/server.pem --tls-key $C/server.key"
+	CHROME_TLS="--ignore-certificate-errors-spki-list=$spki"
+	ART=$ART/tls
+	mkdir -p "$ART"
+fi
+# shellcheck disable=SC2086 # TLS_ARGS: options, split on purpose (the test paths have no spaces)
+start_httpd "$SITE" -l "$TEST_TMP/access.log" $TLS_ARGS || { fail "httpd starts"; finish; }
+ok "httpd serves www/ on port $PORT ($BASE)"
 
 profile="$TEST_TMP/profile"
 mkdir -p "$profile"
@@ -70,7 +84,7 @@ setsid "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run \
 	--disable-background-networking --disable-component-update --disable-sync --disable-quic \
 	--disable-dev-shm-usage --mute-audio --no-default-browser-check --no-proxy-server \
 	--user-data-dir="$profile" --remote-debugging-address=127.0.0.1 --remote-debugging-port=0 \
-	about:blank >"$TEST_TMP/chrome.out" 2>&1 </dev/null &
+	${CHROME_TLS:+"$CHROME_TLS"} about:blank >"$TEST_TMP/chrome.out" 2>&1 </dev/null &
 CHROME_PID=$!
 track_pid "$CHROME_PID"
 trap 'kill -TERM -- -"$CHROME_PID" 2>/dev/null; sleep 0.3; kill -KILL -- -"$CHROME_PID" 2>/dev/null; lib_cleanup' EXIT
@@ -89,7 +103,7 @@ fi
 ok "chromium started (DevTools on port $DPORT)"
 
 out="$TEST_TMP/cdp.out"
-timeout 90 python3 "$here/browser_cdp.py" "$DPORT" "http://127.0.0.1:$PORT" "$ART" >"$out" 2>&1
+timeout 90 python3 "$here/browser_cdp.py" "$DPORT" "$BASE://127.0.0.1:$PORT" "$ART" >"$out" 2>&1
 cat "$out"
 LIB_PASS=$((LIB_PASS + $(grep -c '^ok - ' "$out")))
 LIB_FAIL=$((LIB_FAIL + $(grep -c '^FAIL - ' "$out")))

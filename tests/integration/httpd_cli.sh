@@ -52,6 +52,15 @@ bad "--timeout abc: exit 2" --timeout abc "$R"
 bad "--header-timeout 1x: exit 2" --header-timeout 1x "$R"
 bad "-H without a colon: exit 2" -H 'NoColonHere' "$R"
 bad "two roots: exit 2" "$R" "$R"
+# -H of a field the server sets itself would send two (two Content-Types...).
+for h in 'Content-Type: text/x' 'etag: "x"' 'Server: other' 'Last-Modified: x' 'Vary: *' \
+	'Content-Encoding: gzip' 'Accept-Ranges: none' 'Content-Length: 1'; do
+	bad "-H '$h': the server's own, exit 2" -p 0 -b 127.0.0.1 -H "$h" "$R"
+done
+bad "-H with a bad name: exit 2" -p 0 -b 127.0.0.1 -H 'Bad Name: x' "$R"
+bad "--chroot without -u: exit 2 (root can leave a chroot)" -p 0 -b 127.0.0.1 --chroot "$R"
+if grep -q 'needs --user' "$T/err"; then ok "--chroot without -u: says why"; else
+	fail "--chroot without -u: says why" "$(head -c 200 "$T/err")"; fi
 
 run -p "$(free_port)" -b 127.0.0.1 "$T/does-not-exist"
 case "$RC" in
@@ -190,6 +199,44 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	fi
 else
 	skip "--chroot -u nobody" "not running as root"
+fi
+
+# As root: a loud warning without -u; with --chroot, SIGHUP reopens the log
+# where it was, never by its name inside the served root (where it could be
+# downloaded), even when the root is writable.
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	if start_httpd "$R" -w 1; then
+		check_contains "root without -u: a warning" "$HTTPD_LOG" "WARNING: serving as root"
+		stop_httpd
+	else
+		fail "root without -u starts" "$(head -c 300 "$HTTPD_LOG")"
+	fi
+	W=$(mkroot writable)
+	printf 'w\n' >"$W/w.txt"
+	mkdir -p "$T/logs"
+	chmod 777 "$W" "$T/logs"
+	here=$(pwd)
+	cd "$T/logs" || exit 1
+	if start_httpd "$W" -w 1 -u nobody --chroot -l access.log; then
+		cd "$here" || exit 1
+		hget "$T/h1" "$(url /w.txt?before-hup)" >/dev/null
+		sleep 1.2 # the log buffer is flushed at least once a second
+		mv "$T/logs/access.log" "$T/logs/access.log.1"
+		kill -HUP "$HTTPD_PID"
+		sleep 0.5
+		hget "$T/h2" "$(url /w.txt?after-hup)" >/dev/null
+		sleep 1.2
+		check "--chroot: the log is reopened where it was" test -f "$T/logs/access.log"
+		check_contains "--chroot: the reopened log gets the new lines" "$T/logs/access.log" after-hup
+		check "--chroot: no log file inside the served root" test ! -e "$W/access.log"
+		check_eq "--chroot: the log cannot be downloaded" 404 "$(hget "$T/h3" "$(url /access.log)")"
+		stop_httpd
+	else
+		cd "$here" || exit 1
+		fail "--chroot -u nobody -l access.log starts" "$(head -c 300 "$HTTPD_LOG")"
+	fi
+else
+	skip "root without -u, --chroot and SIGHUP" "not running as root"
 fi
 
 finish

@@ -34,6 +34,14 @@ ln -s outlink.txt "$R/chain.txt"
 mkdir -p "$R/esc"
 ln -s "$T/secret.txt" "$R/esc/index.html"
 printf 'question\n' >"$R/q?.txt"
+# Links in a listed directory: one leaving the root (to a file of a size and
+# date the page must not reveal), a dangling one, one inside.
+mkdir -p "$R/links"
+head -c 7777 /dev/zero >"$T/outside.bin"
+touch -d '2001-02-03 04:05:06 UTC' "$T/outside.bin"
+ln -s "$T/outside.bin" "$R/links/out.bin"
+ln -s "$T/no-such-file" "$R/links/dangling.bin"
+ln -s ../list/sized.bin "$R/links/in.bin"
 
 start_httpd "$R" || { fail "httpd starts" "$(head -c 300 "$HTTPD_LOG")"; finish; }
 
@@ -251,5 +259,13 @@ fi
 check_eq "unreadable file is 403" 403 "$(get '/noperm.txt')"
 check_lacks "403 does not leak the content" "$T/resp" "forbidden"
 check_eq "readable file still 200 under the same server" 200 "$(get '/a.txt')"
+
+# --- listings resolve entries as requests do ---
+check_eq "listing with links: 200" 200 "$(get '/links/')"
+check_lacks "a link leaving the root: its target's size not shown" "$T/resp" "7777"
+check_lacks "a link leaving the root: its target's date not shown" "$T/resp" "2001-02-03"
+check_contains "a link leaving the root: listed by name" "$T/resp" ">out.bin</a></td><td></td><td></td>"
+check_contains "a dangling link: listed alike (no existence oracle)" "$T/resp" ">dangling.bin</a></td><td></td><td></td>"
+check_contains "a link inside the root: its target's size" "$T/resp" ">in.bin</a></td><td>12345</td>"
 
 finish

@@ -90,6 +90,30 @@ START_TEST(consume_clear_free)
 }
 END_TEST
 
+/* buffer_put: pieces appended until one does not fit; from then on nothing,
+ * even a piece that would fit, until buffer_clear. */
+START_TEST(put_is_sticky_on_failure)
+{
+	struct buffer b;
+
+	buffer_init(&b, 8);
+	BUFFER_PUT_LIT(&b, "ab");
+	buffer_put_num(&b, 0);
+	buffer_put_num(&b, 18446744073709551615ULL); /* does not fit */
+	ck_assert_int_eq(b.failed, ENOBUFS);
+	buffer_put_str(&b, "c");
+	ck_assert_uint_eq(b.len, 3);
+	ck_assert_int_eq(memcmp(b.data, "ab0", 3), 0);
+	buffer_clear(&b);
+	ck_assert_int_eq(b.failed, 0);
+	buffer_put_num(&b, 4096);
+	buffer_put(&b, "", 0);
+	ck_assert_uint_eq(b.len, 4);
+	ck_assert_int_eq(memcmp(b.data, "4096", 4), 0);
+	buffer_free(&b);
+}
+END_TEST
+
 START_TEST(recv_into_spare_room)
 {
 	struct buffer b;
@@ -112,6 +136,7 @@ int main(void)
 	tcase_add_test(t, printf_short_long_and_over_limit);
 	tcase_add_test(t, consume_clear_free);
 	tcase_add_test(t, recv_into_spare_room);
+	tcase_add_test(t, put_is_sticky_on_failure);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);

@@ -103,7 +103,7 @@ static void setup(void)
 	peer = sv[0];
 	cn_fd = sv[1];
 	struct sockaddr sa = {.sa_family = AF_UNIX};
-	cn = conn_new(srv, cn_fd, &sa);
+	cn = conn_new(srv, cn_fd, &sa, CONN_PLAIN);
 	ck_assert_ptr_nonnull(cn);
 	event(EPOLLIN); /* the loop reads a new connection at once */
 }

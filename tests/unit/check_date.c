@@ -20,13 +20,6 @@ static time_t utc(int y, int mo, int d, int h, int mi, int s)
 	return timegm(&tm);
 }
 
-static int cur_year(void)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	return tm.tm_year + 1900;
-}
 
 /* ---- date_format ---- */
 
@@ -119,8 +112,6 @@ static const struct {
     {"Thu Jan  1 00:00:00 1970", 1970, 1, 1, 0, 0, 0},
     {"Monday, 07-Nov-94 08:49:37 GMT", 1994, 11, 7, 8, 49, 37},
     {"Wednesday, 09-Nov-94 23:59:59 GMT", 1994, 11, 9, 23, 59, 59},
-    /* optional whitespace around the field value */
-    {"  Sun, 06 Nov 1994 08:49:37 GMT\t ", 1994, 11, 6, 8, 49, 37},
     /* a leap second is the next minute's 0 */
     {"Sat, 31 Dec 2016 23:59:60 GMT", 2016, 12, 31, 23, 59, 60},
     /* the weekday name is only spelling-checked */
@@ -195,6 +186,8 @@ static const char *const bad_rows[] = {
     "1994-11-06T08:49:37Z",
     "784111777",
     "                                ",
+    /* lib/http stores values trimmed: whitespace around a date is not one */
+    "  Sun, 06 Nov 1994 08:49:37 GMT\t ",
 };
 
 START_TEST(parse_bad)
@@ -248,16 +241,23 @@ END_TEST
 /* RFC 9110: a two-digit year more than 50 years ahead is in the past century. */
 START_TEST(parse_rfc850_two_digit_year)
 {
-	int cur = cur_year();
-	static const int ahead[] = {0, 1, 10, 49, 50, 51, 60, 99, -1, -10, -49};
-	for (size_t i = 0; i < sizeof ahead / sizeof ahead[0]; i++) {
-		int y = cur + ahead[i];
-		int want = ahead[i] > 50 ? y - 100 : y;
-		char in[64];
-		time_t t;
-		snprintf(in, sizeof in, "Thursday, 01-Jan-%02d 00:00:00 GMT", y % 100);
-		ck_assert_int_eq(date_parse(in, strlen(in), &t), 0);
-		ck_assert_msg(t == utc(want, 1, 1, 0, 0, 0), "%s: year %d wanted", in, want);
+	/* The clock is the caller's: years around a few fixed "now"s, century
+	 * ends included, never the day the test runs. */
+	static const int years[] = {2025, 2049, 2050, 2051, 2099, 2100, 1999};
+	static const int ahead[] = {0, 1, 10, 49, 51, 60, 99, -1, -10, -49, -51}; /* ±50: either */
+	for (size_t k = 0; k < sizeof years / sizeof years[0]; k++) {
+		int cur = years[k];
+		time_t now = utc(cur, 6, 15, 12, 0, 0);
+		for (size_t i = 0; i < sizeof ahead / sizeof ahead[0]; i++) {
+			int y = cur + ahead[i];
+			int want = ahead[i] > 50 ? y - 100 : ahead[i] < -50 ? y + 100 : y;
+			char in[64];
+			time_t t;
+			snprintf(in, sizeof in, "Thursday, 01-Jan-%02d 00:00:00 GMT", y % 100);
+			ck_assert_int_eq(date_parse_at(in, strlen(in), now, &t), 0);
+			ck_assert_msg(t == utc(want, 1, 1, 0, 0, 0), "%s at %d: year %d wanted", in,
+				      cur, want);
+		}
 	}
 }
 END_TEST

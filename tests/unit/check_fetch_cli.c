@@ -130,6 +130,63 @@ START_TEST(too_many_headers)
 }
 END_TEST
 
+#define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+START_TEST(download_options)
+{
+	ck_assert_int_eq(parse("-N", "--compressed", "--content-disposition", "--checksum",
+			       "SHA256=" SHA256_ABC, "http://h/", NULL),
+			 FETCH_CLI_RUN);
+	ck_assert_int_eq(O.timestamping + O.compressed + O.content_disposition, 3);
+	ck_assert_str_eq(O.checksum.algo, "sha256");
+	ck_assert_uint_eq(O.checksum.len, 32);
+	ck_assert_uint_eq(O.checksum.want[0], 0xba);
+	/* -i alone is enough; URLs may come from both. */
+	ck_assert_int_eq(parse("-i", "-", NULL), FETCH_CLI_RUN);
+	ck_assert_str_eq(O.input, "-");
+	ck_assert_int_eq(parse("--input-file", "list", "http://h/", NULL), FETCH_CLI_RUN);
+	ck_assert_int_eq(First, 3);
+	ck_assert_uint_eq(O.tries, FETCH_TRIES);
+	ck_assert_int_eq(parse("-t", "5", "http://h/", NULL), FETCH_CLI_RUN);
+	ck_assert_uint_eq(O.tries, 5);
+	ck_assert_int_eq(parse("--tries", "100", "http://h/", NULL), FETCH_CLI_RUN);
+	ck_assert_int_eq(parse("-t", "0", "http://h/", NULL), FETCH_CLI_USAGE);
+	ck_assert_int_eq(parse("-t", "101", "http://h/", NULL), FETCH_CLI_USAGE);
+	ck_assert_int_eq(parse("-t", "x", "http://h/", NULL), FETCH_CLI_USAGE);
+}
+END_TEST
+
+START_TEST(download_option_errors)
+{
+	static char *bad[][6] = {
+		{"--checksum", "md5=d41d8cd98f00b204e9800998ecf8427e", "http://h/"},
+		{"--checksum", "sha256=abc", "http://h/"},
+		{"--checksum", "sha256", "http://h/"},
+		{"--checksum", "sha256=" SHA256_ABC "00", "http://h/"},
+		{"--checksum", "sha256=zz7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+		 "http://h/"},
+		{"--checksum", "sha256=" SHA256_ABC, "-o", "-", "http://h/"},
+		{"--checksum", "sha256=" SHA256_ABC, "http://h/", "http://h/2"},
+		{"--checksum", "sha256=" SHA256_ABC, "-i", "list"},
+		{"-N", "-o", "-", "http://h/"},
+		{"-r", "--compressed", "http://h/"},
+		{"-r", "--content-disposition", "http://h/"},
+		{"-r", "-N", "http://h/"},
+		{"-i", "list", "-o", "onefile"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *argv[8] = {(char *)"fetch"};
+		int argc = 1;
+		for (int j = 0; j < 6 && bad[i][j]; j++)
+			argv[argc++] = bad[i][j];
+		ck_assert_msg(fetch_cli_parse(argc, argv, &O, &First, Err, sizeof(Err)) ==
+				      FETCH_CLI_USAGE,
+			      "row %zu accepted", i);
+		ck_assert_msg(Err[0], "row %zu: no reason", i);
+	}
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("fetch_cli");
@@ -139,6 +196,8 @@ static Suite *cli_suite(void)
 	tcase_add_test(t, usage_errors);
 	tcase_add_test(t, header_validation);
 	tcase_add_test(t, too_many_headers);
+	tcase_add_test(t, download_options);
+	tcase_add_test(t, download_option_errors);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -54,12 +54,57 @@ START_TEST(long_names_are_cut)
 }
 END_TEST
 
+/* --content-disposition: filename* first, the same safety rules. */
+START_TEST(disposition_rule)
+{
+	static const struct { const char *value, *want; } rows[] = {
+		{"attachment; filename=plain.txt", "plain.txt"},
+		{"attachment; filename=\"quoted name.txt\"", "quoted name.txt"},
+		{"attachment; filename=\"a\\\"b.txt\"", "a\"b.txt"},
+		{"inline;filename=x", "x"},
+		{"attachment; filename=trailing.txt; ", "trailing.txt"},
+		{"attachment;filename=\"a;b.txt\";size=3", "a;b.txt"},
+		{"attachment; filename=\"old.txt\"; filename*=UTF-8''%e2%82%ac%20rates.txt",
+		 "\xe2\x82\xac rates.txt"},
+		{"attachment; filename*=utf-8'en'caf%C3%A9; filename=cafe", "caf\xc3\xa9"},
+		{"attachment; filename*=iso-8859-1''caf%E9", "caf\xc3\xa9"},
+		/* An unknown charset or a bad escape: filename instead. */
+		{"attachment; filename*=KOI8-R''x; filename=fallback", "fallback"},
+		{"attachment; filename*=UTF-8''%zz; filename=fallback", "fallback"},
+		/* Never a path, never hidden, no control bytes. */
+		{"attachment; filename=\"../../etc/passwd\"", "passwd"},
+		{"attachment; filename=\"C:\\\\dir\\\\evil.exe\"", "evil.exe"},
+		{"attachment; filename*=UTF-8''..%2F..%2Fx", "x"},
+		{"attachment; filename=.bashrc", "_bashrc"},
+		{"attachment; filename*=UTF-8''a%0Ab%1Bc", "a_b_c"},
+		{"attachment; filename=\"..\"", "_."},
+	};
+	static const char *const none[] = {
+		"attachment", "attachment; size=3", "attachment; filename=", "attachment; filename=\"\"",
+		"attachment; filename=\"a/\"", "attachment; filename=\"unterminated",
+		"attachment; filename", "attachment; filename*=UTF-8''",
+	};
+	char out[FETCH_NAME_MAX + 1];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int r = fetch_name_from_disposition(rows[i].value, strlen(rows[i].value), out,
+						    sizeof(out));
+		ck_assert_msg(r == 0 && strcmp(out, rows[i].want) == 0, "'%s' gave %d '%s', want '%s'",
+			      rows[i].value, r, r == 0 ? out : "", rows[i].want);
+	}
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
+		ck_assert_msg(fetch_name_from_disposition(none[i], strlen(none[i]), out, sizeof(out)) != 0,
+			      "'%s' gave '%s'", none[i], out);
+}
+END_TEST
+
 static Suite *name_suite(void)
 {
 	Suite *s = suite_create("fetch_name");
 	TCase *t = tcase_create("core");
 	tcase_add_test(t, name_rule);
 	tcase_add_test(t, long_names_are_cut);
+	tcase_add_test(t, disposition_rule);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -127,15 +127,36 @@ START_TEST(symlink_target_keeps_the_link)
 	struct fetch_out o;
 	struct stat st;
 
+	char target[PATH_MAX] = "link", real[PATH_MAX];
+
 	put("real", "old");
 	ck_assert_int_eq(symlink("real", "link"), 0);
-	ck_assert_int_eq(fetch_out_open(&o, "link", FETCH_OUT_NEW), 0);
+	ck_assert_ptr_nonnull(realpath("real", real));
+	ck_assert_int_eq(fetch_out_follow_link(target, sizeof(target)), 0);
+	ck_assert_str_eq(target, real);
+	ck_assert_int_eq(fetch_out_open(&o, target, FETCH_OUT_NEW), 0);
 	ck_assert_int_eq(fetch_out_write(&o, "via link", 8), 0);
 	ck_assert_int_eq(fetch_out_commit(&o, -1), 0);
 	ck_assert_int_eq(lstat("link", &st), 0);
 	ck_assert(S_ISLNK(st.st_mode));
 	ck_assert_str_eq(get("real"), "via link");
 	ck_assert_int_eq(entries(), 2);
+	/* Resuming through the link: the partial file beside the real one. */
+	ck_assert_int_eq(fetch_out_open(&o, target, FETCH_OUT_APPEND), 0);
+	ck_assert_int_eq(fetch_out_write(&o, "!", 1), 0);
+	ck_assert_int_eq(fetch_out_commit(&o, -1), 0);
+	ck_assert_int_eq(lstat("link", &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_str_eq(get("real"), "via link!");
+	ck_assert_int_eq(entries(), 2);
+	/* Not a link, a dangling link: unchanged. */
+	snprintf(target, sizeof(target), "real");
+	ck_assert_int_eq(fetch_out_follow_link(target, sizeof(target)), 0);
+	ck_assert_str_eq(target, "real");
+	ck_assert_int_eq(symlink("nowhere", "dangling"), 0);
+	snprintf(target, sizeof(target), "dangling");
+	ck_assert_int_eq(fetch_out_follow_link(target, sizeof(target)), 0);
+	ck_assert_str_eq(target, "dangling");
 }
 END_TEST
 
@@ -196,8 +217,14 @@ START_TEST(resume_through_the_partial_file)
 	ck_assert_int_eq(fetch_out_commit(&o, -1), 0);
 	ck_assert_str_eq(get("big"), "hello world");
 	ck_assert_int_eq(access("big.part", F_OK), -1);
-	/* A server that ignores Range: start the partial file over. */
+	/* A server that ignores Range: start over, the partial file as it was
+	 * until the new body is complete. */
 	put("big.part", "stale bytes");
+	ck_assert_int_eq(fetch_out_open(&o, "big", FETCH_OUT_RESTART), 0);
+	ck_assert_int_eq(fetch_out_write(&o, "fre", 3), 0);
+	ck_assert_str_eq(get("big.part"), "stale bytes");
+	fetch_out_abort(&o);
+	ck_assert_str_eq(get("big.part"), "stale bytes");
 	ck_assert_int_eq(fetch_out_open(&o, "big", FETCH_OUT_RESTART), 0);
 	ck_assert_int_eq(fetch_out_write(&o, "fresh", 5), 0);
 	ck_assert_int_eq(fetch_out_commit(&o, -1), 0);

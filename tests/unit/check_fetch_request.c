@@ -10,12 +10,12 @@
 
 #define UA "User-Agent: fetch/" FETCH_VERSION "\r\n"
 
-static void expect(const char *url, int head, const char *ua, const char *const *hdrs,
-		   unsigned nh, off_t range, const char *want)
+static void expect_hop(const char *url, int head, const char *ua, const char *const *hdrs,
+		       unsigned nh, off_t range, int other_origin, const char *want)
 {
 	struct url u;
 	struct buffer b;
-	struct fetch_request rq = {&u, head, ua, hdrs, nh, range};
+	struct fetch_request rq = {&u, head, ua, hdrs, nh, range, other_origin, -1, 0, NULL, 0, NULL};
 
 	ck_assert_int_eq(url_parse(url, &u), URL_OK);
 	buffer_init(&b, 64 * 1024);
@@ -23,6 +23,12 @@ static void expect(const char *url, int head, const char *ua, const char *const 
 	ck_assert_msg(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0,
 		      "%s:\n got '%.*s'\nwant '%s'", url, (int)b.len, b.data, want);
 	buffer_free(&b);
+}
+
+static void expect(const char *url, int head, const char *ua, const char *const *hdrs,
+		   unsigned nh, off_t range, const char *want)
+{
+	expect_hop(url, head, ua, hdrs, nh, range, 0, want);
 }
 
 START_TEST(plain_get)
@@ -79,11 +85,63 @@ START_TEST(extra_headers)
 	static const char *const h[] = {"X-One:  1 ", "accept: text/html", "X-Empty:"};
 	expect("http://h/", 0, NULL, h, 3, -1,
 	       "GET / HTTP/1.1\r\nHost: h\r\n" UA "Connection: close\r\n"
-	       "X-One: 1\r\naccept: text/html\r\nX-Empty: \r\n\r\n");
+	       "X-One: 1\r\naccept: text/html\r\n\r\n");
 	static const char *const host[] = {"Host: other.example"};
 	expect("http://h/", 0, NULL, host, 1, -1,
 	       "GET / HTTP/1.1\r\n" UA "Accept: */*\r\nConnection: close\r\n"
 	       "Host: other.example\r\n\r\n");
+}
+END_TEST
+
+/* "Name:" with nothing after the colon removes that default (curl's way). */
+START_TEST(empty_header_removes_default)
+{
+	static const char *const h[] = {"User-Agent:", "Accept:  ", "connection:", "Range:"};
+	expect("http://h/", 0, NULL, h, 4, 10, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+	static const char *const host[] = {"Host:"};
+	expect("http://h/", 0, NULL, host, 1, -1,
+	       "GET / HTTP/1.1\r\n" UA "Accept: */*\r\nConnection: close\r\n\r\n");
+}
+END_TEST
+
+/* Credentials and a custom Host stay with the first origin. */
+START_TEST(credentials_only_to_first_origin)
+{
+	static const char *const h[] = {"Authorization: Bearer s3cret", "cookie: a=b",
+					"Proxy-Authorization: Basic eHg=", "Host: vhost.example",
+					"X-Other: kept"};
+	expect_hop("http://h/", 0, NULL, h, 5, -1, 0,
+		   "GET / HTTP/1.1\r\n" UA "Accept: */*\r\nConnection: close\r\n"
+		   "Authorization: Bearer s3cret\r\ncookie: a=b\r\n"
+		   "Proxy-Authorization: Basic eHg=\r\nHost: vhost.example\r\nX-Other: kept\r\n\r\n");
+	expect_hop("http://h2:81/", 0, NULL, h, 5, -1, 1,
+		   "GET / HTTP/1.1\r\nHost: h2:81\r\n" UA "Accept: */*\r\nConnection: close\r\n"
+		   "X-Other: kept\r\n\r\n");
+}
+END_TEST
+
+/* -N and --compressed: their headers, before Connection; -H still wins. */
+START_TEST(conditional_and_gzip)
+{
+	struct url u;
+	struct buffer b;
+	struct fetch_request rq = {&u, 0, NULL, NULL, 0, -1, 0, 1445412480, 1, NULL, 0, NULL};
+	static const char *const h[] = {"Accept-Encoding: br"};
+	const char *want = "GET / HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n"
+			   "If-Modified-Since: Wed, 21 Oct 2015 07:28:00 GMT\r\n"
+			   "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n";
+
+	ck_assert_int_eq(url_parse("http://h/", &u), URL_OK);
+	buffer_init(&b, 4096);
+	ck_assert_int_eq(fetch_request_build(&b, &rq), 0);
+	ck_assert_msg(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0, "got '%.*s'",
+		      (int)b.len, b.data);
+	rq.headers = h;
+	rq.nheaders = 1;
+	ck_assert_int_eq(fetch_request_build(&b, &rq), 0);
+	ck_assert_ptr_null(memmem(b.data, b.len, "gzip", 4));
+	ck_assert_ptr_nonnull(memmem(b.data, b.len, "Accept-Encoding: br\r\n", 21));
+	buffer_free(&b);
 }
 END_TEST
 
@@ -96,6 +154,9 @@ static Suite *request_suite(void)
 	tcase_add_test(t, target_kept_and_encoded);
 	tcase_add_test(t, head_range_and_user_agent);
 	tcase_add_test(t, extra_headers);
+	tcase_add_test(t, empty_header_removes_default);
+	tcase_add_test(t, credentials_only_to_first_origin);
+	tcase_add_test(t, conditional_and_gzip);
 	suite_add_tcase(s, t);
 	return s;
 }

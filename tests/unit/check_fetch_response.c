@@ -197,6 +197,112 @@ START_TEST(no_body_statuses)
 		       "", 0, 304);
 	run_all_splits(S("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"), 0, 0, FETCH_RESP_DONE, "",
 		       0, 200);
+	/* RFC 9112 6.3: they end at the blank line whatever Content-Length says;
+	 * no EOF: the message must complete without waiting for a body. */
+	run_all_splits(S("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\nstray"), 0, 0,
+		       FETCH_RESP_DONE, "", 0, 204);
+	run_all_splits(S("HTTP/1.1 304 Not Modified\r\nContent-Length: 100\r\n\r\n"), 0, 0,
+		       FETCH_RESP_DONE, "", 0, 304);
+	run_all_splits(S("HTTP/1.1 304 Not Modified\r\nTransfer-Encoding: chunked\r\n\r\n"), 0,
+		       0, FETCH_RESP_DONE, "", 0, 304);
+}
+END_TEST
+
+/* A head with `fields` fields making `bytes` bytes in all, then "ok". */
+static char *big_head(size_t bytes, unsigned fields, size_t *len)
+{
+	char *m = malloc(bytes + 200);
+	size_t at = 0, each;
+
+	ck_assert_ptr_nonnull(m);
+	at += (size_t)sprintf(m, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n");
+	each = (bytes - at) / fields;
+	for (unsigned i = 0; i < fields; i++) {
+		int n = sprintf(m + at, "Set-Cookie: c%u=", i);
+		memset(m + at + n, 'v', each - (size_t)n - 2);
+		memcpy(m + at + each - 2, "\r\n", 2);
+		at += each;
+	}
+	memcpy(m + at, "\r\nok", 4);
+	*len = at + 4;
+	return m;
+}
+
+/* Heads up to FETCH_HEAD_MAX are read; beyond, a clear error. */
+START_TEST(large_heads)
+{
+	size_t n;
+	char *m = big_head(250 * 1024, 90, &n);
+	run(&R, m, n, 65536, 0, 1);
+	ck_assert_msg(R.end == FETCH_RESP_DONE, "%s", R.error);
+	ck_assert_uint_eq(R.body_len, 2);
+	free(m);
+	m = big_head(260 * 1024, 90, &n);
+	run(&R, m, n, 65536, 0, 1);
+	ck_assert_int_eq(R.end, FETCH_RESP_ERROR);
+	ck_assert_ptr_nonnull(strstr(R.error, "head too large (more than 256 KiB"));
+	free(m);
+}
+END_TEST
+
+static void partial(const char *head, off_t have, int ok, off_t want_total)
+{
+	struct fetch_resp r;
+	size_t used;
+	off_t total;
+	const char *why = NULL;
+
+	fetch_resp_init(&r, 0, NULL, NULL);
+	ck_assert_int_eq(fetch_resp_feed(&r, head, strlen(head), &used), FETCH_RESP_MORE);
+	ck_assert_int_eq(fetch_resp_feed(&r, head + used, strlen(head) - used, &used),
+			 FETCH_RESP_HEAD);
+	ck_assert_msg((fetch_resp_check_partial(fetch_resp_head(&r), have, &total, &why) == 0) == ok,
+		      "%s: %s", head, why ? why : "accepted");
+	if (ok)
+		ck_assert_int_eq(total, want_total);
+	fetch_resp_free(&r);
+}
+
+/* A 206 is joined to the partial file only when it is exactly its end. */
+START_TEST(partial_content_checked)
+{
+	partial("HTTP/1.1 206 P\r\nContent-Range: bytes 10-99/100\r\nContent-Length: 90\r\n\r\n",
+		10, 1, 100);
+	partial("HTTP/1.1 206 P\r\nContent-Range: bytes 10-99/100\r\nTransfer-Encoding: chunked\r\n\r\n",
+		10, 1, 100);
+	/* Not where the file ends. */
+	partial("HTTP/1.1 206 P\r\nContent-Range: bytes 0-99/100\r\nContent-Length: 100\r\n\r\n",
+		10, 0, 0);
+	/* Content-Length disagrees with Content-Range. */
+	partial("HTTP/1.1 206 P\r\nContent-Range: bytes 10-99/100\r\nContent-Length: 50\r\n\r\n",
+		10, 0, 0);
+	/* Ends before the complete length, or the length is unknown. */
+	partial("HTTP/1.1 206 P\r\nContent-Range: bytes 10-49/100\r\nContent-Length: 40\r\n\r\n",
+		10, 0, 0);
+	partial("HTTP/1.1 206 P\r\nContent-Range: bytes 10-49/*\r\nContent-Length: 40\r\n\r\n",
+		10, 0, 0);
+	/* None, or not bytes. */
+	partial("HTTP/1.1 206 P\r\nContent-Length: 90\r\n\r\n", 10, 0, 0);
+	partial("HTTP/1.1 206 P\r\nContent-Range: items 10-99/100\r\nContent-Length: 90\r\n\r\n",
+		10, 0, 0);
+	partial("HTTP/1.1 206 P\r\nContent-Range: bytes */100\r\nContent-Length: 90\r\n\r\n",
+		10, 0, 0);
+}
+END_TEST
+
+/* Nothing a server chose reaches a terminal unmasked. */
+START_TEST(masking)
+{
+	char out[64];
+	static const char raw[] = "ok \x1b]0;t\x07 \x1b[2J \x9b" "31m \x85 \xc3\xa9 \x7f\tend";
+
+	for (int c = 0; c < 256; c++)
+		ck_assert_int_eq(fetch_resp_printable((unsigned char)c),
+				 (c >= 0x20 && c <= 0x7e) || c == '\t');
+	fetch_resp_mask(raw, sizeof(raw) - 1, out, sizeof(out));
+	ck_assert_str_eq(out, "ok ?]0;t? ?[2J ?31m ? ?? ?\tend");
+	fetch_resp_mask("abcdef", 6, out, 4);
+	ck_assert_str_eq(out, "abc");
 }
 END_TEST
 
@@ -397,6 +503,9 @@ static Suite *response_suite(void)
 	tcase_add_test(t, too_many_interim_and_101);
 	tcase_add_test(t, head_has_no_body);
 	tcase_add_test(t, no_body_statuses);
+	tcase_add_test(t, large_heads);
+	tcase_add_test(t, partial_content_checked);
+	tcase_add_test(t, masking);
 	tcase_add_test(t, incomplete_is_an_error);
 	tcase_add_test(t, bad_status_lines);
 	tcase_add_test(t, status_line_checker);

@@ -28,8 +28,12 @@ START_TEST(test_listing_empty_dir)
 	int fd = open(dir, O_RDONLY | O_DIRECTORY);
 	ck_assert_int_ge(fd, 0);
 	buffer_init(&out, 1 << 16);
+	struct path_root root;
+	ck_assert_int_eq(path_root_open(&root, dir), 0);
+	struct listing_dir d = {&root, fd, "/empty/", 7};
 	struct listing_view view = {0};
-	ck_assert_int_eq(listing_render(&out, fd, "/empty/", 7, &view), 0);
+	ck_assert_int_eq(listing_render(&out, &d, &view), 0);
+	path_root_close(&root);
 	ck_assert_int_eq(buffer_append(&out, "", 1), 0);
 	ck_assert_ptr_nonnull(strstr(out.data, "Index of /empty/"));
 	ck_assert_ptr_nonnull(strstr(out.data, "<td><a href=\"../\""));

@@ -1,4 +1,6 @@
-/* check_listing: directory pages from a real temporary directory. */
+/* check_listing: directory pages from a real temporary directory, which is
+ * also the root entries are resolved beneath. The hidden links ".sub" and
+ * ".<p>" lead back to it, so that it can be listed under other URL paths. */
 #include <check.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 static char dir[64];
 static int dirfd_;
+static struct path_root root;
 
 static void put_file(const char *name, const char *content)
 {
@@ -35,18 +38,24 @@ static void setup(void)
 	ck_assert_int_eq(mkdirat(dirfd_, "a dir", 0755), 0);
 	ck_assert_int_eq(mkdirat(dirfd_, "zz", 0755), 0);
 	ck_assert_int_eq(symlinkat("/nonexistent/target", dirfd_, "dangling"), 0);
+	ck_assert_int_eq(symlinkat("/etc/passwd", dirfd_, "out"), 0);
+	ck_assert_int_eq(symlinkat("b.txt", dirfd_, "in"), 0);
+	ck_assert_int_eq(symlinkat(".", dirfd_, ".sub"), 0);
+	ck_assert_int_eq(symlinkat(".", dirfd_, ".<p>"), 0);
+	ck_assert_int_eq(path_root_open(&root, dir), 0);
 }
 
 static void teardown(void)
 {
 	const char *names[] = {"b.txt", "<x>&\"'.html", "a:b", ".hidden", "caf\xc3\xa9.txt",
-			       "dangling"};
+			       "dangling", "out", "in", ".sub", ".<p>"};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		unlinkat(dirfd_, names[i], 0);
 	unlinkat(dirfd_, "a dir", AT_REMOVEDIR);
 	unlinkat(dirfd_, "zz", AT_REMOVEDIR);
 	close(dirfd_);
+	path_root_close(&root);
 	rmdir(dir);
 }
 
@@ -57,7 +66,9 @@ static char *render_view(const char *path, const struct listing_view *v)
 	char *s;
 
 	buffer_init(&b, 1 << 20);
-	ck_assert_int_eq(listing_render(&b, dirfd_, path, strlen(path), v), 0);
+	struct listing_dir d = {&root, dirfd_, path, strlen(path)};
+
+	ck_assert_int_eq(listing_render(&b, &d, v), 0);
 	ck_assert_int_eq(buffer_append(&b, "", 1), 0);
 	s = strdup(b.data);
 	buffer_free(&b);
@@ -83,13 +94,12 @@ static char *render_query(const char *query, int json)
 
 START_TEST(test_page_shape)
 {
-	char *s = render("/sub/", 0);
+	char *s = render("/.sub/", 0);
 
 	ck_assert_ptr_nonnull(strstr(s, "<meta charset=\"utf-8\">"));
-	ck_assert_ptr_nonnull(strstr(s, "<title>Index of /sub/</title>"));
+	ck_assert_ptr_nonnull(strstr(s, "<title>Index of /.sub/</title>"));
 	ck_assert_ptr_nonnull(strstr(s, "href=\"../\""));
-	ck_assert_ptr_nonnull(strstr(s, "<td title=\"5 bytes\">5 B</td>")); /* b.txt's size */
-	ck_assert_ptr_null(strstr(s, "dangling"));
+	ck_assert_ptr_nonnull(strstr(s, ">b.txt</a></td><td title=\"5 bytes\">5 B</td>"));
 	free(s);
 	s = render("/", 0);
 	ck_assert_ptr_null(strstr(s, "href=\"../\""));
@@ -99,11 +109,11 @@ END_TEST
 
 START_TEST(test_escaping)
 {
-	char *s = render("/<p>/", 0);
+	char *s = render("/.<p>/", 0);
 
 	ck_assert_ptr_null(strstr(s, "<x>"));
 	ck_assert_ptr_null(strstr(s, "<p>"));
-	ck_assert_ptr_nonnull(strstr(s, "Index of /&lt;p&gt;/"));
+	ck_assert_ptr_nonnull(strstr(s, "Index of /.&lt;p&gt;/"));
 	ck_assert_ptr_nonnull(strstr(s, ">&lt;x&gt;&amp;&quot;&#39;.html</a>"));
 	ck_assert_ptr_nonnull(strstr(s, "href=\"%3Cx%3E%26%22%27.html\""));
 	ck_assert_ptr_nonnull(strstr(s, "href=\"a%3Ab\"")); /* never a URL scheme */
@@ -137,11 +147,11 @@ END_TEST
 START_TEST(test_limit)
 {
 	struct buffer b;
-
 	struct listing_view v = {0};
+	struct listing_dir d = {&root, dirfd_, "/", 1};
 
 	buffer_init(&b, 100);
-	ck_assert_int_eq(listing_render(&b, dirfd_, "/", 1, &v), -1);
+	ck_assert_int_eq(listing_render(&b, &d, &v), -1);
 	ck_assert_uint_eq(b.len, 0); /* no half page */
 	buffer_free(&b);
 }
@@ -163,6 +173,8 @@ START_TEST(test_sort)
 	s = render_query("?sort=size&order=desc", 0);
 	ck_assert(in_order(s, "zz/</a>", ">b.txt<", ">a:b<"));
 	ck_assert(in_order(s, "zz/</a>", "a dir/</a>", ">b.txt<")); /* equal sizes: names reversed */
+	/* sorted or not, a link leaving the root shows its name alone */
+	ck_assert_ptr_nonnull(strstr(s, "href=\"out\">out</a></td><td></td><td></td></tr>"));
 	free(s);
 	s = render_query("?sort=size", 0);
 	ck_assert(in_order(s, "a dir/</a>", ">a:b<", ">b.txt<"));
@@ -174,6 +186,20 @@ START_TEST(test_sort)
 	free(s);
 	s = render_query("?sort=bogus&order=sideways&x=1", 0); /* ignored: the default */
 	ck_assert(in_order(s, "a dir/</a>", "zz/</a>", ">a:b<"));
+	free(s);
+}
+END_TEST
+
+/* Entries resolve beneath the root as requests do: a link inside shows its
+ * target's facts; one leaving the root and a dangling one show their names
+ * alone, alike (no size, no time, no existence oracle). */
+START_TEST(test_links_beneath_root)
+{
+	char *s = render("/", 0);
+
+	ck_assert_ptr_nonnull(strstr(s, "href=\"in\">in</a></td><td title=\"5 bytes\">5 B</td><td>2"));
+	ck_assert_msg(strstr(s, "href=\"out\">out</a></td><td></td><td></td></tr>") != NULL, "%s", s);
+	ck_assert_ptr_nonnull(strstr(s, "href=\"dangling\">dangling</a></td><td></td><td></td></tr>"));
 	free(s);
 }
 END_TEST
@@ -212,6 +238,10 @@ START_TEST(test_json)
 	ck_assert_ptr_null(strstr(s, "<table"));
 	ck_assert(s[0] == '[' && strcmp(s + strlen(s) - 3, "\n]\n") == 0);
 	ck_assert(in_order(s, "\"a dir\"", "\"zz\"", "\"a:b\""));
+	/* links not resolving beneath the root: the name alone */
+	ck_assert_ptr_nonnull(strstr(s, "{\"name\":\"out\",\"type\":\"other\"}"));
+	ck_assert_ptr_nonnull(strstr(s, "{\"name\":\"dangling\",\"type\":\"other\"}"));
+	ck_assert_ptr_nonnull(strstr(s, "{\"name\":\"in\",\"type\":\"file\",\"mtime\":\""));
 	free(s);
 	unlinkat(dirfd_, "bad\xff\x01\\.txt", 0);
 }
@@ -232,6 +262,7 @@ int main(void)
 	tcase_add_test(tc, test_escaping);
 	tcase_add_test(tc, test_order_and_dotfiles);
 	tcase_add_test(tc, test_limit);
+	tcase_add_test(tc, test_links_beneath_root);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -100,7 +100,7 @@ static void head_init(struct http_head *h, int major, int minor)
 
 static void head_add(struct http_head *h, const char *name, const char *value)
 {
-	struct http_field *f = &h->fields[h->nfields++];
+	struct http_field *f = &h->fields[h->nfields];
 
 	f->name = (uint32_t)h->store.len;
 	f->name_len = (uint32_t)strlen(name);
@@ -108,6 +108,7 @@ static void head_add(struct http_head *h, const char *name, const char *value)
 	f->value = (uint32_t)h->store.len;
 	f->value_len = (uint32_t)strlen(value);
 	ck_assert_int_eq(buffer_append(&h->store, value, f->value_len + 1), 0);
+	http_index_field(h, h->nfields++);
 }
 
 struct head_case {
@@ -127,7 +128,6 @@ static const struct head_case head_cases[] = {
 	{"3.1", 3, 1, {"Host", "a"}, 505},
 	{"0.9 (version-less)", 0, 9, {NULL}, 400},
 	{"CL digits", 1, 1, {"Host", "a", "Content-Length", "12"}, 0},
-	{"CL with OWS", 1, 1, {"Host", "a", "Content-Length", " 5 "}, 0},
 	{"CL letters", 1, 1, {"Host", "a", "Content-Length", "1a"}, 400},
 	{"CL plus sign", 1, 1, {"Host", "a", "Content-Length", "+1"}, 400},
 	{"CL minus sign", 1, 1, {"Host", "a", "Content-Length", "-1"}, 400},
@@ -139,20 +139,44 @@ static const struct head_case head_cases[] = {
 	{"two CL differ", 1, 1, {"Host", "a", "Content-Length", "5", "content-length", "6"}, 400},
 	{"TE chunked", 1, 1, {"Host", "a", "Transfer-Encoding", "chunked"}, 0},
 	{"TE Chunked any case", 1, 1, {"Host", "a", "Transfer-Encoding", "CHUNKED"}, 0},
-	{"TE gzip, chunked", 1, 1, {"Host", "a", "Transfer-Encoding", "gzip, chunked"}, 0},
+	/* a coding other than one final chunked: 501 (we decode none), as nginx */
+	{"TE gzip, chunked", 1, 1, {"Host", "a", "Transfer-Encoding", "gzip, chunked"}, 501},
+	{"TE identity, chunked", 1, 1, {"Host", "a", "Transfer-Encoding", "identity, chunked"}, 501},
 	{"TE split fields", 1, 1,
-	 {"Host", "a", "Transfer-Encoding", "gzip", "Transfer-Encoding", "chunked"}, 0},
+	 {"Host", "a", "Transfer-Encoding", "gzip", "Transfer-Encoding", "chunked"}, 501},
+	{"TE chunked twice", 1, 1, {"Host", "a", "Transfer-Encoding", "chunked, chunked"}, 501},
 	{"TE chunked, gzip", 1, 1, {"Host", "a", "Transfer-Encoding", "chunked, gzip"}, 400},
 	{"TE gzip only", 1, 1, {"Host", "a", "Transfer-Encoding", "gzip"}, 400},
 	{"TE identity", 1, 1, {"Host", "a", "Transfer-Encoding", "identity"}, 400},
 	{"TE empty", 1, 1, {"Host", "a", "Transfer-Encoding", ""}, 400},
-	{"TE chunked twice", 1, 1, {"Host", "a", "Transfer-Encoding", "chunked, chunked"}, 400},
 	{"TE chunked then gzip field", 1, 1,
 	 {"Host", "a", "Transfer-Encoding", "chunked", "Transfer-Encoding", "gzip"}, 400},
 	{"TE xchunked", 1, 1, {"Host", "a", "Transfer-Encoding", "xchunked"}, 400},
 	{"TE chunked with CL", 1, 1,
 	 {"Host", "a", "Transfer-Encoding", "chunked", "Content-Length", "3"}, 400},
 	{"TE in HTTP/1.0", 1, 0, {"Transfer-Encoding", "chunked"}, 400},
+	/* Host: uri-host [ ":" port ] (RFC 9112 3.2) */
+	{"Host reg-name port", 1, 1, {"Host", "www.example-1.org:8080"}, 0},
+	{"Host sub-delims pct", 1, 1, {"Host", "a!$&'()*+,;=%41~_"}, 0},
+	{"Host IPv4", 1, 1, {"Host", "127.0.0.1:80"}, 0},
+	{"Host IPv6", 1, 1, {"Host", "[::1]:8080"}, 0},
+	{"Host IPv6 no port", 1, 1, {"Host", "[2001:db8::1]"}, 0},
+	{"Host empty", 1, 1, {"Host", ""}, 0},
+	{"Host empty port", 1, 1, {"Host", "a:"}, 0},
+	{"Host SP and more", 1, 1, {"Host", "a b/c@d"}, 400},
+	{"Host slash", 1, 1, {"Host", "a/b"}, 400},
+	{"Host userinfo", 1, 1, {"Host", "u@a"}, 400},
+	{"Host bad pct", 1, 1, {"Host", "a%4"}, 400},
+	{"Host bad pct hex", 1, 1, {"Host", "a%zz"}, 400},
+	{"Host port letters", 1, 1, {"Host", "a:80x"}, 400},
+	{"Host two colons", 1, 1, {"Host", "a:80:81"}, 400},
+	{"Host bare IPv6", 1, 1, {"Host", "::1"}, 400},
+	{"Host bad IPv6", 1, 1, {"Host", "[::g]"}, 400},
+	{"Host unclosed IPv6", 1, 1, {"Host", "[::1"}, 400},
+	{"Host IPv6 junk after", 1, 1, {"Host", "[::1]x"}, 400},
+	{"Host IPvFuture", 1, 1, {"Host", "[v1.x]"}, 400},
+	{"Host in 1.0 checked too", 1, 0, {"Host", "a b"}, 400},
+	{"1.0 two Hosts", 1, 0, {"Host", "a", "Host", "b"}, 400},
 };
 
 START_TEST(test_head)

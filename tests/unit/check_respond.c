@@ -12,6 +12,11 @@
 #include "filecache.h"
 #include "httpd.h"
 
+/* Fixture files get this mtime, never "now": Wed, 01 Jan 2025 03:25:45 GMT.
+ * The planner's clock (ctx.now) is set by the tests, a month later. */
+#define MTIME ((time_t)1735701945)
+#define DAY ((time_t)86400)
+
 static char root[64];
 static struct httpd_config cfg;
 static struct httpd_ctx ctx;
@@ -26,6 +31,22 @@ struct result {
 	size_t body_len;
 };
 
+static void set_mtime(const char *name, time_t t)
+{
+	char path[256];
+	struct timespec ts[2] = {{t, 0}, {t, 0}};
+
+	snprintf(path, sizeof(path), "%s/%s", root, name);
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+static void set_now(time_t t)
+{
+	ctx.now = t;
+	date_format(t, ctx.date);
+	ctx.mono_ns += 2 * FILECACHE_FRESH_NS; /* the cache looks at the files again */
+}
+
 static void put_file(const char *name, const char *content, size_t n)
 {
 	char path[256];
@@ -36,6 +57,7 @@ static void put_file(const char *name, const char *content, size_t n)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, content, n), (ssize_t)n);
 	close(fd);
+	set_mtime(name, MTIME);
 }
 
 static void put_dir(const char *name)
@@ -85,8 +107,7 @@ static void setup(void)
 	cfg.extra_headers_len = strlen(cfg.extra_headers);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cfg = &cfg;
-	ctx.now = time(NULL);
-	date_format(ctx.now, ctx.date);
+	set_now(MTIME + 30 * DAY);
 }
 
 static void teardown(void)
@@ -585,7 +606,7 @@ START_TEST(test_ranges)
 	ck_assert_str_eq(res.body, "hello");
 	ck_assert_int_eq(res.r.body_len, 5);
 	result_free(&res);
-	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=6-\r\n\r\n");
+	res = plan("GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=6- \t \r\n\r\n");
 	ck_assert(status_is(&res, 206));
 	ck_assert_str_eq(res.body, "world\n");
 	result_free(&res);
@@ -840,6 +861,163 @@ START_TEST(test_cache_revalidation)
 }
 END_TEST
 
+/* A header's value in a result (first occurrence), into out. */
+static void value_of(const struct result *res, const char *name, char *out, size_t cap)
+{
+	char want[64];
+	const char *v, *end;
+
+	snprintf(want, sizeof(want), "\r\n%s: ", name);
+	v = strstr(res->text, want);
+	ck_assert_msg(v != NULL, "no %s in %s", name, res->text);
+	v += strlen(want);
+	end = strstr(v, "\r\n");
+	ck_assert_uint_lt((size_t)(end - v), cap);
+	memcpy(out, v, (size_t)(end - v));
+	out[end - v] = '\0';
+}
+
+/* If-Range with the Last-Modified date, the file changed on each of the
+ * seven weekdays (a "Wed, ..." date once read as a weak tag); a date one
+ * second off, or a Last-Modified not a second older than Date, sends all. */
+START_TEST(test_if_range_every_weekday)
+{
+	for (int day = 0; day < 7; day++) {
+		time_t mtime = MTIME + day * DAY;
+		char lm[64], raw[256], off[DATE_LEN + 1];
+		struct result res;
+
+		set_mtime("hello.txt", mtime);
+		set_now(mtime + DAY);
+		date_format(mtime, off);
+		res = plan(GET("/hello.txt"));
+		value_of(&res, "Last-Modified", lm, sizeof(lm));
+		ck_assert_str_eq(lm, off);
+		result_free(&res);
+		snprintf(raw, sizeof(raw),
+			 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\nIf-Range: %s\r\n\r\n", lm);
+		res = plan(raw);
+		ck_assert_msg(status_is(&res, 206), "%s: %s", lm, res.text);
+		ck_assert_str_eq(res.body, "hello");
+		result_free(&res);
+		for (int delta = -1; delta <= 1; delta += 2) {
+			date_format(mtime + delta, off);
+			snprintf(raw, sizeof(raw),
+				 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\nIf-Range: %s\r\n\r\n",
+				 off);
+			res = plan(raw);
+			ck_assert_msg(status_is(&res, 200), "%s", off);
+			ck_assert_str_eq(res.body, "hello world\n");
+			result_free(&res);
+		}
+		set_now(mtime); /* Last-Modified == Date: weak, no date matches */
+		snprintf(raw, sizeof(raw),
+			 "GET /hello.txt HTTP/1.1\r\nHost: t\r\nRange: bytes=0-4\r\nIf-Range: %s\r\n\r\n", lm);
+		res = plan(raw);
+		ck_assert_msg(status_is(&res, 200), "%s", res.text);
+		result_free(&res);
+	}
+}
+END_TEST
+
+/* RFC 9110 13.2.2 through the planner: If-Match and If-Unmodified-Since
+ * answer 412 before anything else; a resumed download never gets new bytes
+ * spliced onto old ones. */
+START_TEST(test_preconditions_412)
+{
+	char etag[64], lm[64], before[DATE_LEN + 1], raw[512];
+	struct result res;
+
+	etag_of("/big.bin", etag, sizeof(etag), lm, sizeof(lm));
+	date_format(MTIME - 1, before);
+	snprintf(raw, sizeof(raw), "GET /big.bin HTTP/1.1\r\nHost: t\r\nIf-Match: \"old\"\r\n"
+		 "Range: bytes=10-\r\n\r\n");
+	res = plan(raw);
+	ck_assert_msg(status_is(&res, 412), "%s", res.text);
+	ck_assert_int_eq(res.r.fd, -1);
+	ck_assert(has_name(&res, "Content-Length"));
+	result_free(&res);
+	snprintf(raw, sizeof(raw), "GET /big.bin HTTP/1.1\r\nHost: t\r\nIf-Match: %s\r\n"
+		 "Range: bytes=99990-\r\n\r\n", etag);
+	res = plan(raw);
+	ck_assert(status_is(&res, 206));
+	ck_assert_int_eq(res.r.off, 99990);
+	result_free(&res);
+	snprintf(raw, sizeof(raw), "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-Unmodified-Since: %s\r\n"
+		 "If-None-Match: *\r\n\r\n", before);
+	res = plan(raw);
+	ck_assert(status_is(&res, 412)); /* before If-None-Match's 304 */
+	result_free(&res);
+	snprintf(raw, sizeof(raw), "HEAD /hello.txt HTTP/1.1\r\nHost: t\r\nIf-Unmodified-Since: %s\r\n\r\n",
+		 lm);
+	res = plan(raw);
+	ck_assert(status_is(&res, 200));
+	result_free(&res);
+	snprintf(raw, sizeof(raw), "GET /hello.txt HTTP/1.1\r\nHost: t\r\nIf-Match: W/%s\r\n\r\n", etag);
+	res = plan(raw);
+	ck_assert(status_is(&res, 412)); /* a weak tag never matches strongly */
+	result_free(&res);
+}
+END_TEST
+
+/* A file whose mtime is ahead of the clock: Last-Modified is the Date, from
+ * the cache too; once the clock passes the mtime, the mtime. */
+START_TEST(test_future_mtime)
+{
+	char date[64], lm[DATE_LEN + 1];
+	struct result res;
+
+	set_mtime("hello.txt", ctx.now + 3600);
+	for (int pass = 0; pass < 2; pass++) {
+		res = plan(GET("/hello.txt"));
+		ck_assert(status_is(&res, 200));
+		snprintf(date, sizeof(date), "Last-Modified: %s", ctx.date);
+		ck_assert_msg(has(&res, date), "%s", res.text);
+		result_free(&res);
+	}
+	date_format(ctx.now + 3600, lm);
+	set_now(ctx.now + 7200);
+	res = plan(GET("/hello.txt"));
+	snprintf(date, sizeof(date), "Last-Modified: %s", lm);
+	ck_assert_msg(has(&res, date), "%s", res.text);
+	result_free(&res);
+}
+END_TEST
+
+/* The .gz twin and the file it stands for have the same size and mtime
+ * here, yet different strong ETags: a resume against one never gets the
+ * other's bytes. */
+START_TEST(test_twin_etag_differs)
+{
+	char plain[64], gz[64], raw[256];
+	struct result res;
+
+	put_file("same.txt", "1234567", 7);
+	put_file("same.txt.gz", "GZGZGZG", 7);
+	for (int pass = 0; pass < 2; pass++) { /* the second meets the cache */
+		res = plan(GET("/same.txt"));
+		value_of(&res, "ETag", plain, sizeof(plain));
+		result_free(&res);
+		res = plan("GET /same.txt HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n\r\n");
+		ck_assert(has(&res, "Content-Encoding: gzip"));
+		value_of(&res, "ETag", gz, sizeof(gz));
+		result_free(&res);
+		ck_assert_str_ne(plain, gz);
+		snprintf(raw, sizeof(raw), "GET /same.txt HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n"
+			 "Range: bytes=3-\r\nIf-Range: %s\r\n\r\n", plain);
+		res = plan(raw);
+		ck_assert(status_is(&res, 200));
+		ck_assert_str_eq(res.body, "GZGZGZG");
+		result_free(&res);
+		snprintf(raw, sizeof(raw), "GET /same.txt HTTP/1.1\r\nHost: t\r\nAccept-Encoding: gzip\r\n"
+			 "If-None-Match: %s\r\n\r\n", plain);
+		res = plan(raw);
+		ck_assert(status_is(&res, 200));
+		result_free(&res);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("respond");
@@ -869,6 +1047,10 @@ int main(void)
 	tcase_add_test(tc, test_listing_sorted_and_json);
 	tcase_add_test(tc, test_fallback);
 	tcase_add_test(tc, test_error_page);
+	tcase_add_test(tc, test_if_range_every_weekday);
+	tcase_add_test(tc, test_preconditions_412);
+	tcase_add_test(tc, test_future_mtime);
+	tcase_add_test(tc, test_twin_etag_differs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

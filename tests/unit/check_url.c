@@ -25,6 +25,9 @@ static const struct parse_case parse_good[] = {
     {"http://example.com/", URL_OK, "example.com", "80", "/", 0},
     {"HTTP://Example.COM/Path/File.html", URL_OK, "example.com", "80", "/Path/File.html", 0},
     {"hTtP://h/", URL_OK, "h", "80", "/", 0},
+    {"https://h/", URL_OK, "h", "443", "/", 0},
+    {"HTTPS://h:8443/x", URL_OK, "h", "8443", "/x", 0},
+    {"https://h:/", URL_OK, "h", "443", "/", 0},
     {"example.com/a/b?c=d", URL_OK, "example.com", "80", "/a/b?c=d", 0},
     {"example.com", URL_OK, "example.com", "80", "/", 0},
     {"example.com:8080", URL_OK, "example.com", "8080", "/", 0},
@@ -75,8 +78,7 @@ static const struct parse_case parse_good[] = {
 
 static const struct parse_case parse_bad[] = {
     {"", URL_EMPTY, NULL, NULL, NULL, 0},
-    {"https://h/", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL, 0},
-    {"HTTPS://h/", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL, 0},
+    {"httpx://h/", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL, 0},
     {"ftp://h/", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL, 0},
     {"file:///etc/passwd", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL, 0},
     {"urn:isbn:123", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL, 0},
@@ -206,8 +208,8 @@ START_TEST(strerror_texts)
 		ck_assert_uint_gt(strlen(url_strerror(e)), 0);
 	}
 	ck_assert_ptr_nonnull(url_strerror((enum url_error)999));
-	ck_assert_int_eq(url_parse("https://example.com/", &u), URL_UNSUPPORTED_SCHEME);
-	ck_assert_str_eq(url_strerror(URL_UNSUPPORTED_SCHEME), "https is not supported");
+	ck_assert_int_eq(url_parse("gopher://example.com/", &u), URL_UNSUPPORTED_SCHEME);
+	ck_assert_str_eq(url_strerror(URL_UNSUPPORTED_SCHEME), "gopher is not supported");
 	ck_assert_int_eq(url_parse("FTP://example.com/", &u), URL_UNSUPPORTED_SCHEME);
 	ck_assert_str_eq(url_strerror(URL_UNSUPPORTED_SCHEME), "ftp is not supported");
 	ck_assert_int_eq(url_parse("urn:x", &u), URL_UNSUPPORTED_SCHEME);
@@ -321,7 +323,9 @@ static const struct resolve_case resolve_cases[] = {
     {"//[::1]/p/./q", URL_OK, "::1", "80", "/p/q"},
     {"//g/..", URL_OK, "g", "80", "/"},
     {"//g?x", URL_OK, "g", "80", "/?x"},
-    {"https://a/", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL},
+    {"https://a/", URL_OK, "a", "443", "/"},
+    {"https://a:80/x", URL_OK, "a", "80", "/x"},
+    {"https:g", URL_BAD_HOST, NULL, NULL, NULL}, /* another scheme, no host */
     {"ftp://a/", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL},
     {"javascript:alert(1)", URL_UNSUPPORTED_SCHEME, NULL, NULL, NULL},
     {"//user@g/", URL_USERINFO, NULL, NULL, NULL},
@@ -380,7 +384,7 @@ START_TEST(resolve_keeps_base_authority)
 	ck_assert_str_eq(base.host, "g");
 	ck_assert_str_eq(base.target, "/z");
 	/* A failed resolve leaves out untouched. */
-	ck_assert_int_eq(url_resolve(&base, "https://x/", &base), URL_UNSUPPORTED_SCHEME);
+	ck_assert_int_eq(url_resolve(&base, "ftp://x/", &base), URL_UNSUPPORTED_SCHEME);
 	ck_assert_int_eq(url_resolve(&base, "//u@x/", &base), URL_USERINFO);
 	ck_assert_str_eq(base.host, "g");
 	ck_assert_int_eq(url_resolve(&base, NULL, &out), URL_EMPTY);
@@ -389,6 +393,37 @@ START_TEST(resolve_keeps_base_authority)
 	big[sizeof big - 1] = '\0';
 	ck_assert_int_eq(url_resolve(&base, big, &out), URL_TOO_LONG);
 	ck_assert_str_eq(base.target, "/z");
+}
+END_TEST
+
+START_TEST(resolve_carries_the_scheme)
+{
+	struct url base, out;
+	char host[64];
+
+	ck_assert_int_eq(url_parse("https://a/b", &base), URL_OK);
+	ck_assert_int_eq(base.https, 1);
+	ck_assert_int_eq(url_resolve(&base, "c", &out), URL_OK);
+	ck_assert_int_eq(out.https, 1);
+	ck_assert_str_eq(out.port, "443");
+	ck_assert_int_eq(url_resolve(&base, "//g/x", &out), URL_OK);
+	ck_assert_int_eq(out.https, 1);
+	ck_assert_str_eq(out.port, "443");
+	ck_assert_int_eq(url_resolve(&base, "https:rel", &out), URL_OK); /* same scheme: relative */
+	ck_assert_str_eq(out.target, "/rel");
+	ck_assert_int_eq(url_resolve(&base, "http://a/", &out), URL_OK);
+	ck_assert_int_eq(out.https, 0);
+	ck_assert_str_eq(out.port, "80");
+	ck_assert_int_eq(url_resolve(&out, "HTTPS://a:8443/", &out), URL_OK);
+	ck_assert_int_eq(out.https, 1);
+	/* The Host header leaves out the scheme's own default port only. */
+	ck_assert_int_eq(url_host_header(&base, host, sizeof host), 0);
+	ck_assert_str_eq(host, "a");
+	ck_assert_int_eq(url_host_header(&out, host, sizeof host), 0);
+	ck_assert_str_eq(host, "a:8443");
+	ck_assert_int_eq(url_parse("https://a:80/", &out), URL_OK);
+	ck_assert_int_eq(url_host_header(&out, host, sizeof host), 0);
+	ck_assert_str_eq(host, "a:80");
 }
 END_TEST
 
@@ -594,13 +629,15 @@ static void check_invariants(const struct url *u, const char *in)
 	}
 	/* Parsing what we would send gives the same thing back. */
 	ck_assert_int_eq(url_host_header(u, hh, sizeof hh), 0);
-	ck_assert_int_lt(snprintf(again, sizeof again, "http://%s%s", hh, u->target),
+	ck_assert_int_lt(snprintf(again, sizeof again, "%s://%s%s", u->https ? "https" : "http", hh,
+	                          u->target),
 	                 (int)sizeof again);
 	ck_assert_msg(url_parse(again, &v) == URL_OK, "%s: reparse of %s failed", in, again);
 	ck_assert_str_eq(v.host, u->host);
 	ck_assert_str_eq(v.port, u->port);
 	ck_assert_str_eq(v.target, u->target);
 	ck_assert_int_eq(v.ipv6, u->ipv6);
+	ck_assert_int_eq(v.https, u->https);
 }
 
 START_TEST(random_urls_keep_invariants)
@@ -657,6 +694,7 @@ int main(void)
 	tc = tcase_create("resolve");
 	tcase_add_loop_test(tc, resolve_vectors, 0, (int)ARRAY_LEN(resolve_cases));
 	tcase_add_test(tc, resolve_keeps_base_authority);
+	tcase_add_test(tc, resolve_carries_the_scheme);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("host_header");
