@@ -1,6 +1,7 @@
 #!/bin/sh
 # Behind a load balancer: --proxy-protocol on its own (v1 and v2 headers from
-# a raw client; anything else refused), then HAProxy in front of two httpd
+# a raw client; anything else refused), on a TLS listener (the header before
+# the handshake), then HAProxy in front of two httpd
 # instances (send-proxy-v2, health checks): the access logs show the real
 # client address (the client binds 127.0.0.5; HAProxy's side is 127.0.0.1),
 # stopping one instance under load loses no request, and neither does a
@@ -35,6 +36,36 @@ check_contains "the log has the v1 address" "$TEST_TMP/raw.log" '198.51.100.7 - 
 check_contains "the log has the v1 IPv6 address" "$TEST_TMP/raw.log" '2001:db8::42 - - '
 check_contains "the log has the v2 address" "$TEST_TMP/raw.log" '203.0.113.9 - - '
 check_eq "UNKNOWN keeps the socket's address" 1 "$(grep -c '^127.0.0.1 - - ' "$TEST_TMP/raw.log")"
+
+# --- --proxy-protocol on a TLS listener: the header comes before the handshake ------
+C=$TEST_TMP/certs
+sh "$(dirname "$0")/../tls-certs.sh" "$C" || { fail "test certificates made"; finish; }
+start_httpd "$www" -w 1 --proxy-protocol --tls-cert "$C/server.pem" --tls-key "$C/server.key" \
+	-l "$TEST_TMP/tls.log" || { fail "httpd starts with TLS and --proxy-protocol"; finish; }
+# tls_proxy HEADER: HEADER in plaintext, then a verified TLS session with one
+# request; prints the status line (or the error).
+tls_proxy() {
+	timeout 10 python3 -c 'import socket, ssl, sys
+ctx = ssl.create_default_context(cafile=sys.argv[3])
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+try:
+    t = ctx.wrap_socket(s, server_hostname="localhost")
+    t.sendall(b"GET /health.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+    print(t.recv(4096).split(b"\r\n")[0].decode())
+except (OSError, ssl.SSLError) as e:
+    print("error:", type(e).__name__)' "$PORT" "$1" "$C/ca.pem"
+}
+check_eq "TLS listener: v1 header, then the handshake and a request" "HTTP/1.1 200 OK" \
+	"$(tls_proxy 'PROXY TCP4 198.51.100.8 127.0.0.1 40000 443\r\n')"
+check_eq "TLS listener: v2 header, then the handshake and a request" "HTTP/1.1 200 OK" \
+	"$(tls_proxy '\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\xcb\x00\x71\x0a\x7f\x00\x00\x01\x9c\x42\x01\xbb')"
+# Closed with the ClientHello unread: an EOF or a reset, never an answer.
+check_eq "TLS listener: a handshake without the header is refused" "error:" \
+	"$(tls_proxy '' | cut -d' ' -f1)"
+stop_httpd TERM 10
+check_contains "the TLS log has the v1 address" "$TEST_TMP/tls.log" '198.51.100.8 - - '
+check_contains "the TLS log has the v2 address" "$TEST_TMP/tls.log" '203.0.113.10 - - '
 
 if ! command -v haproxy >/dev/null 2>&1; then
 	fail "haproxy is installed (make deps installs it)"
