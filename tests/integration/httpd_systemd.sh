@@ -1,6 +1,6 @@
 #!/bin/sh
 # systemd: socket activation with systemd-socket-activate (the sockets it
-# binds are the ones httpd serves, with every worker), the hand-over's error
+# binds are the ones httpd serves, with every worker, also over TLS), the hand-over's error
 # cases, and the units in contrib/systemd passing systemd-analyze.
 . "$(dirname "$0")/../lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -84,6 +84,20 @@ while [ $n -lt 30 ] && [ "$(children | wc -l)" -lt 2 ]; do sleep 0.1; n=$((n + 1
 check_eq "as many workers as sockets" 2 "$(children | wc -l)"
 kill -TERM "$SA_PID"
 wait_pid "$SA_PID" 15
+
+# --- TLS: the inherited sockets are the HTTPS listeners, two workers --------------
+C=$TEST_TMP/certs
+sh "$(dirname "$0")/../tls-certs.sh" "$C" || { fail "test certificates made"; finish; }
+P=$(free_port)
+activate "$P" -- -w 2 -l off --tls-cert "$C/server.pem" --tls-key "$C/server.key"
+wait_port "$P"
+check_eq "the inherited socket serves HTTPS (verified)" "activated 200" \
+	"$(hcurl --cacert "$C/ca.pem" -w ' %{http_code}' "https://localhost:$P/" | tr -d '\n')"
+check_contains "the start-up line says https" "$SA_LOG.out" "https://"
+check_eq "plain HTTP on it: 400" 400 "$(hcurl -o /dev/null -w '%{http_code}' "http://127.0.0.1:$P/")"
+kill -TERM "$SA_PID"
+wait_pid "$SA_PID" 15
+check_eq "SIGTERM: exit 0" 0 "$WAIT_STATUS"
 
 # --- the hand-over's other cases, set up by hand ----------------------------------
 # handover KIND [ENV...]: httpd exec'd with descriptor 3 of KIND (udp,
