@@ -130,9 +130,8 @@ static void server_want(struct server *s, struct conn *c, enum conn_want want)
 {
 	int fd = c->t.fd;
 	struct server_slot *slot = &s->slots[fd];
-	/* TLS input level-triggered: a session reads one record per call, so a
-	 * short read does not prove the socket empty. */
-	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN | (c->t.tls ? 0 : EPOLLET);
+	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT
+					  : EPOLLIN | (conn_edge_triggered(c) ? EPOLLET : 0);
 
 	if (want == CONN_GONE)
 		goto gone;

@@ -42,30 +42,48 @@ C=$TEST_TMP/certs
 sh "$(dirname "$0")/../tls-certs.sh" "$C" || { fail "test certificates made"; finish; }
 start_httpd "$www" -w 1 --proxy-protocol --tls-cert "$C/server.pem" --tls-key "$C/server.key" \
 	-l "$TEST_TMP/tls.log" || { fail "httpd starts with TLS and --proxy-protocol"; finish; }
-# tls_proxy HEADER: HEADER in plaintext, then a verified TLS session with one
-# request; prints the status line (or the error).
+# tls_proxy HEADER [PAUSE]: HEADER in plaintext (its parts split by '|' are sent
+# PAUSE seconds apart), then a verified TLS session with one request; prints
+# the status line (or the error).
 tls_proxy() {
-	timeout 10 python3 -c 'import socket, ssl, sys
+	timeout 15 python3 -c 'import socket, ssl, sys, time
 ctx = ssl.create_default_context(cafile=sys.argv[3])
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
-s.sendall(sys.argv[2].encode().decode("unicode_escape").encode("latin-1"))
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=8)
+for i, part in enumerate(sys.argv[2].split("|")):
+    if i:
+        time.sleep(float(sys.argv[4]))
+    s.sendall(part.encode().decode("unicode_escape").encode("latin-1"))
 try:
     t = ctx.wrap_socket(s, server_hostname="localhost")
     t.sendall(b"GET /health.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
     print(t.recv(4096).split(b"\r\n")[0].decode())
 except (OSError, ssl.SSLError) as e:
-    print("error:", type(e).__name__)' "$PORT" "$1" "$C/ca.pem"
+    print("error:", type(e).__name__)' "$PORT" "$1" "$C/ca.pem" "${2:-0}"
 }
 check_eq "TLS listener: v1 header, then the handshake and a request" "HTTP/1.1 200 OK" \
 	"$(tls_proxy 'PROXY TCP4 198.51.100.8 127.0.0.1 40000 443\r\n')"
 check_eq "TLS listener: v2 header, then the handshake and a request" "HTTP/1.1 200 OK" \
 	"$(tls_proxy '\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\xcb\x00\x71\x0a\x7f\x00\x00\x01\x9c\x42\x01\xbb')"
+# A header that arrives in two parts: the partial one waits in the socket
+# (peeked, not read), which must not wake the worker again and again.
+cpu() { awk '{print $14 + $15}' "/proc/$HTTPD_PID/stat"; }
+tls_proxy 'PROXY TCP4 198.51.100.9 127.0.0.1 40000 443|\r\n' 2.5 >"$TEST_TMP/split" &
+split_pid=$!
+sleep 0.4
+before=$(cpu)
+sleep 1.5
+spent=$(($(cpu) - before))
+wait "$split_pid"
+check_eq "TLS listener: a header in two parts, then the handshake" "HTTP/1.1 200 OK" "$(cat "$TEST_TMP/split")"
+# A worker woken for it without end would burn all of those 1.5 s (150 ticks).
+check "waiting for the rest of a header costs no CPU (spent $spent ticks in 1.5 s)" test "$spent" -lt 25
 # Closed with the ClientHello unread: an EOF or a reset, never an answer.
 check_eq "TLS listener: a handshake without the header is refused" "error:" \
 	"$(tls_proxy '' | cut -d' ' -f1)"
 stop_httpd TERM 10
 check_contains "the TLS log has the v1 address" "$TEST_TMP/tls.log" '198.51.100.8 - - '
 check_contains "the TLS log has the v2 address" "$TEST_TMP/tls.log" '203.0.113.10 - - '
+check_contains "the TLS log has the split header's address" "$TEST_TMP/tls.log" '198.51.100.9 - - '
 
 if ! command -v haproxy >/dev/null 2>&1; then
 	fail "haproxy is installed (make deps installs it)"
