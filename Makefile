@@ -3,6 +3,7 @@
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
 CC      ?= cc
 BUILD   ?= build
 BIN     ?= bin
@@ -137,11 +138,14 @@ soak: deps
 	@BIN=$(abspath build/asan/bin) sh tests/soak.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(BIN)/httpd $(BIN)/fetch $(DESTDIR)$(BINDIR)
+	install -m 644 fetch/fetch.1 $(DESTDIR)$(MANDIR)/man1
+	install -m 644 httpd/httpd.8 $(DESTDIR)$(MANDIR)/man8
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/httpd $(DESTDIR)$(BINDIR)/fetch
+	rm -f $(DESTDIR)$(MANDIR)/man1/fetch.1 $(DESTDIR)$(MANDIR)/man8/httpd.8
 
 # httpd and fetch against nginx, h2o, lighttpd, curl and wget: writes bench/RESULTS.md.
 bench: all

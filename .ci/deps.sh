@@ -20,6 +20,9 @@ need python3         'command -v python3'
 need libssl-dev      'pkg-config --exists libcrypto'   # fetch --checksum (EVP)
 need zlib1g-dev      'pkg-config --exists zlib'        # fetch --compressed
 need wrk             'command -v wrk'   # the load checks in tests/integration/httpd_load.sh
+need mandoc          'command -v mandoc'  # man page lint (tests/integration/docs_man.sh)
+need haproxy         'command -v haproxy'  # tests/integration/httpd_haproxy.sh
+need systemd         'command -v systemd-socket-activate && command -v systemd-analyze'  # httpd_systemd.sh
 # Optional: chromium for tests/integration/browser.sh. Never fails this step;
 # without it the browser test reports itself SKIPPED. NO_BROWSER=1 opts out.
 if [ -z "${NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

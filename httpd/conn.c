@@ -8,6 +8,7 @@
 #include "conn.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "proxyproto.h"
 #include "reqcheck.h"
 #include "tunables.h"
 
@@ -596,6 +598,8 @@ struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa, enu
 			return NULL;
 		}
 	}
+	if (e->ctx.cfg->proxy_protocol)
+		c->state = CONN_PROXY;
 	c->deadline = e->clock + (uint32_t)e->ctx.cfg->header_timeout_s;
 	c->family = (uint8_t)sa->sa_family;
 	if (sa->sa_family == AF_INET)
@@ -605,9 +609,40 @@ struct conn *conn_new(struct conn_env *e, int fd, const struct sockaddr *sa, enu
 	return c;
 }
 
+static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t events);
+
+/* --proxy-protocol: the header comes first on the socket, before any TLS;
+ * the accept deadline (the header timeout) bounds the wait for it. It is
+ * peeked at, parsed, and only then read off exactly, so the bytes after it
+ * stay in the socket for the transport, which goes on at once (input is
+ * edge-triggered). The client's address replaces the balancer's. */
+static enum conn_want conn_proxy(struct conn_env *e, struct conn *c, uint32_t events)
+{
+	struct proxy_addr a;
+	ssize_t n = recv(c->t.fd, e->scratch, PROXY_MAX, MSG_PEEK);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return CONN_WANT_READ;
+	if (n <= 0)
+		return CONN_GONE;
+	ssize_t len = proxy_parse((const uint8_t *)e->scratch, (size_t)n, &a);
+	if (len == PROXY_MORE)
+		return CONN_WANT_READ;
+	if (len < 0 || recv(c->t.fd, e->scratch, (size_t)len, 0) != len)
+		return CONN_GONE;
+	if (a.family) {
+		c->family = (uint8_t)a.family;
+		memcpy(c->addr, a.addr, sizeof c->addr);
+	}
+	c->state = c->t.tls ? CONN_HANDSHAKE : CONN_IDLE;
+	return conn_dispatch(e, c, events);
+}
+
 static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t events)
 {
 	switch ((enum conn_state)c->state) {
+	case CONN_PROXY:
+		return conn_proxy(e, c, events);
 	case CONN_HANDSHAKE:
 		return conn_handshake(e, c);
 	case CONN_IDLE:
@@ -656,5 +691,5 @@ int conn_expired(struct conn_env *e, struct conn *c)
 
 int conn_busy(const struct conn *c)
 {
-	return c->state != CONN_IDLE && c->state != CONN_HANDSHAKE;
+	return c->state > CONN_IDLE;
 }

@@ -26,6 +26,7 @@
 #include "transport.h"
 
 enum conn_state {
+	CONN_PROXY,     /* --proxy-protocol: the PROXY header is still to come (before any TLS) */
 	CONN_HANDSHAKE, /* TLS handshake in progress (within the header timeout) */
 	CONN_IDLE,   /* keep-alive, nothing buffered, no conn_io */
 	CONN_HEAD,   /* part of a request head buffered */
@@ -88,6 +89,15 @@ enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events);
 int conn_expired(struct conn_env *e, struct conn *c);
 /* 1 while c has a request in progress; shutdown closes the others at once. */
 int conn_busy(const struct conn *c);
+/* Whether c's input is to be watched edge-triggered: plaintext, and any
+ * connection whose PROXY header is being peeked at (its bytes stay in the
+ * socket until it is complete: a level-triggered watch would wake for them
+ * again and again). TLS input is level-triggered otherwise: a session reads
+ * one record per call, so a short read does not prove the socket empty. */
+static inline int conn_edge_triggered(const struct conn *c)
+{
+	return !c->t.tls || c->state == CONN_PROXY;
+}
 /* Closes the socket and frees c. */
 void conn_close(struct conn_env *e, struct conn *c);
 /* Frees the worker's pool of spare buffers. */

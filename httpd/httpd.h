@@ -24,6 +24,14 @@
 
 #define HTTPD_VERSION "0.1.0"
 
+/* --error-page CODE=FILE: FILE read once at start-up (before any chroot). */
+struct httpd_error_page {
+	int code;
+	const char *ctype;  /* from FILE's name */
+	char *body;
+	size_t len;
+};
+
 struct httpd_config {
 	const char *root_dir;      /* as given on the command line */
 	struct path_root root;     /* opened once at start */
@@ -41,6 +49,11 @@ struct httpd_config {
 	const char *log_file;      /* NULL: off; "-": stderr */
 	const char *user;          /* drop privileges to this user after bind */
 	int chroot;                /* chroot into the root before dropping */
+	const char *fallback;      /* --fallback: normalised path under the root, or NULL */
+	int proxy_protocol;        /* --proxy-protocol: a PROXY header opens each connection */
+	int reuseport;             /* --reuseport: join the port's SO_REUSEPORT group */
+	struct httpd_error_page error_pages[HTTPD_ERROR_PAGES_MAX];
+	int nerror_pages;
 	struct tls_server_opts tls; /* cert_file NULL: plaintext */
 	const char *redirect_port; /* --http-redirect: plaintext port answering 308, or NULL */
 };

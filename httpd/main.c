@@ -2,6 +2,7 @@
  * hand-over to server_start(). Exit status: 0 after a graceful stop, 1 for a
  * runtime failure (root missing, port in use...), 2 for bad usage. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <netinet/in.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "accesslog.h"
+#include "activation.h"
 #include "buffer.h"
 #include "httpd.h"
 #include "tunables.h"
@@ -29,6 +31,7 @@
 
 enum {
 	OPT_NO_LISTING = 256, OPT_DOTFILES, OPT_TIMEOUT, OPT_HEADER_TIMEOUT, OPT_CHROOT,
+	OPT_FALLBACK, OPT_ERROR_PAGE, OPT_PROXY_PROTOCOL, OPT_REUSEPORT,
 	OPT_TLS_CERT, OPT_TLS_KEY, OPT_NO_KTLS, OPT_HTTP_REDIRECT
 };
 
@@ -46,6 +49,10 @@ static const struct option main_options[] = {
 	{"header", required_argument, NULL, 'H'},
 	{"user", required_argument, NULL, 'u'},
 	{"chroot", no_argument, NULL, OPT_CHROOT},
+	{"fallback", required_argument, NULL, OPT_FALLBACK},
+	{"error-page", required_argument, NULL, OPT_ERROR_PAGE},
+	{"proxy-protocol", no_argument, NULL, OPT_PROXY_PROTOCOL},
+	{"reuseport", no_argument, NULL, OPT_REUSEPORT},
 	{"tls-cert", required_argument, NULL, OPT_TLS_CERT},
 	{"tls-key", required_argument, NULL, OPT_TLS_KEY},
 	{"no-ktls", no_argument, NULL, OPT_NO_KTLS},
@@ -75,6 +82,16 @@ static void main_usage(FILE *f)
 	      "                           add a header to every file response (repeatable)\n"
 	      "  -u, --user NAME          when started as root: run as NAME after binding\n"
 	      "      --chroot             when started as root: chroot into ROOT after binding\n"
+	      "      --fallback PATH      answer GET/HEAD of a missing path with this file under\n"
+	      "                           ROOT and 200 (single-page apps), e.g. /index.html\n"
+	      "      --error-page CODE=FILE\n"
+	      "                           body of error responses with status CODE (4xx, 5xx),\n"
+	      "                           read from FILE at start-up (repeatable)\n"
+	      "      --proxy-protocol     every connection starts with a PROXY header (v1 or v2,\n"
+	      "                           from HAProxy...): its client address is logged; a\n"
+	      "                           connection without one is closed\n"
+	      "      --reuseport          share the port with other httpd started so (rolling\n"
+	      "                           restart: start the new one, then TERM the old one)\n"
 	      "      --tls-cert FILE      serve HTTPS with this PEM certificate (chain after it);\n"
 	      "                           the default port becomes 8443\n"
 	      "      --tls-key FILE       the certificate's PEM private key\n"
@@ -155,6 +172,54 @@ static void main_add_header(struct buffer *hb, const char *arg)
 		main_bad_usage("too many header bytes at '%s'", arg);
 }
 
+static void main_die(const char *what, const char *arg, int err) __attribute__((noreturn));
+
+/* --fallback PATH: a path under the root, normalised now ("index.html"
+ * counts as "/index.html"); it may not be hidden or a directory. */
+static const char *main_fallback(const char *arg)
+{
+	static char norm[HTTP_TARGET_MAX + 2]; /* config: written once, before the workers */
+	char in[HTTP_TARGET_MAX + 2];
+	size_t n = strlen(arg);
+
+	if (n == 0 || n > HTTP_TARGET_MAX || snprintf(in, sizeof in, "/%s", arg) < 0)
+		main_bad_usage("bad fallback '%s': a path under ROOT", arg);
+	ssize_t nn = path_normalize(in, n + 1, norm, sizeof norm - 1);
+	if (nn < 2 || norm[nn - 1] == '/' || strstr(norm, "/."))
+		main_bad_usage("bad fallback '%s': a file under ROOT, not hidden", arg);
+	norm[nn] = '\0';
+	return norm;
+}
+
+/* --error-page CODE=FILE: FILE's bytes, read now (before any chroot). */
+static void main_error_page(struct httpd_config *cfg, const char *arg)
+{
+	char *end;
+	long code = strtol(arg, &end, 10);
+	struct httpd_error_page *e = &cfg->error_pages[cfg->nerror_pages];
+
+	if (end == arg || *end != '=' || code < 400 || code > 599 || !end[1])
+		main_bad_usage("bad error page '%s': expected CODE=FILE, CODE 400 to 599", arg);
+	if (cfg->nerror_pages == HTTPD_ERROR_PAGES_MAX)
+		main_bad_usage("too many error pages at '%s'", arg);
+	FILE *f = fopen(end + 1, "re");
+	if (!f)
+		main_die("cannot read error page", end + 1, errno);
+	e->body = malloc(HTTPD_ERROR_PAGE_MAX + 1);
+	if (!e->body)
+		main_die("out of memory for", end + 1, ENOMEM);
+	e->len = fread(e->body, 1, HTTPD_ERROR_PAGE_MAX + 1, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad)
+		main_die("cannot read error page", end + 1, EIO);
+	if (e->len > HTTPD_ERROR_PAGE_MAX)
+		main_bad_usage("error page '%s' is over 64 KiB", end + 1);
+	e->code = (int)code;
+	e->ctype = end + 1; /* a file name until mime_load: main() looks its type up */
+	cfg->nerror_pages++;
+}
+
 static int main_default_workers(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -215,6 +280,18 @@ static void main_parse(int argc, char **argv, struct httpd_config *cfg, struct b
 			break;
 		case OPT_CHROOT:
 			cfg->chroot = 1;
+			break;
+		case OPT_FALLBACK:
+			cfg->fallback = main_fallback(optarg);
+			break;
+		case OPT_ERROR_PAGE:
+			main_error_page(cfg, optarg);
+			break;
+		case OPT_PROXY_PROTOCOL:
+			cfg->proxy_protocol = 1;
+			break;
+		case OPT_REUSEPORT:
+			cfg->reuseport = 1;
 			break;
 		case OPT_TLS_CERT:
 			cfg->tls.cert_file = optarg;
@@ -292,8 +369,10 @@ static void main_listen(const struct httpd_config *cfg, const char **port, int *
 	char err[256];
 
 	/* SO_REUSEPORT would let us join another server's group on a busy port
-	 * (same user): a plain bind first proves the port is free. */
-	if (n > 1 && strcmp(*port, "0") != 0) {
+	 * (same user): a plain bind first proves the port is free, unless
+	 * joining is what --reuseport asks for. */
+	int reuse = n > 1 || cfg->reuseport;
+	if (n > 1 && !cfg->reuseport && strcmp(*port, "0") != 0) {
 		int probe = net_listen(cfg->bind, *port, 0, err, sizeof err);
 		if (probe < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
@@ -302,7 +381,7 @@ static void main_listen(const struct httpd_config *cfg, const char **port, int *
 		close(probe);
 	}
 	for (int i = 0; i < n; i++) {
-		lfds[i] = net_listen(cfg->bind, *port, n > 1 ? NET_REUSEPORT : 0, err, sizeof err);
+		lfds[i] = net_listen(cfg->bind, *port, reuse ? NET_REUSEPORT : 0, err, sizeof err);
 		if (lfds[i] < 0) {
 			fprintf(stderr, "httpd: %s\n", err);
 			exit(1);
@@ -315,6 +394,25 @@ static void main_listen(const struct httpd_config *cfg, const char **port, int *
 			*port = portbuf;
 		}
 	}
+}
+
+/* Socket activation: worker i serves inherited socket i modulo their number
+ * (each worker owns one listener, so there are at least as many workers as
+ * sockets); a worker sharing a socket gets its own descriptor for it, which
+ * it may close alone. cfg->port becomes the first socket's port. */
+static void main_adopt(struct httpd_config *cfg, int *lfds, const int *fds, int nfds,
+		       char *portbuf, size_t cap)
+{
+	for (int i = 0; i < cfg->workers; i++) {
+		lfds[i] = i < nfds ? fds[i] : fcntl(fds[i % nfds], F_DUPFD_CLOEXEC, 0);
+		if (lfds[i] < 0)
+			main_die("cannot share the inherited socket", "LISTEN_FDS", errno);
+		main_tune_listener(lfds[i]);
+	}
+	int port = net_local_port(fds[0]);
+	if (port < 0 || snprintf(portbuf, cap, "%d", port) >= (int)cap)
+		main_die("cannot learn the port of", "LISTEN_FDS", errno);
+	cfg->port = portbuf;
 }
 
 #ifdef __SANITIZE_ADDRESS__
@@ -457,15 +555,31 @@ int main(int argc, char **argv)
 	/* Before any chroot: these read files under /etc. */
 	tzset();
 	mime_load(NULL);
+	for (int i = 0; i < cfg.nerror_pages; i++)
+		cfg.error_pages[i].ctype = mime_type(cfg.error_pages[i].ctype);
 	if (accesslog_open(&alog, cfg.log_file, err, sizeof err) < 0) {
 		fprintf(stderr, "httpd: %s\n", err);
 		return 1;
 	}
+	int inherited[ACTIVATION_FDS_MAX];
+	int ninherited = activation_listeners(inherited, ACTIVATION_FDS_MAX, err, sizeof err);
+	if (ninherited < 0) {
+		fprintf(stderr, "httpd: %s\n", err);
+		return 1;
+	}
+	if (cfg.workers < ninherited)
+		cfg.workers = ninherited;
+	su.n = cfg.workers;
 	int *lfds = calloc((size_t)cfg.workers * 2, sizeof *lfds);
 	if (!lfds)
 		main_die("out of memory for", "workers", ENOMEM);
+	/* Inherited sockets are the workers' listeners, TLS ones with
+	 * --tls-cert, exactly as sockets bound here would be. */
 	su.lfds = lfds;
-	main_listen(&cfg, &cfg.port, lfds, cfg.workers, portbuf, sizeof portbuf);
+	if (ninherited > 0)
+		main_adopt(&cfg, lfds, inherited, ninherited, portbuf, sizeof portbuf);
+	else
+		main_listen(&cfg, &cfg.port, lfds, cfg.workers, portbuf, sizeof portbuf);
 	if (cfg.redirect_port) {
 		su.rfds = lfds + cfg.workers;
 		main_listen(&cfg, &cfg.redirect_port, lfds + cfg.workers, cfg.workers, NULL, 0);
@@ -478,6 +592,8 @@ int main(int argc, char **argv)
 	accesslog_close(&alog);
 	free(lfds);
 	buffer_free(&headers);
+	for (int i = 0; i < cfg.nerror_pages; i++)
+		free(cfg.error_pages[i].body);
 	path_root_close(&cfg.root);
 	mime_free();
 	return rc;

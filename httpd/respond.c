@@ -76,28 +76,54 @@ static void respond_start(struct respond_plan *p, int code)
 		BUFFER_PUT_LIT(p->out, "Connection: keep-alive\r\n");
 }
 
-/* An HTML error page saying "CODE Reason"; `extra` holds preformatted
- * header lines (Allow, ...). A code without a reason is answered as 500. */
+/* The --error-page for code, or NULL. */
+static const struct httpd_error_page *respond_custom_page(const struct respond_plan *p, int code)
+{
+	const struct httpd_config *cfg = p->ctx->cfg;
+
+	for (int i = 0; i < cfg->nerror_pages; i++)
+		if (cfg->error_pages[i].code == code)
+			return &cfg->error_pages[i];
+	return NULL;
+}
+
+/* An error page: the --error-page for the code, else HTML saying "CODE
+ * Reason"; `extra` holds preformatted header lines (Allow, ...). A code
+ * without a reason is answered as 500. */
 static void respond_page(struct respond_plan *p, int code, const char *extra)
 {
+	const struct httpd_error_page *custom;
 	char page[512];
-	int n;
+	const char *body = page;
+	size_t len;
 
 	if (http_reason(code)[0] == '\0')
 		code = 500;
-	n = snprintf(page, sizeof(page),
-		     "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%d %s</title>"
-		     "</head>\n<body><h1>%d %s</h1></body></html>\n",
-		     code, http_reason(code), code, http_reason(code));
+	custom = respond_custom_page(p, code);
+	if (custom != NULL) {
+		body = custom->body;
+		len = custom->len;
+	} else {
+		len = (size_t)snprintf(page, sizeof(page),
+				       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>%d %s"
+				       "</title></head>\n<body><h1>%d %s</h1></body></html>\n",
+				       code, http_reason(code), code, http_reason(code));
+	}
 	respond_start(p, code);
 	if (extra != NULL)
 		buffer_put_str(p->out, extra);
-	BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
-	buffer_put_num(p->out, (unsigned long long)n);
+	if (custom != NULL) {
+		BUFFER_PUT_LIT(p->out, "Content-Type: ");
+		buffer_put_str(p->out, custom->ctype);
+		BUFFER_PUT_LIT(p->out, "\r\nContent-Length: ");
+	} else {
+		BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
+	}
+	buffer_put_num(p->out, len);
 	BUFFER_PUT_LIT(p->out, "\r\n\r\n");
 	if (!p->head_only) {
-		buffer_put(p->out, page, (size_t)n);
-		p->r->body_len = n;
+		buffer_put(p->out, body, len);
+		p->r->body_len = (off_t)len;
 	}
 }
 
@@ -633,19 +659,56 @@ static void respond_redirect(struct respond_plan *p, const char *norm, size_t n,
 	BUFFER_PUT_LIT(p->out, "\r\nContent-Length: 0\r\n\r\n");
 }
 
-static void respond_listing(struct respond_plan *p, int dirfd, const char *norm, size_t n)
+/* Whether Accept names application/json with a q above 0 (a listing is
+ * then JSON); wildcards do not count, so browsers and curl get HTML. */
+static int respond_wants_json(const struct respond_plan *p)
+{
+	struct http_value accept = http_field(p->req, HF_ACCEPT);
+	const char *v = accept.v, *end = v + accept.n;
+
+	while (v != NULL && v < end) {
+		const char *comma = memchr(v, ',', (size_t)(end - v));
+		const char *item_end = comma ? comma : end;
+
+		while (v < item_end && (*v == ' ' || *v == '\t'))
+			v++;
+		if (item_end - v >= 16 && strncasecmp(v, "application/json", 16) == 0) {
+			const char *q = v + 16;
+			while (q < item_end && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q == item_end || *q == ';') {
+				/* "q=0", "q=0.0"...: refused. */
+				const char *qv = memmem(q, (size_t)(item_end - q), "q=", 2);
+				if (qv == NULL || qv + 2 >= item_end || strspn(qv + 2, "0.") <
+				    (size_t)(item_end - qv - 2))
+					return 1;
+			}
+		}
+		v = comma ? comma + 1 : NULL;
+	}
+	return 0;
+}
+
+static void respond_listing(struct respond_plan *p, int dirfd, const char *norm, size_t n,
+			    const char *query, size_t qlen)
 {
 	struct listing_dir d = {&p->ctx->cfg->root, dirfd, norm, n};
+	struct listing_view view = {.show_dot = p->ctx->cfg->dotfiles, .json = respond_wants_json(p)};
 	struct buffer page;
 
+	listing_view_query(&view, query, qlen);
 	buffer_init(&page, RESPOND_LISTING_MAX);
-	if (listing_render(&page, &d, p->ctx->cfg->dotfiles) != 0) {
+	if (listing_render(&page, &d, &view) != 0) {
 		buffer_free(&page);
 		respond_page(p, errno == ENOBUFS ? 500 : path_errno_status(errno), NULL);
 		return;
 	}
 	respond_start(p, 200);
-	BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
+	BUFFER_PUT_LIT(p->out, "Vary: Accept\r\n");
+	if (view.json)
+		BUFFER_PUT_LIT(p->out, "Content-Type: application/json\r\nContent-Length: ");
+	else
+		BUFFER_PUT_LIT(p->out, RESPOND_HTML "Content-Length: ");
 	buffer_put_num(p->out, page.len);
 	BUFFER_PUT_LIT(p->out, "\r\n\r\n");
 	if (!p->head_only) {
@@ -676,7 +739,8 @@ static int respond_open(struct respond_plan *p, const char *norm, struct stat *s
 }
 
 /* "/dir/": the index file if there is one, else the listing (or 404). */
-static void respond_directory(struct respond_plan *p, int dirfd, char *norm, size_t n)
+static void respond_directory(struct respond_plan *p, int dirfd, char *norm, size_t n,
+			      const char *query, size_t qlen)
 {
 	const struct httpd_config *cfg = p->ctx->cfg;
 	size_t ilen = cfg->index ? strlen(cfg->index) : 0;
@@ -701,10 +765,34 @@ static void respond_directory(struct respond_plan *p, int dirfd, char *norm, siz
 		}
 	}
 	if (cfg->listing)
-		respond_listing(p, dirfd, norm, n);
+		respond_listing(p, dirfd, norm, n, query, qlen);
 	else
 		respond_page(p, 404, NULL);
 	close(dirfd);
+}
+
+/* --fallback: a path that does not exist gets this file, with 200. */
+static void respond_fallback(struct respond_plan *p, char *norm)
+{
+	size_t n = strlen(p->ctx->cfg->fallback);
+	struct filecache_entry *e;
+	struct stat st;
+	int fd;
+
+	memcpy(norm, p->ctx->cfg->fallback, n + 1);
+	e = respond_cache_get(p, norm, n);
+	if (e != NULL) {
+		respond_cached(p, e);
+		return;
+	}
+	fd = respond_open(p, norm, &st);
+	if (fd >= 0 && S_ISREG(st.st_mode)) {
+		respond_regular(p, norm, n, fd, &st);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+	respond_page(p, 404, NULL);
 }
 
 /* The cache first (for "/dir/" the index file's path), then the file system. */
@@ -728,6 +816,10 @@ static void respond_get(struct respond_plan *p, char *norm, size_t n, const char
 		return;
 	}
 	fd = respond_open(p, norm, &st);
+	if (fd == -404 && cfg->fallback != NULL) {
+		respond_fallback(p, norm);
+		return;
+	}
 	if (fd < 0) {
 		respond_page(p, -fd, NULL);
 		return;
@@ -741,7 +833,7 @@ static void respond_get(struct respond_plan *p, char *norm, size_t n, const char
 		respond_redirect(p, norm, n, query, qlen);
 		return;
 	}
-	respond_directory(p, fd, norm, n);
+	respond_directory(p, fd, norm, n, query, qlen);
 }
 
 /* Methods: GET/HEAD served, OPTIONS 204, the other methods HTTP defines 405,

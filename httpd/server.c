@@ -130,9 +130,8 @@ static void server_want(struct server *s, struct conn *c, enum conn_want want)
 {
 	int fd = c->t.fd;
 	struct server_slot *slot = &s->slots[fd];
-	/* TLS input level-triggered: a session reads one record per call, so a
-	 * short read does not prove the socket empty. */
-	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT : EPOLLIN | (c->t.tls ? 0 : EPOLLET);
+	uint32_t events = want == CONN_WANT_WRITE ? EPOLLOUT
+					  : EPOLLIN | (conn_edge_triggered(c) ? EPOLLET : 0);
 
 	if (want == CONN_GONE)
 		goto gone;
@@ -257,8 +256,13 @@ static void server_drain(struct server *s)
 	s->drain_end = s->env.clock + SERVER_DRAIN_S;
 	server_listen(s, 0);
 	for (int i = 0; i < 2; i++) {
-		if (s->lis[i].fd >= 0)
-			close(s->lis[i].fd);
+		if (s->lis[i].fd < 0)
+			continue;
+		/* Connections already queued are ours to answer: closing the
+		 * listener would reset them (in a rolling restart through
+		 * SO_REUSEPORT, the new server never sees them). */
+		server_accept(s, &s->lis[i]);
+		close(s->lis[i].fd);
 		s->lis[i].fd = -1;
 	}
 	for (size_t fd = 0; fd < s->nslots; fd++)

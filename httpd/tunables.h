@@ -28,6 +28,8 @@
 #define CONN_LINE_MAX          (HTTP_TARGET_MAX + 64) /* request line (414 beyond) */
 #define RESPOND_LISTING_MAX    (4 * 1024 * 1024)      /* bytes of one listing page */
 #define LISTING_ENTRIES_MAX    10000                  /* entries shown; more are cut */
+#define HTTPD_ERROR_PAGES_MAX  16                     /* --error-page options */
+#define HTTPD_ERROR_PAGE_MAX   (64 * 1024)            /* bytes of one error page file */
 
 /* ---- connection buffers (conn.c) ---- */
 #define CONN_READ_MIN   4096                           /* spare room offered to each read */

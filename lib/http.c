@@ -174,6 +174,7 @@ static const char *const known[HF_OTHER] = {
 	[HF_IF_UNMODIFIED_SINCE] = "if-unmodified-since",
 	[HF_REFERER] = "referer",
 	[HF_USER_AGENT] = "user-agent",
+	[HF_ACCEPT] = "accept",
 };
 
 /* The candidates for a name of each length, as id + 1 (0: none): a request
@@ -183,7 +184,7 @@ static const char *const known[HF_OTHER] = {
 static const uint8_t by_length[KNOWN_LEN_MAX + 1][2] = {
 	[4] = {HF_HOST + 1},
 	[5] = {HF_RANGE + 1},
-	[6] = {HF_EXPECT + 1},
+	[6] = {HF_EXPECT + 1, HF_ACCEPT + 1},
 	[7] = {HF_REFERER + 1},
 	[8] = {HF_IF_RANGE + 1, HF_IF_MATCH + 1},
 	[10] = {HF_USER_AGENT + 1},

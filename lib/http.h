@@ -48,6 +48,7 @@ enum http_field_id {
 	HF_IF_UNMODIFIED_SINCE,
 	HF_REFERER,
 	HF_USER_AGENT,
+	HF_ACCEPT,
 	HF_OTHER /* every other name; also the number of known ones */
 };
 

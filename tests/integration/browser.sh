@@ -40,6 +40,27 @@ open(sys.argv[1] + "/media/long.html", "w").write("""<!DOCTYPE html>
 <body><audio id="player" controls preload="metadata" src="/media/long.wav"></audio></body></html>
 """)' "$SITE" || { fail "generate the long media file"; finish; }
 export BROWSER_LONG_MEDIA=1
+# A single-page app served with --fallback (its script routes by the path), and
+# a directory of files of known sizes and times for the sorted listing.
+SPA=$TEST_TMP/spa
+mkdir -p "$SPA/files"
+cat >"$SPA/index.html" <<'HTML'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>SPA</title>
+<link rel="icon" href="data:,"></head>
+<body style="font: 20px sans-serif"><h1>Single-page app</h1>
+<p>route: <b id="route"></b></p>
+<script>document.getElementById('route').textContent = location.pathname;</script>
+</body></html>
+HTML
+printf 'small' >"$SPA/files/b-small.txt"
+head -c 5000 /dev/zero >"$SPA/files/c-medium.bin"
+truncate -s 3000000 "$SPA/files/a-large.iso"
+touch -d '2024-01-02 03:04:05' "$SPA/files/b-small.txt"
+touch -d '2023-06-07 08:09:10' "$SPA/files/c-medium.bin"
+touch -d '2025-01-01 00:00:00' "$SPA/files/a-large.iso"
+start_httpd "$SPA" -w 1 --fallback /index.html -l off || { fail "httpd --fallback starts"; finish; }
+export BROWSER_SPA="http://127.0.0.1:$PORT"
 BASE=http TLS_ARGS="" CHROME_TLS=""
 if [ -n "${BROWSER_TLS-}" ]; then
 	C=$TEST_TMP/certs

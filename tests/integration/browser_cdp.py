@@ -365,6 +365,51 @@ def main():
                                 for f, a in mid), str(mid))
         check("long media: no console errors", not errors(page), "; ".join(errors(page))[:300])
 
+    # 6. A single-page app under --fallback: a deep link is answered with the
+    # app (200), whose script then routes by the path.
+    spa = os.environ.get("BROWSER_SPA")
+    if spa:
+        check("SPA deep link load event fired", page.goto(spa + "/app/settings/42"))
+        seen = responses(page)
+        check("SPA deep link answered 200 text/html",
+              (seen.get(spa + "/app/settings/42") or [(0, {}, "")])[0][:3:2] == (200, "text/html"),
+              str(seen.get(spa + "/app/settings/42")))
+        check("the app routed the deep link",
+              page.eval("document.getElementById('route').textContent") == "/app/settings/42")
+        check("SPA: no console errors", not errors(page), "; ".join(errors(page))[:300])
+        page.screenshot(os.path.join(art, "browser-spa.png"))
+
+        # A listing sorted by a click on its Size head, then on it again.
+        check("files listing load event fired", page.goto(spa + "/files/"))
+        rows_js = ("Array.from(document.querySelectorAll('tr td:first-child a'))"
+                   ".map(a => a.textContent).filter(t => t !== '../')")
+        check("listing by name", page.eval(rows_js) ==
+              ["a-large.iso", "b-small.txt", "c-medium.bin"], str(page.eval(rows_js)))
+        sizes = page.eval("Array.from(document.querySelectorAll('tr td:nth-child(2)'))"
+                          ".map(td => td.textContent)")
+        check("sizes readable by a person", sizes is not None and
+              ["2.9 MiB", "5 B", "4.9 KiB"] == [x for x in sizes if x != "-"], str(sizes))
+
+        def click_head(label):
+            page.events.clear()
+            page.eval("Array.from(document.querySelectorAll('th a'))"
+                      ".find(a => a.textContent === '%s').click()" % label)
+            return page.wait_event("Page.loadEventFired", 15) is not None
+
+        check("click on Size loads the page", click_head("Size"))
+        check("sorted by size, largest first", page.eval(rows_js) ==
+              ["a-large.iso", "c-medium.bin", "b-small.txt"], str(page.eval(rows_js)))
+        check("the address says so", (page.eval("location.search") or "") ==
+              "?sort=size&order=desc", str(page.eval("location.search")))
+        page.screenshot(os.path.join(art, "browser-listing-sorted.png"))
+        check("second click on Size reverses", click_head("Size"))
+        check("sorted by size, smallest first", page.eval(rows_js) ==
+              ["b-small.txt", "c-medium.bin", "a-large.iso"], str(page.eval(rows_js)))
+        check("click on Modified loads the page", click_head("Modified (UTC)"))
+        check("sorted by time, newest first", page.eval(rows_js) ==
+              ["a-large.iso", "b-small.txt", "c-medium.bin"], str(page.eval(rows_js)))
+        check("sorted listing: no console errors", not errors(page), "; ".join(errors(page))[:300])
+
     # 5. A missing page is a clean 404 (and nothing else on it failed).
     page.goto(base + "/no/such/page")
     seen = responses(page)

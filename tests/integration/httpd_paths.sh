@@ -266,6 +266,18 @@ check_lacks "a link leaving the root: its target's size not shown" "$T/resp" "77
 check_lacks "a link leaving the root: its target's date not shown" "$T/resp" "2001-02-03"
 check_contains "a link leaving the root: listed by name" "$T/resp" ">out.bin</a></td><td></td><td></td>"
 check_contains "a dangling link: listed alike (no existence oracle)" "$T/resp" ">dangling.bin</a></td><td></td><td></td>"
-check_contains "a link inside the root: its target's size" "$T/resp" ">in.bin</a></td><td>12345</td>"
+check_contains "a link inside the root: its target's size" "$T/resp" \
+	">in.bin</a></td><td title=\"12345 bytes\">12 KiB</td>"
+# The same rule in the sorted and the JSON listing.
+check_eq "sorted by size: 200" 200 "$(get '/links/?sort=size&order=desc')"
+check_lacks "sorted: the outside target's size not shown" "$T/resp" "7777"
+check_contains "sorted: a link leaving the root still bare" "$T/resp" ">out.bin</a></td><td></td><td></td>"
+raw_request -t 3 "GET /links/?sort=time HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nConnection: close\r\n\r\n" >"$T/resp"
+check_contains "JSON: a link leaving the root by name alone" "$T/resp" '{"name":"out.bin","type":"other"}'
+check_contains "JSON: a dangling link alike" "$T/resp" '{"name":"dangling.bin","type":"other"}'
+check_lacks "JSON: the outside target's size not shown" "$T/resp" "7777"
+check_lacks "JSON: the outside target's date not shown" "$T/resp" "Feb 2001"
+check_contains "JSON: a link inside the root has its target's size" "$T/resp" '"name":"in.bin","type":"file"'
+check_contains "JSON: ... 12345 bytes" "$T/resp" '"size":12345}'
 
 finish

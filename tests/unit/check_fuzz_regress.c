@@ -31,13 +31,14 @@ START_TEST(test_listing_empty_dir)
 	struct path_root root;
 	ck_assert_int_eq(path_root_open(&root, dir), 0);
 	struct listing_dir d = {&root, fd, "/empty/", 7};
-	ck_assert_int_eq(listing_render(&out, &d, 0), 0);
+	struct listing_view view = {0};
+	ck_assert_int_eq(listing_render(&out, &d, &view), 0);
 	path_root_close(&root);
 	ck_assert_int_eq(buffer_append(&out, "", 1), 0);
 	ck_assert_ptr_nonnull(strstr(out.data, "Index of /empty/"));
-	ck_assert_ptr_nonnull(strstr(out.data, "href=\"../\""));
-	/* the parent link is the only link */
-	ck_assert_ptr_null(strstr(strstr(out.data, "href=") + 5, "href="));
+	ck_assert_ptr_nonnull(strstr(out.data, "<td><a href=\"../\""));
+	/* the parent link is the only row's link */
+	ck_assert_ptr_null(strstr(strstr(out.data, "<td><a href=") + 5, "<td><a href="));
 	buffer_free(&out);
 	close(fd);
 	rmdir(dir);

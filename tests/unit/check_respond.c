@@ -336,6 +336,113 @@ START_TEST(test_listing)
 }
 END_TEST
 
+START_TEST(test_listing_sorted_and_json)
+{
+	struct result res;
+
+	put_file("dir/big.txt", "0123456789", 10);
+	res = plan(GET("/dir/?sort=size&order=desc"));
+	ck_assert(status_is(&res, 200));
+	ck_assert(has(&res, "Vary: Accept"));
+	ck_assert(strstr(res.body, ">big.txt<") < strstr(res.body, ">x&amp;y.txt<"));
+	result_free(&res);
+	res = plan("GET /dir/ HTTP/1.1\r\nHost: t\r\nAccept: text/html, application/json\r\n\r\n");
+	ck_assert(status_is(&res, 200));
+	ck_assert(has(&res, "Content-Type: application/json"));
+	ck_assert(has(&res, "Vary: Accept"));
+	ck_assert_msg(strncmp(res.body, "[\n{\"name\":\"big.txt\",", 20) == 0, "%s", res.body);
+	ck_assert_int_eq(res.r.body_len, (off_t)res.body_len);
+	result_free(&res);
+	/* Refused with q=0, and not implied by wildcards: HTML. */
+	static const char *const html[] = {"application/json;q=0", "application/json; q=0.0",
+					   "*/*", "application/*", "application/jsonx"};
+	for (size_t i = 0; i < sizeof(html) / sizeof(html[0]); i++) {
+		char raw[256];
+		snprintf(raw, sizeof(raw), "GET /dir/ HTTP/1.1\r\nHost: t\r\nAccept: %s\r\n\r\n",
+			 html[i]);
+		res = plan(raw);
+		ck_assert_msg(has(&res, "Content-Type: text/html; charset=utf-8"), "%s", html[i]);
+		result_free(&res);
+	}
+	res = plan("GET /dir/ HTTP/1.1\r\nHost: t\r\nAccept: application/json;q=0.5\r\n\r\n");
+	ck_assert(has(&res, "Content-Type: application/json"));
+	result_free(&res);
+}
+END_TEST
+
+START_TEST(test_fallback)
+{
+	struct result res;
+
+	cfg.fallback = "/index.html";
+	static const char *const to_fallback[] = {GET("/app/route"), GET("/nope"), GET("/x/y/"),
+						  GET("/hello.txt/more")};
+	for (size_t i = 0; i < sizeof(to_fallback) / sizeof(to_fallback[0]); i++) {
+		res = plan(to_fallback[i]);
+		ck_assert_msg(status_is(&res, 200), "%s", to_fallback[i]);
+		ck_assert_str_eq(res.body, "<h1>home</h1>\n");
+		ck_assert(has(&res, "Content-Type: text/html; charset=utf-8"));
+		result_free(&res);
+	}
+	res = plan("HEAD /app/route HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert(status_is(&res, 200));
+	ck_assert(has(&res, "Content-Length: 14"));
+	ck_assert_uint_eq(res.body_len, 0);
+	result_free(&res);
+	/* Files that exist, hidden paths and other methods are not touched. */
+	res = plan(GET("/hello.txt"));
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
+	res = plan(GET("/.secret"));
+	ck_assert(status_is(&res, 404));
+	result_free(&res);
+	res = plan("POST /nope HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+	ck_assert(status_is(&res, 405));
+	result_free(&res);
+	/* A fallback that is gone itself: 404. */
+	cfg.fallback = "/gone.html";
+	res = plan(GET("/app/route"));
+	ck_assert(status_is(&res, 404));
+	result_free(&res);
+	cfg.fallback = NULL;
+}
+END_TEST
+
+START_TEST(test_error_page)
+{
+	static char body[] = "<p>not here</p>\n";
+	struct result res;
+	struct response r;
+	struct buffer out;
+
+	cfg.error_pages[0] = (struct httpd_error_page){404, "text/html", body, strlen(body)};
+	cfg.error_pages[1] = (struct httpd_error_page){400, "text/plain", body, 3};
+	cfg.nerror_pages = 2;
+	res = plan(GET("/nope"));
+	ck_assert(status_is(&res, 404));
+	ck_assert(has(&res, "Content-Type: text/html"));
+	ck_assert(has(&res, "Content-Length: 16"));
+	ck_assert_str_eq(res.body, body);
+	ck_assert_int_eq(res.r.body_len, 16);
+	result_free(&res);
+	res = plan("HEAD /nope HTTP/1.1\r\nHost: t\r\n\r\n");
+	ck_assert(has(&res, "Content-Length: 16"));
+	ck_assert_uint_eq(res.body_len, 0);
+	result_free(&res);
+	/* Errors found before any request was parsed use them too. */
+	buffer_init(&out, 4096);
+	ck_assert_int_eq(respond_error(&ctx, 400, &out, &r), 0);
+	ck_assert_ptr_nonnull(memmem(out.data, out.len, "Content-Type: text/plain\r\n", 26));
+	ck_assert(out.len > 7 && memcmp(out.data + out.len - 7, "\r\n\r\n<p>", 7) == 0);
+	buffer_clear(&out);
+	/* Other codes keep the built-in page. */
+	ck_assert_int_eq(respond_error(&ctx, 408, &out, &r), 0);
+	ck_assert_ptr_nonnull(memmem(out.data, out.len, "<h1>408 Request Timeout</h1>", 28));
+	buffer_free(&out);
+	cfg.nerror_pages = 0;
+}
+END_TEST
+
 START_TEST(test_not_found_and_bad_paths)
 {
 	static const struct {
@@ -937,6 +1044,9 @@ int main(void)
 	tcase_add_test(tc, test_out_limit);
 	tcase_add_test(tc, test_pipelined_append);
 	tcase_add_test(tc, test_cache_revalidation);
+	tcase_add_test(tc, test_listing_sorted_and_json);
+	tcase_add_test(tc, test_fallback);
+	tcase_add_test(tc, test_error_page);
 	tcase_add_test(tc, test_if_range_every_weekday);
 	tcase_add_test(tc, test_preconditions_412);
 	tcase_add_test(tc, test_future_mtime);
