@@ -232,41 +232,152 @@ int net_local_port(int fd)
 
 /* ---- connecting ---- */
 
-/* One address within timeout_ms: a blocking connected socket, or -1 + errno. */
-static int net_connect_addr(const struct addrinfo *ai, int timeout_ms)
+/* RFC 8305 §5: how long one attempt runs alone before the next starts. */
+#define NET_ATTEMPT_DELAY_MS 250
+/* Attempts in flight at once (one poll); a further address waits for a slot. */
+#define NET_ATTEMPTS_MAX 8
+
+/* glibc's freeaddrinfo() frees node by node along ai_next, so relinking the
+ * nodes of one list keeps it freeable. */
+struct addrinfo *net_interleave(struct addrinfo *list)
+{
+	struct addrinfo *six = NULL, *other = NULL, *head = NULL, *next;
+	struct addrinfo **tail6 = &six, **tailo = &other, **tail = &head;
+	int turn6 = 1;
+
+	for (; list != NULL; list = next) {
+		next = list->ai_next;
+		list->ai_next = NULL;
+		if (list->ai_family == AF_INET6) {
+			*tail6 = list;
+			tail6 = &list->ai_next;
+		} else {
+			*tailo = list;
+			tailo = &list->ai_next;
+		}
+	}
+	for (; six != NULL || other != NULL; turn6 = !turn6) {
+		struct addrinfo **from = turn6 ? &six : &other;
+		if (*from == NULL)
+			from = turn6 ? &other : &six;
+		*tail = *from;
+		*from = (*from)->ai_next;
+		tail = &(*tail)->ai_next;
+	}
+	*tail = NULL;
+	return head;
+}
+
+/* Starts a non-blocking connect to one address: the socket (*done set when it
+ * connected at once), or -1 with errno. */
+static int net_attempt(const struct addrinfo *ai, int *done)
 {
 	int fd =
 	    socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol);
-	int e = 0;
-	socklen_t elen = sizeof e;
 
+	*done = 0;
 	if (fd < 0)
 		return -1;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0) {
-		if (errno != EINPROGRESS)
-			goto fail;
-		int r = net_wait(fd, POLLOUT, timeout_ms);
-		if (r == 0)
-			errno = ETIMEDOUT;
-		if (r <= 0)
-			goto fail;
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
-			goto fail;
-		if (e != 0) {
-			errno = e;
-			goto fail;
-		}
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+		*done = 1;
+		return fd;
 	}
-	/* Back to blocking; F_SETFL only touches the status flags, and the only
-	 * one this fresh socket has is O_NONBLOCK, so no F_GETFL is needed. */
-	if (fcntl(fd, F_SETFL, 0) < 0)
-		goto fail;
-	return fd;
-fail:
-	e = errno;
+	if (errno == EINPROGRESS)
+		return fd;
+	int e = errno;
 	close(fd);
 	errno = e;
 	return -1;
+}
+
+/* The reason to report when every attempt fails: the latest, except that
+ * "this host has no way to that family" (IPv6 on an IPv4-only machine) never
+ * hides what an earlier attempt learnt from the peer. */
+static void net_keep_reason(int *kept, int e)
+{
+	int local = e == ENETUNREACH || e == EADDRNOTAVAIL || e == EAFNOSUPPORT;
+	if (*kept == 0 || !local)
+		*kept = e;
+}
+
+/* The outcome of an attempt poll() found ready: 0 connected, else its error. */
+static int net_attempt_error(int fd)
+{
+	int e = 0;
+	socklen_t elen = sizeof e;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0)
+		return errno;
+	return e;
+}
+
+/* Happy Eyeballs (RFC 8305) over an ordered list: one attempt, the next
+ * NET_ATTEMPT_DELAY_MS later or as soon as one fails, all pending ones in one
+ * poll, until one connects (the others are closed), every one failed, or
+ * deadline (monotonic ms, < 0: none) passes. Returns the non-blocking socket,
+ * or -1 with the reason in *reason. */
+static int net_race(const struct addrinfo *ai, long long deadline, int *reason)
+{
+	struct pollfd p[NET_ATTEMPTS_MAX];
+	long long next = 0; /* when the next attempt may start */
+	int n = 0, fd = -1;
+
+	*reason = 0;
+	for (;;) {
+		long long now = net_now_ms(), wait = deadline < 0 ? -1 : deadline - now;
+		int done, r;
+
+		if (ai != NULL && n < NET_ATTEMPTS_MAX && now >= next) {
+			int s = net_attempt(ai, &done);
+			ai = ai->ai_next;
+			if (s < 0) {
+				net_keep_reason(reason, errno);
+				continue;
+			}
+			if (done) {
+				fd = s;
+				break;
+			}
+			p[n++] = (struct pollfd){.fd = s, .events = POLLOUT};
+			next = now + NET_ATTEMPT_DELAY_MS;
+			continue;
+		}
+		if (n == 0 && ai == NULL)
+			break;
+		if (wait <= 0 && deadline >= 0) {
+			*reason = ETIMEDOUT;
+			break;
+		}
+		if (ai != NULL && n < NET_ATTEMPTS_MAX && (wait < 0 || next - now < wait))
+			wait = next - now;
+		r = poll(p, (nfds_t)n, wait > INT_MAX ? INT_MAX : (int)wait);
+		if (r < 0 && errno != EINTR) {
+			*reason = errno;
+			break;
+		}
+		for (int i = 0; r > 0 && i < n;) {
+			if (p[i].revents == 0) {
+				i++;
+				continue;
+			}
+			int e = net_attempt_error(p[i].fd);
+			if (e == 0) {
+				fd = p[i].fd;
+				p[i] = p[--n];
+				goto out;
+			}
+			close(p[i].fd);
+			p[i] = p[--n];
+			net_keep_reason(reason, e);
+			next = 0; /* a failure starts the next attempt at once */
+		}
+	}
+out:
+	while (n > 0)
+		close(p[--n].fd);
+	if (fd < 0 && *reason == 0)
+		*reason = EHOSTUNREACH;
+	return fd;
 }
 
 /* A lookup handed to getaddrinfo_a() with everything it reads, in one
@@ -339,9 +450,10 @@ static int net_resolve(const char *host, const char *port, const struct addrinfo
 int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
                 size_t errlen)
 {
-	struct addrinfo hints, *res, *ai;
+	struct addrinfo hints, *res;
 	char name[256], buf[128];
-	int fd = -1, e = ECONNREFUSED, r;
+	long long deadline = timeout_ms < 0 ? -1 : net_now_ms() + timeout_ms;
+	int fd = -1, e = 0, r;
 
 	if (host == NULL || host[0] == '\0') {
 		errno = EINVAL;
@@ -375,14 +487,20 @@ int net_connect(const char *host, const char *port, int family, int timeout_ms, 
 		errno = EHOSTUNREACH;
 		return -1;
 	}
-	for (ai = res; ai != NULL && fd < 0; ai = ai->ai_next) {
-		fd = net_connect_addr(ai, timeout_ms);
-		if (fd < 0)
-			e = errno;
-	}
+	res = net_interleave(res);
+	if (deadline >= 0 && net_now_ms() >= deadline)
+		e = ETIMEDOUT;
+	else
+		fd = net_race(res, deadline, &e);
 	freeaddrinfo(res);
-	if (fd >= 0)
+	/* Back to blocking; F_SETFL only touches the status flags, and the only
+	 * one this fresh socket has is O_NONBLOCK, so no F_GETFL is needed. */
+	if (fd >= 0 && fcntl(fd, F_SETFL, 0) == 0)
 		return fd;
+	if (fd >= 0) {
+		e = errno;
+		close(fd);
+	}
 	net_err(err, errlen, "%s", net_reason(e, buf, sizeof buf));
 	errno = e;
 	return -1;

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+struct addrinfo;
+
 #define NET_REUSEPORT 1 /* net_listen flag: SO_REUSEPORT, one listener per worker */
 
 void net_ignore_sigpipe(void);
@@ -22,14 +24,26 @@ int net_listen(const char *host, const char *port, int flags, char *err, size_t 
 /* The local port a socket is bound to, or -1. */
 int net_local_port(int fd);
 
-/* Connects to host:port trying every address getaddrinfo returns, in order,
- * the name resolution and each address within timeout_ms. family: AF_UNSPEC, AF_INET or AF_INET6. Returns a
- * blocking, close-on-exec socket; on failure -1 and the last reason in err
- * (errno: EHOSTUNREACH for DNS failures (a resolution that timed out too), ETIMEDOUT, ECONNREFUSED, EINVAL for
- * a port that is not 0..65535 or a service name, ...). host may be an IPv6
- * literal with or without its URL brackets. */
+/* Connects to host:port by Happy Eyeballs (RFC 8305): the addresses
+ * getaddrinfo returns, ordered by net_interleave, are tried one every 250 ms
+ * (at once when an attempt fails), several in flight together; the first that
+ * connects wins and the others are closed. timeout_ms (< 0: none) bounds the
+ * whole of it, name resolution included. family: AF_UNSPEC, AF_INET or
+ * AF_INET6. Returns a blocking, close-on-exec socket; on failure -1 and a
+ * reason in err: the latest attempt's, unless that only says this host has no
+ * route to a family (ENETUNREACH, EADDRNOTAVAIL) and another attempt told more
+ * (errno: EHOSTUNREACH for DNS failures (a resolution that timed out too),
+ * ETIMEDOUT, ECONNREFUSED, EINVAL for a port that is not 0..65535 or a
+ * service name, ...). host may be an IPv6 literal with or without its URL
+ * brackets. */
 int net_connect(const char *host, const char *port, int family, int timeout_ms, char *err,
                 size_t errlen);
+
+/* RFC 8305 §4 order: IPv6 first, then the families alternate (v6, v4, v6,
+ * v4...) while both last, each family keeping getaddrinfo's (RFC 6724) order.
+ * Relinks the nodes of list, which stays freeable by freeaddrinfo; returns
+ * the new head. */
+struct addrinfo *net_interleave(struct addrinfo *list);
 
 /* Waits for events (POLLIN/POLLOUT) on fd: 1 ready, 0 timed out, -1 error. */
 int net_wait(int fd, short events, int timeout_ms);

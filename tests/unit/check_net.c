@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -369,6 +370,72 @@ START_TEST(connect_timeout)
 }
 END_TEST
 
+/* ---- Happy Eyeballs order ---- */
+
+/* {families in getaddrinfo's order, the order net_interleave must give}:
+ * 6 = IPv6, 4 = IPv4; the letters number the addresses of each family. */
+static const struct {
+	const char *in, *want;
+} interleave_cases[] = {
+    {"", ""},
+    {"6a", "6a"},
+    {"4a", "4a"},
+    {"4a4b", "4a4b"},
+    {"6a6b", "6a6b"},
+    {"6a4a", "6a4a"},
+    {"4a6a", "6a4a"},
+    {"6a6b4a4b", "6a4a6b4b"},
+    {"4a4b6a6b", "6a4a6b4b"},
+    {"6a6b6c4a", "6a4a6b6c"},
+    {"4a4b4c6a", "6a4a4b4c"},
+    {"4a6a4b6b4c", "6a4a6b4b4c"},
+};
+
+START_TEST(interleave_order)
+{
+	struct addrinfo nodes[8], *head = NULL, **tail = &head;
+	const char *in = interleave_cases[_i].in;
+	char got[32] = "";
+	size_t n = strlen(in) / 2, k;
+
+	memset(nodes, 0, sizeof nodes);
+	for (k = 0; k < n; k++) {
+		nodes[k].ai_family = in[2 * k] == '6' ? AF_INET6 : AF_INET;
+		nodes[k].ai_protocol = in[2 * k + 1]; /* the label rides along */
+		*tail = &nodes[k];
+		tail = &nodes[k].ai_next;
+	}
+	head = net_interleave(head);
+	for (k = 0; head != NULL && k < n + 1; head = head->ai_next, k++) {
+		got[2 * k] = head->ai_family == AF_INET6 ? '6' : '4';
+		got[2 * k + 1] = (char)head->ai_protocol;
+		got[2 * k + 2] = '\0';
+	}
+	ck_assert_str_eq(got, interleave_cases[_i].want);
+}
+END_TEST
+
+/* A real getaddrinfo list (both loopbacks) reordered, then freed: under
+ * `make asan` this proves freeaddrinfo still frees every node once. */
+START_TEST(interleave_real_list)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *res, *ai;
+	int before = 0, after = 0, six = 0;
+
+	ck_assert_int_eq(getaddrinfo(NULL, "80", &hints, &res), 0);
+	for (ai = res; ai != NULL; ai = ai->ai_next, before++)
+		six |= ai->ai_family == AF_INET6;
+	res = net_interleave(res);
+	ck_assert_ptr_nonnull(res);
+	if (six)
+		ck_assert_int_eq(res->ai_family, AF_INET6);
+	for (ai = res; ai != NULL; ai = ai->ai_next)
+		after++;
+	ck_assert_int_eq(after, before);
+	freeaddrinfo(res);
+}
+END_TEST
+
 /* ---- wait ---- */
 
 START_TEST(wait_events)
@@ -568,6 +635,12 @@ static Suite *net_suite(void)
 	tcase_add_test(tc, connect_timeout);
 	tcase_add_test(tc, wait_events);
 	tcase_set_timeout(tc, 20);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("interleave");
+	tcase_add_loop_test(tc, interleave_order, 0,
+	                    (int)(sizeof interleave_cases / sizeof interleave_cases[0]));
+	tcase_add_test(tc, interleave_real_list);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("resolve");
