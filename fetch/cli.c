@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "http.h"
+
 enum {
 	OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION, OPT_CHECKSUM,
 	OPT_CONTENT_DISPOSITION, OPT_COMPRESSED, OPT_CA_FILE, OPT_NO_VERIFY, OPT_PROXY, OPT_NO_PROXY
@@ -43,43 +45,17 @@ static const struct option cli_long[] = {
 	{NULL, 0, NULL, 0},
 };
 
-/* tchar (RFC 9110 section 5.6.2). */
-static int cli_is_tchar(unsigned char c)
-{
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
 int fetch_cli_header_ok(const char *h, char *err, size_t errlen)
 {
-	const char *colon = strchr(h, ':');
-	size_t name_len;
+	struct http_field_line f;
+	const char *why;
 
-	if (strpbrk(h, "\r\n")) {
-		snprintf(err, errlen, "header '%s': CR or LF not allowed", h);
+	if (http_field_split(h, &f, &why) != 0) {
+		snprintf(err, errlen, "bad header '%s': %s", h, why);
 		return -1;
 	}
-	if (!colon || colon == h) {
-		snprintf(err, errlen, "header '%s': expected 'Name: value'", h);
-		return -1;
-	}
-	name_len = (size_t)(colon - h);
-	for (size_t i = 0; i < name_len; i++) {
-		if (!cli_is_tchar((unsigned char)h[i])) {
-			snprintf(err, errlen, "header '%s': bad character in the name", h);
-			return -1;
-		}
-	}
-	for (const char *p = colon + 1; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c < 0x20 && c != '\t') || c == 0x7f) {
-			snprintf(err, errlen, "header '%s': control character in the value", h);
-			return -1;
-		}
-	}
-	if ((name_len == 14 && strncasecmp(h, "Content-Length", 14) == 0) ||
-	    (name_len == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0)) {
+	if ((f.name_len == 14 && strncasecmp(h, "Content-Length", 14) == 0) ||
+	    (f.name_len == 17 && strncasecmp(h, "Transfer-Encoding", 17) == 0)) {
 		snprintf(err, errlen, "header '%s': fetch sends no request body", h);
 		return -1;
 	}

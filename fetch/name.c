@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <sys/types.h>
 
+#include "http.h"
 #include "url.h"
 
 #define NAME_VALUE_MAX 1024 /* bytes of a disposition parameter kept */
@@ -52,11 +53,6 @@ void fetch_name_from_target(const char *target, char *out, size_t outlen)
 		snprintf(out, outlen, "index.html");
 }
 
-static int name_tchar(char c)
-{
-	return c > 0x20 && c < 0x7f && !strchr("()<>@,;:\\\"/[]?={}", c);
-}
-
 static const char *name_ows(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t'))
@@ -78,7 +74,7 @@ static const char *name_value(const char *p, const char *end, char *val, size_t 
 		}
 		return p < end ? p + 1 : NULL;
 	}
-	for (; p < end && name_tchar(*p); p++)
+	for (; p < end && http_tchar((unsigned char)*p); p++)
 		if (*len < NAME_VALUE_MAX - 1)
 			val[(*len)++] = *p;
 	return *len ? p : NULL;
@@ -146,7 +142,7 @@ int fetch_name_from_disposition(const char *v, size_t n, char *out, size_t outle
 		if (p == end)
 			break; /* a trailing ';' */
 		name = p;
-		while (p < end && name_tchar(*p) && *p != '=')
+		while (p < end && http_tchar((unsigned char)*p) && *p != '=')
 			p++;
 		name_len = (size_t)(p - name);
 		p = name_ows(p, end);

@@ -6,6 +6,7 @@
 
 #include "date.h"
 #include "fetch.h"
+#include "http.h"
 
 static int request_named(const char *h, const char *name)
 {
@@ -39,19 +40,13 @@ static int request_overridden(const struct fetch_request *rq, const char *name)
  * nothing for "Name:" without a value (it only removes a default). */
 static int request_user_header(struct buffer *out, const char *h)
 {
-	const char *colon = strchr(h, ':');
-	const char *v = colon + 1;
-	size_t vlen;
+	struct http_field_line f;
+	const char *why;
 
-	while (*v == ' ' || *v == '\t')
-		v++;
-	vlen = strlen(v);
-	while (vlen > 0 && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-		vlen--;
-	if (vlen == 0)
-		return 0;
-	if (buffer_append(out, h, (size_t)(colon - h)) || buffer_append(out, ": ", 2) ||
-	    buffer_append(out, v, vlen) || buffer_append(out, "\r\n", 2))
+	if (http_field_split(h, &f, &why) != 0 || f.value_len == 0)
+		return 0; /* validated by fetch_cli_header_ok: only the removals */
+	if (buffer_append(out, h, f.name_len) || buffer_append(out, ": ", 2) ||
+	    buffer_append(out, f.value, f.value_len) || buffer_append(out, "\r\n", 2))
 		return -1;
 	return 0;
 }

@@ -586,18 +586,39 @@ int http_value_byte(unsigned char c)
 	return c == '\t' || (c >= 0x20 && c != 0x7f);
 }
 
-int http_field_valid(const char *name, size_t n, const char *value, size_t vn)
+static int http_blank(char c)
 {
-	if (n == 0)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!http_tchar((unsigned char)name[i]))
-			return 0;
-	for (size_t i = 0; i < vn; i++)
-		if (!http_value_byte((unsigned char)value[i]))
-			return 0;
-	return vn == 0 || (value[0] != ' ' && value[0] != '\t' && value[vn - 1] != ' ' &&
-			   value[vn - 1] != '\t');
+	return c == ' ' || c == '\t';
+}
+
+int http_field_split(const char *line, struct http_field_line *f, const char **why)
+{
+	const char *colon = strchr(line, ':');
+	size_t i;
+
+	*why = NULL;
+	if (colon == NULL || colon == line) {
+		*why = "expected 'Name: value'";
+		return -1;
+	}
+	f->name_len = (size_t)(colon - line);
+	for (i = 0; i < f->name_len; i++)
+		if (!http_tchar((unsigned char)line[i])) {
+			*why = "bad character in the name";
+			return -1;
+		}
+	f->value = colon + 1;
+	while (http_blank(*f->value))
+		f->value++;
+	f->value_len = strlen(f->value);
+	while (f->value_len > 0 && http_blank(f->value[f->value_len - 1]))
+		f->value_len--;
+	for (i = 0; f->value[i] != '\0'; i++)
+		if (!http_value_byte((unsigned char)f->value[i])) {
+			*why = "control character (CR, LF...) in the value";
+			return -1;
+		}
+	return 0;
 }
 
 const char *http_field_name(const struct http_head *h, unsigned i, size_t *len)

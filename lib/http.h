@@ -150,10 +150,17 @@ const char *http_target(const struct http_head *h, size_t *len);
  * obs-text, SP, HTAB). */
 int http_tchar(unsigned char c);
 int http_value_byte(unsigned char c);
-/* A field line a program may send: a name of one or more tchars, a value of
- * value bytes without whitespace at either end (either may be empty: a
- * name is checked alone with value "", 0). 1 or 0. */
-int http_field_valid(const char *name, size_t n, const char *value, size_t vn);
+/* A field line given on a command line (both programs' -H 'Name: value'):
+ * the name before the first colon, one or more tchars; the value after it,
+ * of value bytes only (no CR, LF or other control), its surrounding blanks
+ * dropped, possibly empty. 0 with f filled (f->value points into line), or
+ * -1 with *why saying what is wrong ("bad character in the name"...). */
+struct http_field_line {
+	size_t name_len; /* the name is line[0 .. name_len) */
+	const char *value;
+	size_t value_len;
+};
+int http_field_split(const char *line, struct http_field_line *f, const char **why);
 
 /* "Not Found" for 404; "" for an unknown code. */
 const char *http_reason(int status);

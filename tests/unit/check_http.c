@@ -584,6 +584,51 @@ START_TEST(values_trimmed_once)
 }
 END_TEST
 
+/* The -H line check both programs use: {line, name length (0: refused),
+ * value after trimming}. */
+START_TEST(field_line_split)
+{
+	static const struct {
+		const char *line;
+		size_t name_len;
+		const char *value;
+	} rows[] = {
+	    {"X-A: b", 3, "b"},
+	    {"X-A:b", 3, "b"},
+	    {"X-A:", 3, ""},
+	    {"X-A: \t ", 3, ""},
+	    {"X-A:  b\tc \t", 3, "b\tc"},
+	    {"X-A: a:b", 3, "a:b"},
+	    {"X-A: caf\xc3\xa9", 3, "caf\xc3\xa9"}, /* obs-text is a value byte */
+	    {"!#$%&'*+-.^_`|~09az: v", 19, "v"},
+	    {"X-A", 0, NULL},
+	    {": v", 0, NULL},
+	    {"X A: b", 0, NULL},
+	    {"X-A : b", 0, NULL},
+	    {"X(A): b", 0, NULL},
+	    {"X\xc3\xa9: v", 0, NULL},
+	    {"X-A: b\r\nY: c", 0, NULL},
+	    {"X-A: b\n", 0, NULL},
+	    {"X-A: b\r", 0, NULL},
+	    {"X-A: \x01", 0, NULL},
+	    {"X-A: \x7f", 0, NULL},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct http_field_line f;
+		const char *why = NULL;
+		int r = http_field_split(rows[i].line, &f, &why);
+		if (rows[i].name_len == 0) {
+			ck_assert_msg(r == -1 && why != NULL && why[0] != '\0', "'%s'", rows[i].line);
+			continue;
+		}
+		ck_assert_msg(r == 0, "'%s': %s", rows[i].line, why);
+		ck_assert_uint_eq(f.name_len, rows[i].name_len);
+		ck_assert_uint_eq(f.value_len, strlen(rows[i].value));
+		ck_assert(memcmp(f.value, rows[i].value, f.value_len) == 0);
+	}
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -604,6 +649,7 @@ static Suite *http_suite(void)
 	tcase_add_test(t, chunk_extensions_both_modes_every_split);
 	tcase_add_test(t, trailers_dropped_bounded_no_fold);
 	tcase_add_test(t, values_trimmed_once);
+	tcase_add_test(t, field_line_split);
 	suite_add_tcase(s, t);
 	return s;
 }
