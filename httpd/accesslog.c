@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buffer.h"
+
 static const char accesslog_hex[] = "0123456789ABCDEF";
 
 /* The log's folder, kept open: SIGHUP reopens the file through it, so that
@@ -179,99 +181,84 @@ size_t accesslog_escape(char *out, size_t cap, const char *s, size_t n)
 	return o;
 }
 
-/* A bounded writer: once full, further pieces are dropped (the caller cut fields
- * short enough that a line only fills up on absurd input). */
-struct accesslog_w {
-	char *p;
-	size_t len, cap;
-};
-
-static void w_raw(struct accesslog_w *w, const char *s, size_t n)
+/* The room an escaped client field may take: what is left, at most
+ * ACCESSLOG_FIELD_MAX, none once a put failed. */
+static size_t accesslog_room(const struct buffer *b)
 {
-	if (n > w->cap - w->len)
-		n = w->cap - w->len;
-	memcpy(w->p + w->len, s, n);
-	w->len += n;
+	size_t room = b->failed ? 0 : b->cap - b->len;
+	return room < ACCESSLOG_FIELD_MAX ? room : ACCESSLOG_FIELD_MAX;
 }
 
-static void w_str(struct accesslog_w *w, const char *s)
+/* Escaped text straight into the buffer's spare room, at most room bytes. */
+static void accesslog_put_escaped(struct buffer *b, const char *s, size_t n, size_t room)
 {
-	w_raw(w, s, strlen(s));
+	b->len += accesslog_escape(b->data + b->len, room, s, n);
 }
 
 /* A client field in quotes, escaped and cut to ACCESSLOG_FIELD_MAX; "-" when absent. */
-static void w_quoted(struct accesslog_w *w, const char *s, size_t n)
+static void accesslog_put_quoted(struct buffer *b, const char *s, size_t n)
 {
-	w_raw(w, "\"", 1);
-	if (!s) {
-		w_raw(w, "-", 1);
-	} else {
-		size_t room = w->cap - w->len;
-		if (room > ACCESSLOG_FIELD_MAX)
-			room = ACCESSLOG_FIELD_MAX;
-		w->len += accesslog_escape(w->p + w->len, room, s, n);
-	}
-	w_raw(w, "\"", 1);
+	BUFFER_PUT_LIT(b, "\"");
+	if (!s)
+		BUFFER_PUT_LIT(b, "-");
+	else
+		accesslog_put_escaped(b, s, n, accesslog_room(b));
+	BUFFER_PUT_LIT(b, "\"");
 }
 
-static void w_num(struct accesslog_w *w, long long v)
+/* "METHOD target HTTP/x.y", escaped as one field: a long target is cut so
+ * that the version still fits. */
+static void accesslog_put_request(struct buffer *b, const struct accesslog_entry *e)
 {
-	char num[24];
-	int n = snprintf(num, sizeof num, "%lld", v);
-	if (n > 0 && (size_t)n < sizeof num)
-		w_raw(w, num, (size_t)n);
-}
+	char ver[16];
+	int vn;
 
-/* "METHOD target HTTP/x.y", escaped as one field. */
-static void w_request(struct accesslog_w *w, const struct accesslog_entry *e)
-{
 	if (!e->method) {
-		w_quoted(w, e->line, e->line_len);
+		accesslog_put_quoted(b, e->line, e->line_len);
 		return;
 	}
-	char ver[16];
-	int vn = snprintf(ver, sizeof ver, " HTTP/%d.%d", e->major % 10, e->minor % 10);
-	size_t room = w->cap - w->len;
-	if (room > ACCESSLOG_FIELD_MAX)
-		room = ACCESSLOG_FIELD_MAX;
+	vn = snprintf(ver, sizeof ver, " HTTP/%d.%d", e->major % 10, e->minor % 10);
 	if (vn < 0 || (size_t)vn >= sizeof ver)
 		vn = 0;
-	w_raw(w, "\"", 1);
-	size_t start = w->len;
-	w->len += accesslog_escape(w->p + w->len, room, e->method, strlen(e->method));
-	w_raw(w, " ", 1);
-	size_t used = w->len - start;
+	BUFFER_PUT_LIT(b, "\"");
+	size_t start = b->len, room = accesslog_room(b);
+	accesslog_put_escaped(b, e->method, strlen(e->method), room);
+	BUFFER_PUT_LIT(b, " ");
+	size_t used = b->len - start;
 	size_t left = room > used + (size_t)vn ? room - used - (size_t)vn : 0;
-	w->len += accesslog_escape(w->p + w->len, left, e->target ? e->target : "",
-				   e->target ? e->target_len : 0);
-	w_raw(w, ver, (size_t)vn);
-	w_raw(w, "\"", 1);
+	accesslog_put_escaped(b, e->target ? e->target : "", e->target ? e->target_len : 0,
+			      b->failed ? 0 : left);
+	buffer_put(b, ver, (size_t)vn);
+	BUFFER_PUT_LIT(b, "\"");
 }
 
 size_t accesslog_format(char *out, size_t cap, const struct accesslog_entry *e,
 			const char *stamp)
 {
+	struct buffer b;
+
 	if (cap < 2)
 		return 0;
 	/* Two bytes kept back: the '\n' that always ends the line, and room for
-	 * a NUL so that the length stays below cap. */
-	struct accesslog_w w = {out, 0, cap - 2};
-
-	w_str(&w, e->host && e->host[0] ? e->host : "-");
-	w_str(&w, " - - ");
-	w_str(&w, stamp);
-	w_raw(&w, " ", 1);
-	w_request(&w, e);
-	w_raw(&w, " ", 1);
-	w_num(&w, e->status);
-	w_raw(&w, " ", 1);
-	w_num(&w, e->bytes);
-	w_raw(&w, " ", 1);
-	w_quoted(&w, e->referer, e->referer_len);
-	w_raw(&w, " ", 1);
-	w_quoted(&w, e->agent, e->agent_len);
-	out[w.len++] = '\n';
-	return w.len;
+	 * a NUL so that the length stays below cap. The fields are cut short
+	 * enough that a line only fills up on absurd input (a tiny cap): then
+	 * the pieces that no longer fit are dropped, the line still ends. */
+	buffer_over(&b, out, cap - 2);
+	buffer_put_str(&b, e->host && e->host[0] ? e->host : "-");
+	BUFFER_PUT_LIT(&b, " - - ");
+	buffer_put_str(&b, stamp);
+	BUFFER_PUT_LIT(&b, " ");
+	accesslog_put_request(&b, e);
+	BUFFER_PUT_LIT(&b, " ");
+	buffer_put_num(&b, e->status > 0 ? (unsigned long long)e->status : 0);
+	BUFFER_PUT_LIT(&b, " ");
+	buffer_put_num(&b, e->bytes > 0 ? (unsigned long long)e->bytes : 0);
+	BUFFER_PUT_LIT(&b, " ");
+	accesslog_put_quoted(&b, e->referer, e->referer_len);
+	BUFFER_PUT_LIT(&b, " ");
+	accesslog_put_quoted(&b, e->agent, e->agent_len);
+	out[b.len++] = '\n';
+	return b.len;
 }
 
 void accesslog_add(struct accesslog *l, const struct accesslog_entry *e, time_t now)

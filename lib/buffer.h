@@ -53,6 +53,17 @@ static inline void buffer_clear(struct buffer *b)
 	b->len = 0;
 	b->failed = 0;
 }
+/* A buffer over size bytes the caller owns (a bounded line in a bigger
+ * block, say): it never grows (cap = limit = size), so a put that does not
+ * fit fails, sticky like any other; never buffer_free() it. */
+static inline void buffer_over(struct buffer *b, void *mem, size_t size)
+{
+	b->data = mem;
+	b->len = 0;
+	b->cap = size;
+	b->limit = size;
+	b->failed = 0;
+}
 /* Releases the memory; the buffer stays usable (empty, same limit). */
 void buffer_free(struct buffer *b);
 

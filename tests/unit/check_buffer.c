@@ -114,6 +114,27 @@ START_TEST(put_is_sticky_on_failure)
 }
 END_TEST
 
+/* A buffer over the caller's memory: never grows, never writes past it. */
+START_TEST(over_fixed_memory)
+{
+	char mem[10];
+	struct buffer b;
+
+	memset(mem, '#', sizeof mem);
+	buffer_over(&b, mem, 8);
+	BUFFER_PUT_LIT(&b, "abc");
+	buffer_put_num(&b, 1234);
+	ck_assert_int_eq(b.failed, 0);
+	BUFFER_PUT_LIT(&b, "xy"); /* 9 > 8: dropped whole, and what follows too */
+	ck_assert_int_eq(b.failed, ENOBUFS);
+	BUFFER_PUT_LIT(&b, "z");
+	ck_assert_uint_eq(b.len, 7);
+	ck_assert(memcmp(mem, "abc1234##", 9) == 0);
+	ck_assert_ptr_eq(b.data, mem);
+	ck_assert_uint_eq(b.cap, 8);
+}
+END_TEST
+
 START_TEST(recv_into_spare_room)
 {
 	struct buffer b;
@@ -137,6 +158,7 @@ int main(void)
 	tcase_add_test(t, consume_clear_free);
 	tcase_add_test(t, recv_into_spare_room);
 	tcase_add_test(t, put_is_sticky_on_failure);
+	tcase_add_test(t, over_fixed_memory);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
