@@ -56,15 +56,22 @@ void filecache_free(struct filecache *c)
 	free(c);
 }
 
+/* Eight bytes a multiply, the high bits picking the slot: a third of the
+ * instructions of byte-wise FNV-1a on a short path (~45 of ~3,280 per
+ * keep-alive request, callgrind, bench/PROFILE.md's request). */
 static size_t filecache_hash(const char *p, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	const uint64_t mul = 0x9e3779b97f4a7c15u; /* 2^64 / golden ratio */
+	uint64_t h = n, w;
 
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 16777619u;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * mul;
 	}
-	return h % FILECACHE_SLOTS;
+	for (w = 0; n > 0; n--)
+		w = w << 8 | (unsigned char)p[n - 1];
+	h = (h ^ w) * mul;
+	return (size_t)(h >> 40) % FILECACHE_SLOTS;
 }
 
 /* fstatat beneath the root with the path relative to it ("/a/b" -> "a/b").
