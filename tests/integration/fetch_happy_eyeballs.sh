@@ -15,6 +15,9 @@ if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1 || ! command -v i
 fi
 
 printf '127.0.0.1 both.test\n::1 both.test\n' >"$TEST_TMP/hosts"
+# three.test's last address has no route here (only lo is up): its attempt
+# fails at once with "network unreachable", which must not hide the refusals.
+printf '::1 three.test\n127.0.0.1 three.test\n2001:db8::1 three.test\n' >>"$TEST_TMP/hosts"
 cat >"$TEST_TMP/peer.py" <<'EOF'
 import socket, sys, time
 mode, addr, port, tag = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -58,6 +61,7 @@ P1=$(free_port)
 P2=$(free_port)
 P3=$(free_port)
 P4=$(free_port)
+P5=$(free_port)
 T=$TEST_TMP
 cat >"$T/inside.sh" <<EOF
 ip link set lo up || exit 99
@@ -92,6 +96,7 @@ cat '$T/b4.log' >'$T/b4.before' 2>/dev/null
 run b4 -4 -T 20 http://both.test:$P2/
 run c -T 20 http://both.test:$P3/
 run d -T 4 http://both.test:$P4/
+run e -T 20 http://three.test:$P5/
 kill \$pids
 EOF
 unshare -n -m sh "$T/inside.sh" 2>"$T/unshare.err"
@@ -122,7 +127,9 @@ ms=$(cat "$T/d.ms")
 # -T 4 is for both addresses together: a -T per address would take 8 s.
 if [ "$ms" -ge 3900 ] && [ "$ms" -lt 8000 ]; then ok "both silent: one -T for all attempts"
 else fail "both silent: one -T for all attempts" "${ms} ms"; fi
-for n in a a6 b b4 c d; do
+check_eq "all refuse, one unroutable: status 4" 4 "$(cat "$T/e.rc")"
+check_contains "all refuse, one unroutable: the peers' reason" "$T/e.err" "port $P5: connection refused"
+for n in a a6 b b4 c d e; do
 	check_lacks "$n: no sanitizer report" "$T/$n.err" "Sanitizer"
 done
 
