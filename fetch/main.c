@@ -53,10 +53,11 @@ static void main_proxy_env(struct fetch_opts *o)
 }
 
 /* One URL; the first failure's status is the run's. */
-static void main_fetch(const struct fetch_opts *opts, const char *url, enum fetch_status *result)
+static void main_fetch(const struct fetch_opts *opts, struct fetch_pool *pool, const char *url,
+		       enum fetch_status *result)
 {
 	char err[1024] = "";
-	enum fetch_status st = fetch_url(opts, url, err, sizeof(err));
+	enum fetch_status st = fetch_url(opts, pool, url, err, sizeof(err));
 
 	fflush(stdout);
 	if (st == FETCH_OK)
@@ -68,7 +69,8 @@ static void main_fetch(const struct fetch_opts *opts, const char *url, enum fetc
 
 /* -i: a URL a line, surrounding white space ignored, blank lines and
  * "#" comments skipped. 0, or -1 when the file cannot be read. */
-static int main_input(const struct fetch_opts *opts, enum fetch_status *result)
+static int main_input(const struct fetch_opts *opts, struct fetch_pool *pool,
+		      enum fetch_status *result)
 {
 	FILE *f = strcmp(opts->input, "-") == 0 ? stdin : fopen(opts->input, "re");
 	char *line = NULL, *p;
@@ -83,7 +85,7 @@ static int main_input(const struct fetch_opts *opts, enum fetch_status *result)
 		for (p = line; isspace((unsigned char)*p); p++)
 			;
 		if (*p && *p != '#')
-			main_fetch(opts, p, result);
+			main_fetch(opts, pool, p, result);
 	}
 	n = ferror(f) ? -1 : 0;
 	free(line);
@@ -95,6 +97,7 @@ static int main_input(const struct fetch_opts *opts, enum fetch_status *result)
 int main(int argc, char **argv)
 {
 	struct fetch_opts opts;
+	struct fetch_pool pool;
 	char err[1024] = "";
 	int first = 0;
 	enum fetch_status result = FETCH_OK;
@@ -119,12 +122,14 @@ int main(int argc, char **argv)
 	if (opts.no_verify)
 		fprintf(stderr, "fetch: warning: --no-check-certificate: server certificates are "
 				"not verified; anyone on the path can read and change the data\n");
+	fetch_pool_init(&pool);
 	for (int i = first; i < argc; i++)
-		main_fetch(&opts, argv[i], &result);
-	if (opts.input && main_input(&opts, &result) != 0) {
+		main_fetch(&opts, &pool, argv[i], &result);
+	if (opts.input && main_input(&opts, &pool, &result) != 0) {
 		fprintf(stderr, "fetch: -i %s: %s\n", opts.input, strerror(errno));
 		if (result == FETCH_OK)
 			result = FETCH_FILE;
 	}
+	fetch_pool_free(&pool);
 	return result;
 }
