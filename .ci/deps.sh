@@ -23,6 +23,7 @@ need wrk             'command -v wrk'   # the load checks in tests/integration/h
 need mandoc          'command -v mandoc'  # man page lint (tests/integration/docs_man.sh)
 need haproxy         'command -v haproxy'  # tests/integration/httpd_haproxy.sh
 need systemd         'command -v systemd-socket-activate && command -v systemd-analyze'  # httpd_systemd.sh
+need procps          'command -v pgrep'  # tests/integration/fetch_parallel.sh, fault_signals.sh
 # Optional: chromium for tests/integration/browser.sh. Never fails this step;
 # without it the browser test reports itself SKIPPED. NO_BROWSER=1 opts out.
 if [ -z "${NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

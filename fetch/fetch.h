@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "digest.h"
+#include "progress.h"
 
 #define FETCH_VERSION      "0.1.0"
 #define FETCH_HEADERS_MAX  64          /* -H options */
@@ -22,6 +23,8 @@
 #define FETCH_TIMEOUT_S    30          /* default idle timeout (-T) */
 #define FETCH_TRIES        1           /* default -t: scripts expect one answer */
 #define FETCH_TRIES_MAX    100
+#define FETCH_PARALLEL     1           /* default -j: one at a time, as curl and wget */
+#define FETCH_PARALLEL_MAX 64
 
 enum fetch_status {
 	FETCH_OK = 0,
@@ -63,6 +66,8 @@ struct fetch_opts {
 	int compressed;          /* --compressed: ask for gzip, decode it */
 	const char *input;       /* -i: a file of URLs ("-": stdin), NULL: none */
 	unsigned tries;          /* -t: attempts in all (1: no retry) */
+	unsigned parallel;       /* -j: transfers at once */
+	struct fetch_progress_slot *progress_slot; /* a -j worker's, else NULL */
 };
 
 #endif

@@ -432,7 +432,7 @@ static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 			return XFER_STOP;
 		}
 		x->have = 0; /* the file holds `from` bytes, all counted in written */
-		fetch_progress_start(&x->prog, x->opts->progress, from, x->total);
+		fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, from, x->total);
 		return XFER_BODY;
 	}
 	if (ftruncate(x->out.fd, 0) != 0 || lseek(x->out.fd, 0, SEEK_SET) != 0) {
@@ -440,7 +440,7 @@ static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 		return XFER_STOP;
 	}
 	x->out.written = 0;
-	fetch_progress_start(&x->prog, x->opts->progress, 0, fetch_resp_length(h));
+	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, 0, fetch_resp_length(h));
 	return XFER_BODY;
 }
 
@@ -482,7 +482,7 @@ static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 		return XFER_STOP;
 	}
 	len = fetch_resp_length(h);
-	fetch_progress_start(&x->prog, x->opts->progress, mode == FETCH_OUT_APPEND ? x->have : 0,
+	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, mode == FETCH_OUT_APPEND ? x->have : 0,
 			     len < 0 ? -1 : len + (mode == FETCH_OUT_APPEND ? x->have : 0));
 	return XFER_BODY;
 }
@@ -1079,7 +1079,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->ims = -1;
 	x->retry_from = -1;
 	fetch_out_init(&x->out);
-	fetch_progress_start(&x->prog, 0, 0, -1);
+	fetch_progress_start(&x->prog, 0, NULL, 0, -1);
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
 	x->use_direct = xfer_env_on("FETCH_DIRECT");
 	if (!opts->quiet)
