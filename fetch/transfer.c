@@ -746,17 +746,26 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 		return 0;
 	(void)fcntl(p[1], F_SETPIPE_SZ, XFER_PIPE_SIZE); /* a larger pipe when allowed */
 	while (left > 0) {
-		int ms = xfer_wait_ms(x);
-		int w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
 		size_t want = left < XFER_PIPE_SIZE ? (size_t)left : XFER_PIPE_SIZE;
 		ssize_t n;
 
-		if (w == 0) {
+		if (xfer_wait_ms(x) < 0) {
 			xfer_timed_out(x, "while reading the response");
 			break;
 		}
-		n = w < 0 ? -1 : splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		/* Splice first, poll only when nothing is waiting (as xfer_recv). */
+		n = splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EAGAIN) {
+			int ms = xfer_wait_ms(x);
+			int w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
+			if (w == 0) {
+				xfer_timed_out(x, "while reading the response");
+				break;
+			}
+			if (w > 0 || errno == EINTR)
+				continue;
+		}
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && first && errno == EINVAL) {
 			close(p[0]);
