@@ -176,9 +176,11 @@ int main(int argc, char **argv)
 		if (run.result == FETCH_OK)
 			run.result = FETCH_FILE;
 	}
-	if (run.gather && run.n > 0) {
-		enum fetch_status st = fetch_parallel(&opts, (const char *const *)run.urls, run.n,
-						      opts.parallel, main_fetch);
+	if (run.n > 0) {
+		/* One URL needs no worker. */
+		enum fetch_status st = run.n == 1 ? main_fetch(&opts, &run.pool, run.urls[0])
+			: fetch_parallel(&opts, (const char *const *)run.urls, run.n, opts.parallel,
+					 main_fetch);
 		if (run.result == FETCH_OK)
 			run.result = st;
 	}

@@ -59,6 +59,14 @@ for bad in 0 65 x; do
 	check_eq "-j $bad: usage" 2 "$?"
 done
 
+# One progress line for all transfers, on a terminal (script(1) gives one).
+clean_dir
+script -qec "'$F' -j 2 -o '$W' '$U/big/3000000' '$U/name/p' >/dev/null" "$TEST_TMP/tty" >/dev/null 2>&1
+check_contains "progress on a terminal: one line for all" "$TEST_TMP/tty" "[2/2] 2.9 MiB"
+check_lacks "progress on a terminal: no per-file bar" "$TEST_TMP/tty" "100.00%"
+script -qec "'$F' -q -j 2 -o '$W' '$U/big/3000000' '$U/name/p' >/dev/null" "$TEST_TMP/tty" >/dev/null 2>&1
+check_lacks "progress with -q: none" "$TEST_TMP/tty" "[2/2]"
+
 # SIGTERM: the workers stop too, and no temporary file is left.
 clean_dir
 (cd "$W" && exec "$F" -q -j 2 "$U/slow" "$U/slow?again") 2>/dev/null &
