@@ -1,9 +1,11 @@
 /* fetch.h: what the parts of the download client share.
  *
  * main.c parses the command line (cli.c) into a fetch_opts and hands each URL
- * (from argv, then -i) to fetch_url() (transfer.c), which connects (directly
- * or through a proxy, proxy.c), sends the request (request.c) over a plain or
- * TLS connection (stream.c), reads the response (response.c), decodes gzip
+ * (from argv, then -i) to fetch_url() (transfer.c), in turn or, with -j, in
+ * worker processes (parallel.c). fetch_url() connects (directly or through a
+ * proxy, proxy.c) or reuses a kept connection (pool.c), sends the request
+ * (request.c) over a plain or TLS connection (stream.c), reads the response
+ * (response.c), decodes gzip
  * (gunzip.c), writes the body through a temporary file (output.c) named as
  * name.c says, checks --checksum (digest.c), shows progress (progress.c) and
  * tries again when retry.c says so. Exit statuses follow wget's table so that

@@ -432,7 +432,8 @@ static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 			return XFER_STOP;
 		}
 		x->have = 0; /* the file holds `from` bytes, all counted in written */
-		fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, from, x->total);
+		fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, from,
+				     x->total);
 		return XFER_BODY;
 	}
 	if (ftruncate(x->out.fd, 0) != 0 || lseek(x->out.fd, 0, SEEK_SET) != 0) {
@@ -440,7 +441,8 @@ static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 		return XFER_STOP;
 	}
 	x->out.written = 0;
-	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, 0, fetch_resp_length(h));
+	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, 0,
+			     fetch_resp_length(h));
 	return XFER_BODY;
 }
 
@@ -482,7 +484,8 @@ static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 		return XFER_STOP;
 	}
 	len = fetch_resp_length(h);
-	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, mode == FETCH_OUT_APPEND ? x->have : 0,
+	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot,
+			     mode == FETCH_OUT_APPEND ? x->have : 0,
 			     len < 0 ? -1 : len + (mode == FETCH_OUT_APPEND ? x->have : 0));
 	return XFER_BODY;
 }
@@ -803,7 +806,7 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
  * x's status and error stay the head's. */
 static int xfer_drain(struct xfer *x, struct fetch_resp *r)
 {
-	enum fetch_resp_ev ev = FETCH_RESP_MORE;
+	enum fetch_resp_ev ev;
 	const char *p = x->rest;
 	size_t n = x->rest_len, used;
 	off_t left = fetch_resp_body_left(r);
