@@ -24,7 +24,7 @@ START_TEST(keys_name_origin_and_proxy)
 		const char *url, *proxy, *want;
 	} cases[] = {
 		{"http://h/a", NULL, "http://h:80"},
-		{"https://H.example:8443/", NULL, "https://H.example:8443"},
+		{"https://H.example:8443/", NULL, "https://h.example:8443"},
 		{"http://[::1]:81/", NULL, "http://::1:81"},
 		/* Plain HTTP through a proxy: one connection for every origin. */
 		{"http://a/", "http://p:3128", "proxy p:3128 "},
