@@ -26,11 +26,14 @@ int fetch_pool_key(char *out, size_t outlen, const struct url *u, const struct f
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
 }
 
-/* An idle connection has nothing to say: readable means closed or broken. */
+/* An idle connection has nothing to say: readable (or TLS bytes waiting in
+ * the session) means closed, broken, or bytes that answer nothing we asked. */
 static int pool_alive(const struct fetch_stream *s)
 {
 	struct pollfd pfd = {.fd = s->fd, .events = POLLIN};
 
+	if (s->tls && tls_pending(s->tls))
+		return 0;
 	return poll(&pfd, 1, 0) == 0;
 }
 
