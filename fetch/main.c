@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 	struct fetch_opts opts;
 	struct main_run run = {.result = FETCH_OK};
 	char err[1024] = "";
-	int first = 0;
+	int first = 0, input_errno;
 
 	switch (fetch_cli_parse(argc, argv, &opts, &first, err, sizeof(err))) {
 	case FETCH_CLI_HELP:
@@ -171,11 +171,7 @@ int main(int argc, char **argv)
 	fetch_pool_init(&run.pool);
 	for (int i = first; i < argc; i++)
 		main_url(&run, argv[i]);
-	if (opts.input && main_input(&run) != 0) {
-		fprintf(stderr, "fetch: -i %s: %s\n", opts.input, strerror(errno));
-		if (run.result == FETCH_OK)
-			run.result = FETCH_FILE;
-	}
+	input_errno = opts.input && main_input(&run) != 0 ? (errno ? errno : EIO) : 0;
 	if (run.n > 0) {
 		/* One URL needs no worker. */
 		enum fetch_status st = run.n == 1 ? main_fetch(&opts, &run.pool, run.urls[0])
@@ -183,6 +179,12 @@ int main(int argc, char **argv)
 					 main_fetch);
 		if (run.result == FETCH_OK)
 			run.result = st;
+	}
+	/* After the list's URLs, as when they are fetched while it is read. */
+	if (input_errno) {
+		fprintf(stderr, "fetch: -i %s: %s\n", opts.input, strerror(input_errno));
+		if (run.result == FETCH_OK)
+			run.result = FETCH_FILE;
 	}
 	for (size_t i = 0; i < run.n; i++)
 		free(run.urls[i]);

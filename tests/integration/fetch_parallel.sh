@@ -47,6 +47,14 @@ check_eq "-j with -i and -o DIR: exit 0" 0 "$?"
 check_eq "-j with -i and -o DIR: the files" "x y z" "$(ls "$W/d" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "-j with -i and -o DIR: contents" "x y name" \
 	"$(cat "$W/d/x" "$W/d/y" "$W/d/z" | tr '\n' ' ' | sed 's/ $//')"
+# An unreadable list: its line after the URLs', the first failure's status.
+for j in 1 2; do
+	(cd "$W" && timeout 60 "$F" -q -j $j "$U/status/404" "$U/name/n$j" -i "$TEST_TMP/none") \
+		2>"$TEST_TMP/err"
+	check_eq "-j $j, a failed URL and no -i list: status 8" 8 "$?"
+	check_eq "-j $j, a failed URL and no -i list: the list's line last" \
+		"fetch: -i $TEST_TMP/none: No such file or directory" "$(tail -n 1 "$TEST_TMP/err")"
+done
 # -o -: one stream, so one at a time, bodies in order.
 timeout 60 "$F" -q -j 4 -o - "$U/name/a" "$U/hello" "$U/name/b" >"$TEST_TMP/out"
 check_eq "-j with -o -: bodies in order" "name hello world name" \
