@@ -24,6 +24,7 @@ need mandoc          'command -v mandoc'  # man page lint (tests/integration/doc
 need haproxy         'command -v haproxy'  # tests/integration/httpd_haproxy.sh
 need systemd         'command -v systemd-socket-activate && command -v systemd-analyze'  # httpd_systemd.sh
 need iproute2        'command -v ip'  # private namespaces' loopback: fetch_resolve.sh, fetch_happy_eyeballs.sh
+need procps          'command -v pgrep'  # tests/integration/fetch_parallel.sh, fault_signals.sh
 # Optional: chromium for tests/integration/browser.sh. Never fails this step;
 # without it the browser test reports itself SKIPPED. NO_BROWSER=1 opts out.
 if [ -z "${NO_BROWSER:-}" ] && ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

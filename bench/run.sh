@@ -44,4 +44,6 @@ for t in floor idle rusage rawget load; do
 done
 python3 "$here/bench.py"
 # HTTPS clients (issue 12): fetch vs curl vs wget from nginx over TLS.
-exec python3 "$here/tls_clients.py"
+python3 "$here/tls_clients.py"
+# Many files from one origin (issue 14): fetch -j vs curl --parallel and wget -i.
+exec python3 "$here/many_files.py"

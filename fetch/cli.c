@@ -36,6 +36,7 @@ static const struct option cli_long[] = {
 	{"input-file", required_argument, NULL, 'i'},
 	{"compressed", no_argument, NULL, OPT_COMPRESSED},
 	{"tries", required_argument, NULL, 't'},
+	{"parallel", required_argument, NULL, 'j'},
 	{"ca-certificate", required_argument, NULL, OPT_CA_FILE},
 	{"no-check-certificate", no_argument, NULL, OPT_NO_VERIFY},
 	{"proxy", required_argument, NULL, OPT_PROXY},
@@ -89,6 +90,7 @@ static void cli_defaults(struct fetch_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->timeout_s = FETCH_TIMEOUT_S;
 	o->tries = FETCH_TRIES;
+	o->parallel = FETCH_PARALLEL;
 	o->redirects = 1;
 	o->family = AF_UNSPEC;
 }
@@ -117,6 +119,16 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 			return FETCH_CLI_USAGE;
 		}
 		o->tries = (unsigned)n;
+		break;
+	}
+	case 'j': {
+		int n;
+		if (cli_seconds(arg, &n) || n > FETCH_PARALLEL_MAX) {
+			snprintf(err, errlen, "-j '%s': expected 1 to %d transfers", arg,
+				 FETCH_PARALLEL_MAX);
+			return FETCH_CLI_USAGE;
+		}
+		o->parallel = (unsigned)n;
 		break;
 	}
 	case OPT_CHECKSUM:
@@ -208,7 +220,7 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 	optind = 0; /* glibc: a full re-initialisation, so tests may parse twice */
 	opterr = 0; /* main prints the one usage line */
 	/* A leading ':' tells a missing argument (':') from an unknown option ('?'). */
-	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46Ni:t:", cli_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46Ni:t:j:", cli_long, NULL)) != -1) {
 		if (c == ':' || c == '?') {
 			snprintf(err, errlen, "%s: %s (see --help)", argv[optind - 1],
 				 c == ':' ? "needs an argument" : "unknown option");
@@ -263,6 +275,10 @@ void fetch_cli_help(FILE *f)
 	      "                        502, 503, 504, after 1 s, 2 s, 4 s ... (at most 30 s) or\n"
 	      "                        the server's Retry-After (at most 300 s); a retry continues\n"
 	      "                        the bytes received when the server's validator allows\n"
+	      "  -j, --parallel N      up to N transfers at once (default 1; at most 64); each\n"
+	      "                        URL's head and messages are printed whole, in the\n"
+	      "                        order given; one progress line for all. With -o - or\n"
+	      "                        -r, one at a time\n"
 	      "      --checksum ALGO=HEX  sha256 or sha512: the file is kept only when its\n"
 	      "                        digest matches (exit 9, no file, when not)\n"
 	      "      --ca-certificate FILE  also trust the CA certificates in FILE (PEM)\n"
@@ -296,6 +312,8 @@ void fetch_cli_help(FILE *f)
 	      "     Location) or a 304 not asked for\n"
 	      "  9  the download's digest differs from --checksum (no file is left)\n"
 	      " 10  the proxy could not be reached, refused the request or failed\n"
-	      "Several URLs: each is fetched; the status is the first failure's.\n",
+	      "Several URLs: each is fetched; the status is the first failure's (in the\n"
+	      "order given, also with -j). A connection to the same origin (and proxy) is\n"
+	      "kept open for the next URL and for redirects (HTTP/1.1 keep-alive).\n",
 	      f);
 }

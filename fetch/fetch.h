@@ -1,9 +1,11 @@
 /* fetch.h: what the parts of the download client share.
  *
  * main.c parses the command line (cli.c) into a fetch_opts and hands each URL
- * (from argv, then -i) to fetch_url() (transfer.c), which connects (directly
- * or through a proxy, proxy.c), sends the request (request.c) over a plain or
- * TLS connection (stream.c), reads the response (response.c), decodes gzip
+ * (from argv, then -i) to fetch_url() (transfer.c), in turn or, with -j, in
+ * worker processes (parallel.c). fetch_url() connects (directly or through a
+ * proxy, proxy.c) or reuses a kept connection (pool.c), sends the request
+ * (request.c) over a plain or TLS connection (stream.c), reads the response
+ * (response.c), decodes gzip
  * (gunzip.c), writes the body through a temporary file (output.c) named as
  * name.c says, checks --checksum (digest.c), shows progress (progress.c) and
  * tries again when retry.c says so. Exit statuses follow wget's table so that
@@ -15,6 +17,7 @@
 #include <stddef.h>
 
 #include "digest.h"
+#include "progress.h"
 
 #define FETCH_VERSION      "0.1.0"
 #define FETCH_HEADERS_MAX  64          /* -H options */
@@ -22,6 +25,8 @@
 #define FETCH_TIMEOUT_S    30          /* default idle timeout (-T) */
 #define FETCH_TRIES        1           /* default -t: scripts expect one answer */
 #define FETCH_TRIES_MAX    100
+#define FETCH_PARALLEL     1           /* default -j: one at a time, as curl and wget */
+#define FETCH_PARALLEL_MAX 64
 
 enum fetch_status {
 	FETCH_OK = 0,
@@ -63,6 +68,8 @@ struct fetch_opts {
 	int compressed;          /* --compressed: ask for gzip, decode it */
 	const char *input;       /* -i: a file of URLs ("-": stdin), NULL: none */
 	unsigned tries;          /* -t: attempts in all (1: no retry) */
+	unsigned parallel;       /* -j: transfers at once */
+	struct fetch_progress_slot *progress_slot; /* a -j worker's, else NULL */
 };
 
 #endif

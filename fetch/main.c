@@ -11,6 +11,7 @@
 #include "fetch.h"
 #include "net.h"
 #include "output.h"
+#include "parallel.h"
 #include "tls.h"
 #include "transfer.h"
 
@@ -52,25 +53,64 @@ static void main_proxy_env(struct fetch_opts *o)
 	o->https_proxy = getenv("https_proxy") ? getenv("https_proxy") : getenv("HTTPS_PROXY");
 }
 
-/* One URL; the first failure's status is the run's. */
-static void main_fetch(const struct fetch_opts *opts, const char *url, enum fetch_status *result)
+/* One URL and its error line; its status. */
+static enum fetch_status main_fetch(const struct fetch_opts *opts, struct fetch_pool *pool,
+				    const char *url)
 {
 	char err[1024] = "";
-	enum fetch_status st = fetch_url(opts, url, err, sizeof(err));
+	enum fetch_status st = fetch_url(opts, pool, url, err, sizeof(err));
 
 	fflush(stdout);
-	if (st == FETCH_OK)
+	if (st != FETCH_OK)
+		fprintf(stderr, "fetch: %s: %s\n", url, err[0] ? err : "failed");
+	return st;
+}
+
+/* The URLs to fetch: one at a time as they come (serial), or gathered for
+ * -j. The first failure's status is the run's. */
+struct main_run {
+	const struct fetch_opts *opts;
+	struct fetch_pool pool;
+	int gather;
+	char **urls;
+	size_t n, cap;
+	enum fetch_status result;
+};
+
+static void main_url(struct main_run *r, const char *url)
+{
+	enum fetch_status st;
+	char **grown;
+
+	if (!r->gather) {
+		st = main_fetch(r->opts, &r->pool, url);
+		if (st != FETCH_OK && r->result == FETCH_OK)
+			r->result = st;
 		return;
-	fprintf(stderr, "fetch: %s: %s\n", url, err[0] ? err : "failed");
-	if (*result == FETCH_OK)
-		*result = st;
+	}
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		grown = realloc(r->urls, r->cap * sizeof(*r->urls));
+		if (!grown) {
+			fprintf(stderr, "fetch: out of memory\n");
+			exit(FETCH_FAIL);
+		}
+		r->urls = grown;
+	}
+	r->urls[r->n] = strdup(url);
+	if (!r->urls[r->n]) {
+		fprintf(stderr, "fetch: out of memory\n");
+		exit(FETCH_FAIL);
+	}
+	r->n++;
 }
 
 /* -i: a URL a line, surrounding white space ignored, blank lines and
  * "#" comments skipped. 0, or -1 when the file cannot be read. */
-static int main_input(const struct fetch_opts *opts, enum fetch_status *result)
+static int main_input(struct main_run *r)
 {
-	FILE *f = strcmp(opts->input, "-") == 0 ? stdin : fopen(opts->input, "re");
+	const char *name = r->opts->input;
+	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "re");
 	char *line = NULL, *p;
 	size_t cap = 0;
 	ssize_t n;
@@ -83,7 +123,7 @@ static int main_input(const struct fetch_opts *opts, enum fetch_status *result)
 		for (p = line; isspace((unsigned char)*p); p++)
 			;
 		if (*p && *p != '#')
-			main_fetch(opts, p, result);
+			main_url(r, p);
 	}
 	n = ferror(f) ? -1 : 0;
 	free(line);
@@ -92,12 +132,19 @@ static int main_input(const struct fetch_opts *opts, enum fetch_status *result)
 	return (int)n;
 }
 
+/* -j N: at once only where files cannot collide: not to stdout (one stream),
+ * not with -r (NAME.part is a fixed name). */
+static int main_gather(const struct fetch_opts *o)
+{
+	return o->parallel > 1 && !o->resume && !(o->output && strcmp(o->output, "-") == 0);
+}
+
 int main(int argc, char **argv)
 {
 	struct fetch_opts opts;
+	struct main_run run = {.result = FETCH_OK};
 	char err[1024] = "";
-	int first = 0;
-	enum fetch_status result = FETCH_OK;
+	int first = 0, input_errno;
 
 	switch (fetch_cli_parse(argc, argv, &opts, &first, err, sizeof(err))) {
 	case FETCH_CLI_HELP:
@@ -119,12 +166,29 @@ int main(int argc, char **argv)
 	if (opts.no_verify)
 		fprintf(stderr, "fetch: warning: --no-check-certificate: server certificates are "
 				"not verified; anyone on the path can read and change the data\n");
+	run.opts = &opts;
+	run.gather = main_gather(&opts);
+	fetch_pool_init(&run.pool);
 	for (int i = first; i < argc; i++)
-		main_fetch(&opts, argv[i], &result);
-	if (opts.input && main_input(&opts, &result) != 0) {
-		fprintf(stderr, "fetch: -i %s: %s\n", opts.input, strerror(errno));
-		if (result == FETCH_OK)
-			result = FETCH_FILE;
+		main_url(&run, argv[i]);
+	input_errno = opts.input && main_input(&run) != 0 ? (errno ? errno : EIO) : 0;
+	if (run.n > 0) {
+		/* One URL needs no worker. */
+		enum fetch_status st = run.n == 1 ? main_fetch(&opts, &run.pool, run.urls[0])
+			: fetch_parallel(&opts, (const char *const *)run.urls, run.n, opts.parallel,
+					 main_fetch);
+		if (run.result == FETCH_OK)
+			run.result = st;
 	}
-	return result;
+	/* After the list's URLs, as when they are fetched while it is read. */
+	if (input_errno) {
+		fprintf(stderr, "fetch: -i %s: %s\n", opts.input, strerror(input_errno));
+		if (run.result == FETCH_OK)
+			run.result = FETCH_FILE;
+	}
+	for (size_t i = 0; i < run.n; i++)
+		free(run.urls[i]);
+	free(run.urls);
+	fetch_pool_free(&run.pool);
+	return run.result;
 }

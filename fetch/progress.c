@@ -61,10 +61,16 @@ static void prog_draw(struct fetch_progress *p, const struct timespec *now)
 	p->last = *now;
 }
 
-void fetch_progress_start(struct fetch_progress *p, int on, off_t base, off_t total)
+void fetch_progress_start(struct fetch_progress *p, int on, struct fetch_progress_slot *slot,
+			  off_t base, off_t total)
 {
 	memset(p, 0, sizeof(*p));
 	p->on = on;
+	p->slot = slot;
+	if (slot) {
+		__atomic_store_n(&slot->total, total, __ATOMIC_RELAXED);
+		__atomic_store_n(&slot->have, base, __ATOMIC_RELAXED);
+	}
 	p->base = base;
 	p->total = total;
 	if (on)
@@ -77,6 +83,8 @@ void fetch_progress_add(struct fetch_progress *p, size_t n)
 	struct timespec now;
 
 	p->done += (off_t)n;
+	if (p->slot)
+		__atomic_store_n(&p->slot->have, p->base + p->done, __ATOMIC_RELAXED);
 	if (!p->on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);

@@ -3,7 +3,9 @@
  * Bytes so far, and when the length is known the percentage and the time
  * left; always the rate. Redrawn at most every FETCH_PROGRESS_MS so that a
  * fast download does not spend its time drawing. main decides whether to show
- * it at all (stderr a terminal, no -q); when off every call returns at once. */
+ * it at all (stderr a terminal, no -q); when off every call returns at once.
+ * A -j worker draws nothing: it keeps its numbers in a slot the parent shares
+ * (parallel.c), which draws one line for every transfer. */
 #ifndef FETCH_PROGRESS_H
 #define FETCH_PROGRESS_H
 
@@ -13,8 +15,15 @@
 
 #define FETCH_PROGRESS_MS 200
 
+/* Shared memory; plain stores, so a read costs no system call. */
+struct fetch_progress_slot {
+	off_t have;             /* bytes of the file so far */
+	off_t total;            /* expected, -1 unknown */
+};
+
 struct fetch_progress {
 	int on;
+	struct fetch_progress_slot *slot; /* NULL: none */
 	off_t total;            /* expected bytes in all, -1 unknown */
 	off_t base;             /* bytes already there when resuming */
 	off_t done;             /* bytes received in this run */
@@ -22,7 +31,8 @@ struct fetch_progress {
 	int drawn;
 };
 
-void fetch_progress_start(struct fetch_progress *p, int on, off_t base, off_t total);
+void fetch_progress_start(struct fetch_progress *p, int on, struct fetch_progress_slot *slot,
+			  off_t base, off_t total);
 void fetch_progress_add(struct fetch_progress *p, size_t n);
 /* The last redraw and a newline (only if something was drawn). */
 void fetch_progress_end(struct fetch_progress *p);

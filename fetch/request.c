@@ -85,8 +85,6 @@ int fetch_request_build(struct buffer *out, const struct fetch_request *rq)
 		return -1;
 	if (rq->proxy_auth && buffer_printf(out, "Proxy-Authorization: %s\r\n", rq->proxy_auth))
 		return -1;
-	if (!request_overridden(rq, "Connection") && buffer_append_str(out, "Connection: close\r\n"))
-		return -1;
 	for (unsigned i = 0; i < rq->nheaders; i++)
 		if (request_sends(rq, i) && request_user_header(out, rq->headers[i]))
 			return -1;

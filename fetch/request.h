@@ -10,7 +10,6 @@
  *   If-Modified-Since: DATE       (only with -N and a local file)
  *   Accept-Encoding: gzip         (only with --compressed)
  *   Proxy-Authorization: ...      (to a proxy that has credentials)
- *   Connection: close
  *   -H headers, after the defaults; a -H of the same name replaces a default,
  *   and "Name:" with nothing after the colon removes it (curl's convention).
  * No body. After a redirect to another origin (scheme, host or port) the -H

@@ -188,6 +188,7 @@ enum fetch_resp_ev fetch_resp_feed(struct fetch_resp *r, const char *data, size_
 
 enum fetch_resp_ev fetch_resp_eof(struct fetch_resp *r)
 {
+	r->at_eof = 1;
 	if (r->done)
 		return FETCH_RESP_DONE;
 	if (r->seen == 0)
@@ -257,6 +258,14 @@ off_t fetch_resp_length(const struct http_head *h)
 	if (!v || resp_number(&p, v + n, &len) || p != v + n)
 		return -1;
 	return len;
+}
+
+int fetch_resp_reusable(const struct fetch_resp *r)
+{
+	const struct http_head *h = &r->msg.head;
+
+	return r->done && !r->at_eof && r->final_head && h->keep_alive && h->major == 1 &&
+	       h->minor == 1 && r->msg.trailer_fields == 0;
 }
 
 off_t fetch_resp_body_left(const struct fetch_resp *r)

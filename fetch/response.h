@@ -47,6 +47,7 @@ struct fetch_resp {
 	int restart;                   /* an interim head was reported: next message */
 	int final_head;                /* the final head was reported */
 	int done;
+	int at_eof;                    /* the peer closed (fetch_resp_eof was called) */
 	int body_failed;               /* on_body refused (e.g. a write error) */
 	size_t seen;                   /* bytes fed, all messages */
 	char error[160];               /* one-line reason after FETCH_RESP_ERROR */
@@ -69,6 +70,10 @@ off_t fetch_resp_body_left(const struct fetch_resp *r);
 /* n body bytes went around the parser; when none are left the message is
  * complete and fetch_resp_feed/eof report FETCH_RESP_DONE. */
 void fetch_resp_body_moved(struct fetch_resp *r, off_t n);
+/* The message ended by its framing (Content-Length or the last chunk, or
+ * no body) without a trailer, over HTTP/1.1 without "Connection: close": the
+ * connection may carry another request. */
+int fetch_resp_reusable(const struct fetch_resp *r);
 /* The head just reported (valid after INTERIM or HEAD until the next feed). */
 const struct http_head *fetch_resp_head(const struct fetch_resp *r);
 void fetch_resp_free(struct fetch_resp *r);

@@ -24,6 +24,7 @@
 #include "name.h"
 #include "net.h"
 #include "output.h"
+#include "pool.h"
 #include "progress.h"
 #include "proxy.h"
 #include "request.h"
@@ -39,6 +40,10 @@
 #define XFER_PIPE_SIZE   (1024 * 1024)
 #define XFER_DIRECT_MIN  (16 * 1024 * 1024) /* smaller: the buffer's set-up is not repaid */
 #define XFER_DIRECT_BUF  (2 * 1024 * 1024)  /* one huge page; 1 and 4 MiB measured worse */
+/* The body of an answer fetch does not keep (an error, a redirect) is read
+ * and dropped up to this size to keep the connection; past it, closing and
+ * connecting again is cheaper. */
+#define XFER_DRAIN_MAX   (64 * 1024)
 
 /* What the head of a response asks the reader to do next. */
 enum xfer_next { XFER_BODY, XFER_REDIRECT, XFER_STOP };
@@ -72,9 +77,17 @@ struct xfer {
 	int use_splice;              /* FETCH_SPLICE=0 in the environment turns it off */
 	int use_direct;              /* FETCH_DIRECT=0 likewise */
 	enum fetch_status status;    /* of the hop that stopped */
-	struct tls_ctx *tls;         /* made at the first https hop */
+	struct fetch_pool *pool;     /* kept connections and the TLS context */
 	struct fetch_stream *conn;   /* this hop's connection */
 	int proxied;                 /* this hop goes through a proxy */
+	int reused;                  /* conn came from the pool */
+	int broke;                   /* conn failed (not a timeout) */
+	int keep;                    /* conn may serve the next request */
+	const char *rest;            /* after a head not kept: the bytes read past it */
+	size_t rest_len;
+	int stopped;                 /* the head said stop or redirect: body unread */
+	int draining;                /* reading a body nobody keeps */
+	size_t drained;
 	char *buf;
 	char *err;
 	size_t errlen;
@@ -183,6 +196,10 @@ static int xfer_on_body(void *arg, const char *at, size_t n)
 {
 	struct xfer *x = arg;
 
+	if (x->draining) {
+		x->drained += n;
+		return x->drained > XFER_DRAIN_MAX ? -1 : 0;
+	}
 	if (x->gunzip_on) {
 		fetch_progress_add(&x->prog, n);
 		return fetch_gunzip_feed(&x->gz, at, n, xfer_write_decoded, x);
@@ -415,7 +432,8 @@ static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 			return XFER_STOP;
 		}
 		x->have = 0; /* the file holds `from` bytes, all counted in written */
-		fetch_progress_start(&x->prog, x->opts->progress, from, x->total);
+		fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, from,
+				     x->total);
 		return XFER_BODY;
 	}
 	if (ftruncate(x->out.fd, 0) != 0 || lseek(x->out.fd, 0, SEEK_SET) != 0) {
@@ -423,7 +441,8 @@ static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 		return XFER_STOP;
 	}
 	x->out.written = 0;
-	fetch_progress_start(&x->prog, x->opts->progress, 0, fetch_resp_length(h));
+	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, 0,
+			     fetch_resp_length(h));
 	return XFER_BODY;
 }
 
@@ -465,7 +484,8 @@ static enum xfer_next xfer_on_head(struct xfer *x, const struct http_head *h)
 		return XFER_STOP;
 	}
 	len = fetch_resp_length(h);
-	fetch_progress_start(&x->prog, x->opts->progress, mode == FETCH_OUT_APPEND ? x->have : 0,
+	fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot,
+			     mode == FETCH_OUT_APPEND ? x->have : 0,
 			     len < 0 ? -1 : len + (mode == FETCH_OUT_APPEND ? x->have : 0));
 	return XFER_BODY;
 }
@@ -523,11 +543,16 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 		case FETCH_RESP_HEAD:
 			switch (xfer_on_head(x, fetch_resp_head(r))) {
 			case XFER_BODY: break;
-			case XFER_REDIRECT: *redirect = 1; return 0;
-			case XFER_STOP: return 0;
+			case XFER_REDIRECT: *redirect = 1; /* fall through */
+			case XFER_STOP:
+				x->stopped = 1;
+				x->rest = p;
+				x->rest_len = n;
+				return 0;
 			}
 			break;
 		case FETCH_RESP_DONE:
+			x->keep = n == 0 && fetch_resp_reusable(r);
 			xfer_done(x, fetch_resp_head(r));
 			return 0;
 		case FETCH_RESP_ERROR:
@@ -604,6 +629,7 @@ static ssize_t xfer_recv(struct xfer *x, char *p, size_t n, const char *what)
 		if (got >= 0)
 			return got;
 		if (got == FETCH_STREAM_ERROR) {
+			x->broke = 1;
 			xfer_fail(x, FETCH_NET, "reading the response: %s", x->conn->error);
 			return -1;
 		}
@@ -622,6 +648,7 @@ static int xfer_send(struct xfer *x, const char *p, size_t n, const char *what)
 			p += put;
 			n -= (size_t)put;
 		} else if (put == FETCH_STREAM_ERROR) {
+			x->broke = 1;
 			return xfer_fail(x, FETCH_NET, "%s: %s", what, x->conn->error), -1;
 		} else if (xfer_wait(x, what) != 0) {
 			return -1;
@@ -722,17 +749,26 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 		return 0;
 	(void)fcntl(p[1], F_SETPIPE_SZ, XFER_PIPE_SIZE); /* a larger pipe when allowed */
 	while (left > 0) {
-		int ms = xfer_wait_ms(x);
-		int w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
 		size_t want = left < XFER_PIPE_SIZE ? (size_t)left : XFER_PIPE_SIZE;
 		ssize_t n;
 
-		if (w == 0) {
+		if (xfer_wait_ms(x) < 0) {
 			xfer_timed_out(x, "while reading the response");
 			break;
 		}
-		n = w < 0 ? -1 : splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		/* Splice first, poll only when nothing is waiting (as xfer_recv). */
+		n = splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+		if (n < 0 && errno == EAGAIN) {
+			int ms = xfer_wait_ms(x);
+			int w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
+			if (w == 0) {
+				xfer_timed_out(x, "while reading the response");
+				break;
+			}
+			if (w > 0 || errno == EINTR)
+				continue;
+		}
+		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && first && errno == EINVAL) {
 			close(p[0]);
@@ -764,8 +800,47 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 	return 1;
 }
 
-/* Reads the response to its end. */
-static void xfer_read(struct xfer *x, int *redirect)
+/* After a head whose body fetch does not keep: reads a small body to its
+ * end and drops it, so that the connection can serve the next request. 1
+ * when the connection may be kept. Nothing here is the transfer's failure:
+ * x's status and error stay the head's. */
+static int xfer_drain(struct xfer *x, struct fetch_resp *r)
+{
+	enum fetch_resp_ev ev;
+	const char *p = x->rest;
+	size_t n = x->rest_len, used;
+	off_t left = fetch_resp_body_left(r);
+	ssize_t got;
+
+	if (!fetch_resp_head(r)->keep_alive || left > XFER_DRAIN_MAX)
+		return 0;
+	x->draining = 1;
+	for (;;) {
+		ev = fetch_resp_feed(r, p, n, &used);
+		p += used;
+		n -= used;
+		if (ev == FETCH_RESP_DONE)
+			return n == 0 && fetch_resp_reusable(r);
+		if (ev == FETCH_RESP_ERROR || n > 0)
+			return 0;
+		got = fetch_stream_read(x->conn, x->buf, FETCH_READ_BUF);
+		if (got == FETCH_STREAM_AGAIN) {
+			int ms = xfer_wait_ms(x);
+			if (ms < 0 || net_wait(x->conn->fd, x->conn->want, ms) <= 0)
+				return 0;
+			got = 0; /* feed nothing, read again */
+		} else if (got <= 0) {
+			return 0;
+		}
+		p = x->buf;
+		n = (size_t)got;
+	}
+}
+
+/* Reads the response to its end. A connection from the pool that fails
+ * before the first byte of an answer is stale (the server closed it while
+ * it was idle): *stale says so, and the caller asks again on a new one. */
+static void xfer_read(struct xfer *x, int *redirect, int *stale)
 {
 	struct fetch_resp r;
 	ssize_t got;
@@ -774,15 +849,27 @@ static void xfer_read(struct xfer *x, int *redirect)
 	for (;;) {
 		got = xfer_recv(x, x->buf, FETCH_READ_BUF,
 				r.seen ? "while reading the response" : "waiting for a response");
+		if (r.seen == 0 && (got == 0 || (got < 0 && x->broke))) {
+			*stale = x->reused;
+			break;
+		}
 		if (got < 0)
 			break;
 		if (got == 0 ? !xfer_eof(x, &r) : !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
 			break;
-		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, &r))
+		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, &r)) {
+			x->keep = fetch_resp_reusable(&r);
 			break;
-		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, &r))
+		}
+		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, &r)) {
+			x->keep = fetch_resp_reusable(&r);
 			break;
+		}
 	}
+	if (got == 0 && !*stale && r.seen == 0)
+		xfer_eof(x, &r);
+	if (x->stopped)
+		x->keep = xfer_drain(x, &r);
 	fetch_resp_free(&r);
 }
 
@@ -793,11 +880,11 @@ static int xfer_handshake(struct xfer *x)
 	struct tls_client_opts o = {.ca_file = x->opts->ca_file, .no_verify = x->opts->no_verify};
 	int r;
 
-	if (!x->tls && !(x->tls = tls_client_ctx(&o, err, sizeof(err)))) {
+	if (!x->pool->tls && !(x->pool->tls = tls_client_ctx(&o, err, sizeof(err)))) {
 		xfer_fail(x, FETCH_USAGE, "%s", err);
 		return -1;
 	}
-	if (fetch_stream_start_tls(x->conn, x->tls, x->url.host) != 0) {
+	if (fetch_stream_start_tls(x->conn, x->pool->tls, x->url.host) != 0) {
 		xfer_fail(x, FETCH_FAIL, "%s", x->conn->error);
 		return -1;
 	}
@@ -896,7 +983,34 @@ out:
 	return r;
 }
 
-/* One request and its response. */
+/* A new connection for this hop: to the origin or the proxy, through a
+ * CONNECT tunnel for https by a proxy, TLS. 0, or -1 with x's error set. */
+static int xfer_connect(struct xfer *x, const struct fetch_proxy *px)
+{
+	const struct url *to = x->proxied ? &px->url : &x->url;
+	char nerr[256] = "";
+	int ms = xfer_wait_ms(x), fd;
+
+	if (ms < 0)
+		return xfer_timed_out(x, "before connecting"), -1;
+	fd = net_connect(to->host, to->port, x->opts->family, ms, nerr, sizeof(nerr));
+	if (fd < 0)
+		return xfer_fail(x, x->proxied ? FETCH_PROXY : FETCH_NET,
+				 "cannot connect to %s%s port %s: %s", x->proxied ? "the proxy " : "",
+				 to->host, to->port, nerr[0] ? nerr : strerror(errno)), -1;
+	if (fetch_stream_open(x->conn, fd) != 0)
+		return xfer_fail(x, FETCH_NET, "%s", x->conn->error), -1;
+	if (x->proxied && x->url.https && xfer_tunnel(x, px) != 0)
+		return -1;
+	if (x->url.https && xfer_handshake(x) != 0)
+		return -1;
+	return 0;
+}
+
+/* One request and its response, on a kept connection to the same place
+ * when there is one. A kept connection found stale costs one more go on a
+ * new connection at once: not an attempt of -t, and not reported (the
+ * server may close an idle connection any time, RFC 9112 section 9.6). */
 static void xfer_hop(struct xfer *x, int *redirect)
 {
 	struct buffer req;
@@ -913,54 +1027,50 @@ static void xfer_hop(struct xfer *x, int *redirect)
 	};
 	struct fetch_stream conn = {.fd = -1};
 	struct fetch_proxy px;
-	const struct url *to = &x->url;
-	char nerr[256] = "";
-	int ms = xfer_wait_ms(x), fd;
+	char key[FETCH_POOL_KEY_MAX];
+	int stale = 0;
 
+	x->keep = 0;
 	if (x->retry_from >= 0) {
 		rq.range_from = x->retry_from;
 		rq.if_range = x->validator;
 	}
 	*redirect = 0;
-	if (ms < 0) {
-		xfer_timed_out(x, "before connecting");
-		return;
-	}
 	buffer_init(&req, XFER_REQUEST_MAX);
 	x->conn = &conn;
 	x->proxied = xfer_proxy(x, &px);
 	if (x->proxied < 0)
 		goto out;
-	if (x->proxied)
-		to = &px.url;
-	fd = net_connect(to->host, to->port, x->opts->family, ms, nerr, sizeof(nerr));
-	if (fd < 0) {
-		xfer_fail(x, x->proxied ? FETCH_PROXY : FETCH_NET,
-			  "cannot connect to %s%s port %s: %s", x->proxied ? "the proxy " : "",
-			  to->host, to->port, nerr[0] ? nerr : strerror(errno));
-		goto out;
-	}
-	if (fetch_stream_open(&conn, fd) != 0) {
-		xfer_fail(x, FETCH_NET, "%s", conn.error);
-		goto out;
-	}
-	if (x->proxied && x->url.https && xfer_tunnel(x, &px) != 0)
-		goto out;
-	if (x->url.https && xfer_handshake(x) != 0)
-		goto out;
 	/* Plain HTTP through a proxy: the whole URL, and its credentials to it. */
 	rq.absolute = x->proxied && !x->url.https;
 	rq.proxy_auth = rq.absolute && px.auth[0] ? px.auth : NULL;
-	if (fetch_request_build(&req, &rq) != 0) {
+	if (fetch_request_build(&req, &rq) != 0 ||
+	    fetch_pool_key(key, sizeof(key), &x->url, x->proxied ? &px : NULL) != 0) {
 		xfer_fail(x, FETCH_USAGE, "the request is too large");
 		goto out;
 	}
-	xfer_print_request(x, &req);
-	if (xfer_send(x, req.data, req.len, "sending the request") != 0)
-		goto out;
-	xfer_read(x, redirect);
+	do {
+		x->reused = !stale && fetch_pool_take(x->pool, key, &conn);
+		if (stale) {
+			fetch_stream_close(&conn);
+			x->status = FETCH_OK;
+			x->err[0] = '\0';
+			stale = 0;
+		}
+		x->broke = x->keep = x->stopped = x->draining = 0;
+		x->drained = 0;
+		if (!x->reused && xfer_connect(x, &px) != 0)
+			goto out;
+		xfer_print_request(x, &req);
+		if (xfer_send(x, req.data, req.len, "sending the request") != 0)
+			stale = x->reused && x->broke;
+		else
+			xfer_read(x, redirect, &stale);
+	} while (stale);
 out:
 	buffer_free(&req);
+	if (x->keep)
+		fetch_pool_put(x->pool, key, &conn);
 	fetch_stream_close(&conn);
 	x->conn = NULL;
 }
@@ -981,7 +1091,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->ims = -1;
 	x->retry_from = -1;
 	fetch_out_init(&x->out);
-	fetch_progress_start(&x->prog, 0, 0, -1);
+	fetch_progress_start(&x->prog, 0, NULL, 0, -1);
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
 	x->use_direct = xfer_env_on("FETCH_DIRECT");
 	if (!opts->quiet)
@@ -1083,14 +1193,15 @@ static int xfer_wait_retry(struct xfer *x, const char *url, unsigned attempt)
 	return 0;
 }
 
-enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char *err,
-			    size_t errlen)
+enum fetch_status fetch_url(const struct fetch_opts *opts, struct fetch_pool *pool,
+			    const char *url, char *err, size_t errlen)
 {
 	struct xfer x;
 	struct stat st;
 	enum url_error e;
 
 	xfer_setup(&x, opts, err, errlen);
+	x.pool = pool;
 	e = url_parse(url, &x.url);
 	if (e != URL_OK)
 		return xfer_fail(&x, FETCH_USAGE, "%s", url_strerror(e));
@@ -1116,6 +1227,5 @@ out:
 	fetch_out_abort(&x.out); /* nothing left after a commit; a failure's temporary file */
 	fetch_gunzip_free(&x.gz);
 	free(x.buf);
-	tls_ctx_free(x.tls);
 	return x.status;
 }

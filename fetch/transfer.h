@@ -1,6 +1,7 @@
 /* transfer: one URL from request to file, redirects included.
  *
- * fetch_url() connects (every address, -T each), sends the request, reads
+ * fetch_url() connects (every address, -T each) or takes a kept connection
+ * to the same origin from the pool (pool.h), sends the request, reads
  * the response with a 256 KiB buffer, prints heads (stdout, or stderr when
  * the body goes to stdout; nothing with -q), follows redirects, and hands the
  * body to output.c. The rest of a Content-Length body to a regular file
@@ -19,10 +20,12 @@
 #include <stddef.h>
 
 #include "fetch.h"
+#include "pool.h"
 
 #define FETCH_READ_BUF (256 * 1024)
 
-enum fetch_status fetch_url(const struct fetch_opts *opts, const char *url, char *err,
-			    size_t errlen);
+/* pool: connections kept from earlier URLs, and where this one's go. */
+enum fetch_status fetch_url(const struct fetch_opts *opts, struct fetch_pool *pool,
+			    const char *url, char *err, size_t errlen);
 
 #endif

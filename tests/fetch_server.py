@@ -56,9 +56,19 @@ each connection according to the request path (one response, then close):
                               weak ETag), change (trunc, then the file is
                               another: ETag "v2", /range-v2's body)
   /log/ID                     every request head /flaky/ID got, in order
+  /ka/ID/MODE/NAME            keep-alive: 200 "NAME\n" and the connection stays
+                              open for the next request (MODE keep, chunked), or
+                              is closed after it with "Connection: close" (close),
+                              without saying so (idle), or when the next request
+                              arrives, unanswered (drop); 404 with a small body
+                              (404) or a 100000-byte one (big404), kept; 302 to
+                              /ka/ID/keep/NAME (redirect), kept
+  /conns/ID                   how many connections served /ka/ID requests
+  /hold/ID/K/NAME             200 "NAME\n", held until K requests for /hold/ID
+                              wait at once (503 after 20 s without)
 
 HEAD requests get the same head and no body. Every response says
-"Connection: close" unless it is close-delimited.
+"Connection: close" unless it is close-delimited or a /ka or /hold one.
 """
 import argparse
 import email.utils
@@ -118,6 +128,8 @@ GZIP = {
 
 AGAIN = {}
 AGAIN_LOCK = threading.Lock()
+CONNS = {}
+HOLD = {}
 LOG = {}
 RANGE_V2 = pattern(RANGE_SIZE, 9)
 
@@ -128,7 +140,7 @@ class Handler(socketserver.BaseRequestHandler):
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def read_head(self):
-        data = b""
+        data, self.rest = self.rest, b""
         while b"\r\n\r\n" not in data:
             if len(data) > 65536:
                 return None
@@ -139,7 +151,9 @@ class Handler(socketserver.BaseRequestHandler):
             if not b:
                 return None
             data += b
-        return data[: data.index(b"\r\n\r\n") + 4]
+        end = data.index(b"\r\n\r\n") + 4
+        self.rest = data[end:]
+        return data[:end]
 
     def send(self, data):
         try:
@@ -153,13 +167,22 @@ class Handler(socketserver.BaseRequestHandler):
             head += h + "\r\n"
         if length:
             head += "Content-Length: %d\r\n" % len(body)
-        head += "Connection: close\r\n\r\n"
+        head += "\r\n" if self.keep or self.quiet_close else "Connection: close\r\n\r\n"
         self.send(head.encode("latin-1") + (b"" if self.is_head else body))
 
     def handle(self):
+        """Requests until one is answered without keep-alive."""
+        self.rest, self.ka_ids, self.drop_next = b"", set(), False
+        self.keep = True
+        while self.keep:
+            self.keep = self.quiet_close = False
+            if not self.handle_one():
+                return
+
+    def handle_one(self):
         raw = self.read_head()
-        if raw is None:
-            return
+        if raw is None or self.drop_next:
+            return False
         line = raw.split(b"\r\n", 1)[0].decode("latin-1")
         parts = line.split(" ")
         if len(parts) != 3:
@@ -173,6 +196,7 @@ class Handler(socketserver.BaseRequestHandler):
                 k, v = h.split(b":", 1)
                 self.headers[k.decode("latin-1").strip().lower()] = v.decode("latin-1").strip()
         self.dispatch()
+        return True
 
     def dispatch(self):
         p = self.path.split("?", 1)[0]
@@ -263,9 +287,48 @@ class Handler(socketserver.BaseRequestHandler):
         if p.startswith("/log/"):
             with AGAIN_LOCK:
                 return self.respond(200, "OK", b"".join(LOG.get(seg[2], [])))
+        if p.startswith("/ka/") and len(seg) == 5:
+            return self.keepalive(seg[2], seg[3], seg[4])
+        if p.startswith("/conns/"):
+            with AGAIN_LOCK:
+                return self.respond(200, "OK", b"%d\n" % CONNS.get(seg[2], 0))
+        if p.startswith("/hold/") and len(seg) == 5 and seg[3].isdigit():
+            return self.hold(seg[2], int(seg[3]), seg[4])
         if p.startswith("/gzip/") and seg[2] in GZIP:
             return self.respond(200, "OK", GZIP[seg[2]], ["Content-Encoding: gzip"])
         self.respond(404, "Not Found", b"no such scenario\n")
+
+    def keepalive(self, ident, mode, name):
+        with AGAIN_LOCK:
+            if ident not in self.ka_ids:
+                self.ka_ids.add(ident)
+                CONNS[ident] = CONNS.get(ident, 0) + 1
+        self.keep = mode not in ("close", "idle")
+        self.quiet_close = mode == "idle"
+        self.drop_next = mode == "drop"
+        body = name.encode() + b"\n"
+        if mode == "chunked":
+            self.send(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+            if not self.is_head:
+                self.send(b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+        elif mode == "404":
+            self.respond(404, "Not Found", b"missing\n")
+        elif mode == "big404":
+            self.respond(404, "Not Found", pattern(100000))
+        elif mode == "redirect":
+            self.redirect(302, "/ka/%s/keep/%s" % (ident, name))
+        else:
+            self.respond(200, "OK", body)
+
+    def hold(self, ident, k, name):
+        with AGAIN_LOCK:
+            barrier = HOLD.setdefault(ident, threading.Barrier(k))
+        self.keep = True
+        try:
+            barrier.wait(20)
+        except threading.BrokenBarrierError:
+            return self.respond(503, "Not Together", b"not together\n")
+        self.respond(200, "OK", name.encode() + b"\n")
 
     def absolute(self, path):
         host = self.headers.get("host", "127.0.0.1")

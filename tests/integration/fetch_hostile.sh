@@ -38,7 +38,7 @@ check_contains "same origin: custom Host kept" "$W/req" "Host: vhost.test"
 # 11. -H 'Name:' removes that default header.
 clean_dir
 "$F" -q -o "$W/e" -H 'User-Agent:' -H 'Accept:' -H 'X-Empty:' "$U/echo"
-printf 'GET /echo HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nConnection: close\r\n\r\n' "$SPORT" >"$W/want"
+printf 'GET /echo HTTP/1.1\r\nHost: 127.0.0.1:%s\r\n\r\n' "$SPORT" >"$W/want"
 check "-H 'Name:' removes the default" cmp "$W/e" "$W/want"
 
 # 2. -r and a server that ignores Range: NAME.part as it was until a

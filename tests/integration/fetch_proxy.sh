@@ -121,7 +121,7 @@ check_contains "407: the reason" "$TEST_TMP/err" "the proxy asks for credentials
 # The exact bytes a proxy receives (the scripted server stands in for it).
 run "--proxy with credentials" 0 -- --proxy "http://us%3Aer:p%40ss@127.0.0.1:$PPORT" -o - \
 	"http://example.invalid:8080/echo?q=1"
-printf 'GET http://example.invalid:8080/echo?q=1 HTTP/1.1\r\nHost: example.invalid:8080\r\nUser-Agent: fetch/%s\r\nAccept: */*\r\nProxy-Authorization: Basic %s\r\nConnection: close\r\n\r\n' \
+printf 'GET http://example.invalid:8080/echo?q=1 HTTP/1.1\r\nHost: example.invalid:8080\r\nUser-Agent: fetch/%s\r\nAccept: */*\r\nProxy-Authorization: Basic %s\r\n\r\n' \
 	"$("$F" --version | head -1 | sed 's/^fetch //')" "$(printf 'us:er:p@ss' | base64)" >"$W/want"
 check "the request to the proxy, byte for byte" cmp "$TEST_TMP/out" "$W/want"
 

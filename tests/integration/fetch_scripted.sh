@@ -56,11 +56,11 @@ bad "--max-time 1 on a trickle" /slow 4 --max-time 1
 V=$("$F" --version | head -n 1 | sed 's/^fetch //')
 clean_dir
 "$F" -q -o "$W/echo" "$U/echo"
-printf 'GET /echo HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUser-Agent: fetch/%s\r\nAccept: */*\r\nConnection: close\r\n\r\n' \
+printf 'GET /echo HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUser-Agent: fetch/%s\r\nAccept: */*\r\n\r\n' \
 	"$SPORT" "$V" >"$W/want"
 check "request bytes exactly" cmp "$W/echo" "$W/want"
 "$F" -q -o "$W/echo" -H 'X-One:  1 ' -H 'Accept: text/plain' --user-agent 'ua/9 (t)' "$U/echo?q=a%20b&r=/x"
-printf 'GET /echo?q=a%%20b&r=/x HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUser-Agent: ua/9 (t)\r\nConnection: close\r\nX-One: 1\r\nAccept: text/plain\r\n\r\n' \
+printf 'GET /echo?q=a%%20b&r=/x HTTP/1.1\r\nHost: 127.0.0.1:%s\r\nUser-Agent: ua/9 (t)\r\nX-One: 1\r\nAccept: text/plain\r\n\r\n' \
 	"$SPORT" >"$W/want"
 check "request with -H, --user-agent and a query" cmp "$W/echo" "$W/want"
 "$F" -q -I -o "$W/head" "$U/echo" >"$W/out"

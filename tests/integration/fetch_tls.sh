@@ -52,6 +52,8 @@ events { worker_connections 64; }
 http {
     default_type application/octet-stream;
     access_log $p/access.log;
+    log_format conn '\$connection \$status \$request_uri';
+    access_log $p/conn.log conn;
     client_body_temp_path $p/tmp;
     proxy_temp_path $p/tmp;
     fastcgi_temp_path $p/tmp;
@@ -196,6 +198,17 @@ check_lacks "no Authorization to the https origin" "$TEST_TMP/hop.log" "Authoriz
 check_lacks "no Cookie to the https origin" "$TEST_TMP/hop.log" "Cookie"
 check_lacks "no Authorization to the third origin" "$W/echo" "Authorization"
 check_lacks "no Cookie to the third origin" "$W/echo" "Cookie"
+
+# ---- keep-alive over TLS: one connection, one handshake, for the whole list ------
+for f in k1 k2 k3; do printf '%s\n' "$f" >"$TEST_TMP/nginx/www/$f.txt"; done
+rm -rf "$W" && mkdir -p "$W"
+(cd "$W" && "$F" -q --ca-certificate "$C/ca.pem" "$N/k1.txt" "$N/none.txt" "$N/k2.txt" \
+	"$N/k3.txt") 2>"$TEST_TMP/err"
+check_eq "keep-alive over TLS: status 8 (the 404)" 8 "$?"
+check_eq "keep-alive over TLS: the files" "k1 k2 k3" "$(cd "$W" && cat k1.txt k2.txt k3.txt | tr '\n' ' ' | sed 's/ $//')"
+grep -E ' /(k[123]|none)\.txt$' "$TEST_TMP/nginx/conn.log" >"$TEST_TMP/ka.log"
+check_eq "keep-alive over TLS: four requests" 4 "$(wc -l <"$TEST_TMP/ka.log" | tr -d ' ')"
+check_eq "keep-alive over TLS: one connection" 1 "$(cut -d' ' -f1 "$TEST_TMP/ka.log" | sort -u | wc -l | tr -d ' ')"
 
 # ---- large files and resume from nginx -----------------------------------------
 big="$TEST_TMP/nginx/www/big.bin"

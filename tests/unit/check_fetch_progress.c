@@ -37,7 +37,7 @@ START_TEST(off_counts_silently)
 {
 	struct fetch_progress p;
 
-	fetch_progress_start(&p, 0, 10, 100);
+	fetch_progress_start(&p, 0, NULL, 10, 100);
 	fetch_progress_add(&p, 40);
 	fetch_progress_add(&p, 2);
 	ck_assert_int_eq(p.done, 42);

@@ -120,8 +120,7 @@ START_TEST(connect_and_absolute_requests)
 	rq.proxy_auth = "Basic YTpi";
 	ck_assert_int_eq(fetch_request_build(&b, &rq), 0);
 	check_bytes(&b, "GET http://h/p?q HTTP/1.1\r\nHost: h\r\nUser-Agent: t\r\n"
-	                "Accept: */*\r\nProxy-Authorization: Basic YTpi\r\n"
-	                "Connection: close\r\n\r\n");
+	                "Accept: */*\r\nProxy-Authorization: Basic YTpi\r\n\r\n");
 	buffer_free(&b);
 }
 END_TEST

@@ -35,13 +35,13 @@ START_TEST(plain_get)
 {
 	expect("http://example.com/", 0, NULL, NULL, 0, -1,
 	       "GET / HTTP/1.1\r\nHost: example.com\r\n" UA
-	       "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "Accept: */*\r\n\r\n");
 	expect("example.com", 0, NULL, NULL, 0, -1,
 	       "GET / HTTP/1.1\r\nHost: example.com\r\n" UA
-	       "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "Accept: */*\r\n\r\n");
 	expect("http://example.com:80/a", 0, NULL, NULL, 0, -1,
 	       "GET /a HTTP/1.1\r\nHost: example.com\r\n" UA
-	       "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "Accept: */*\r\n\r\n");
 }
 END_TEST
 
@@ -49,12 +49,12 @@ START_TEST(host_port_and_ipv6)
 {
 	expect("http://127.0.0.1:8080/x", 0, NULL, NULL, 0, -1,
 	       "GET /x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n" UA
-	       "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "Accept: */*\r\n\r\n");
 	expect("http://[::1]:8080/x", 0, NULL, NULL, 0, -1,
 	       "GET /x HTTP/1.1\r\nHost: [::1]:8080\r\n" UA
-	       "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "Accept: */*\r\n\r\n");
 	expect("http://[::1]/", 0, NULL, NULL, 0, -1,
-	       "GET / HTTP/1.1\r\nHost: [::1]\r\n" UA "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "GET / HTTP/1.1\r\nHost: [::1]\r\n" UA "Accept: */*\r\n\r\n");
 }
 END_TEST
 
@@ -63,20 +63,20 @@ START_TEST(target_kept_and_encoded)
 	/* Percent-encoding as the URL had it; the fragment never leaves. */
 	expect("http://h/a%2Fb/c%20d?x=1&y=%41#frag", 0, NULL, NULL, 0, -1,
 	       "GET /a%2Fb/c%20d?x=1&y=%41 HTTP/1.1\r\nHost: h\r\n" UA
-	       "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "Accept: */*\r\n\r\n");
 	/* A raw space cannot go into a request line. */
 	expect("http://h/a b", 0, NULL, NULL, 0, -1,
-	       "GET /a%20b HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "GET /a%20b HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n\r\n");
 }
 END_TEST
 
 START_TEST(head_range_and_user_agent)
 {
 	expect("http://h/f", 1, NULL, NULL, 0, -1,
-	       "HEAD /f HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "HEAD /f HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n\r\n");
 	expect("http://h/f", 0, "agent/2 (x)", NULL, 0, 12345,
 	       "GET /f HTTP/1.1\r\nHost: h\r\nUser-Agent: agent/2 (x)\r\nAccept: */*\r\n"
-	       "Range: bytes=12345-\r\nConnection: close\r\n\r\n");
+	       "Range: bytes=12345-\r\n\r\n");
 }
 END_TEST
 
@@ -84,11 +84,11 @@ START_TEST(extra_headers)
 {
 	static const char *const h[] = {"X-One:  1 ", "accept: text/html", "X-Empty:"};
 	expect("http://h/", 0, NULL, h, 3, -1,
-	       "GET / HTTP/1.1\r\nHost: h\r\n" UA "Connection: close\r\n"
+	       "GET / HTTP/1.1\r\nHost: h\r\n" UA ""
 	       "X-One: 1\r\naccept: text/html\r\n\r\n");
 	static const char *const host[] = {"Host: other.example"};
 	expect("http://h/", 0, NULL, host, 1, -1,
-	       "GET / HTTP/1.1\r\n" UA "Accept: */*\r\nConnection: close\r\n"
+	       "GET / HTTP/1.1\r\n" UA "Accept: */*\r\n"
 	       "Host: other.example\r\n\r\n");
 }
 END_TEST
@@ -100,7 +100,7 @@ START_TEST(empty_header_removes_default)
 	expect("http://h/", 0, NULL, h, 4, 10, "GET / HTTP/1.1\r\nHost: h\r\n\r\n");
 	static const char *const host[] = {"Host:"};
 	expect("http://h/", 0, NULL, host, 1, -1,
-	       "GET / HTTP/1.1\r\n" UA "Accept: */*\r\nConnection: close\r\n\r\n");
+	       "GET / HTTP/1.1\r\n" UA "Accept: */*\r\n\r\n");
 }
 END_TEST
 
@@ -111,11 +111,11 @@ START_TEST(credentials_only_to_first_origin)
 					"Proxy-Authorization: Basic eHg=", "Host: vhost.example",
 					"X-Other: kept"};
 	expect_hop("http://h/", 0, NULL, h, 5, -1, 0,
-		   "GET / HTTP/1.1\r\n" UA "Accept: */*\r\nConnection: close\r\n"
+		   "GET / HTTP/1.1\r\n" UA "Accept: */*\r\n"
 		   "Authorization: Bearer s3cret\r\ncookie: a=b\r\n"
 		   "Proxy-Authorization: Basic eHg=\r\nHost: vhost.example\r\nX-Other: kept\r\n\r\n");
 	expect_hop("http://h2:81/", 0, NULL, h, 5, -1, 1,
-		   "GET / HTTP/1.1\r\nHost: h2:81\r\n" UA "Accept: */*\r\nConnection: close\r\n"
+		   "GET / HTTP/1.1\r\nHost: h2:81\r\n" UA "Accept: */*\r\n"
 		   "X-Other: kept\r\n\r\n");
 }
 END_TEST
@@ -129,7 +129,7 @@ START_TEST(conditional_and_gzip)
 	static const char *const h[] = {"Accept-Encoding: br"};
 	const char *want = "GET / HTTP/1.1\r\nHost: h\r\n" UA "Accept: */*\r\n"
 			   "If-Modified-Since: Wed, 21 Oct 2015 07:28:00 GMT\r\n"
-			   "Accept-Encoding: gzip\r\nConnection: close\r\n\r\n";
+			   "Accept-Encoding: gzip\r\n\r\n";
 
 	ck_assert_int_eq(url_parse("http://h/", &u), URL_OK);
 	buffer_init(&b, 4096);

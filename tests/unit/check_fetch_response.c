@@ -437,6 +437,49 @@ START_TEST(content_range_and_length)
 END_TEST
 
 /* The splice path: what is left of a Content-Length body, moved around the parser. */
+/* Which responses leave the connection fit for another request. */
+START_TEST(reusable_after_clean_framing)
+{
+	static const struct {
+		const char *msg;
+		int eof, want;
+	} cases[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", 0, 1},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n", 0, 1},
+		{"HTTP/1.1 204 No Content\r\n\r\n", 0, 1},
+		{"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", 0, 1},
+		/* A trailer might say Connection: close; fetch does not read it. */
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n", 0, 0},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", 0, 0},
+		{"HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok", 0, 0},
+		{"HTTP/1.1 200 OK\r\n\r\nuntil the end", 1, 0},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nok", 0, 0},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fetch_resp resp;
+		const char *p = cases[i].msg;
+		size_t n = strlen(p), used;
+		enum fetch_resp_ev ev;
+
+		fetch_resp_init(&resp, 0, sink, &R);
+		R.body_len = 0;
+		do {
+			ev = fetch_resp_feed(&resp, p, n, &used);
+			p += used;
+			n -= used;
+		} while (ev != FETCH_RESP_DONE && ev != FETCH_RESP_ERROR && n > 0);
+		if (ev != FETCH_RESP_DONE && ev != FETCH_RESP_ERROR)
+			ev = fetch_resp_feed(&resp, p, 0, &used); /* a head may end the message */
+		if (cases[i].eof)
+			fetch_resp_eof(&resp);
+		ck_assert_msg(fetch_resp_reusable(&resp) == cases[i].want, "case %zu: want %d", i,
+		              cases[i].want);
+		fetch_resp_free(&resp);
+	}
+}
+END_TEST
+
 START_TEST(body_left_and_moved)
 {
 	static const char msg[] = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
@@ -513,6 +556,7 @@ static Suite *response_suite(void)
 	tcase_add_test(t, refused_body_is_reported);
 	tcase_add_test(t, content_range_and_length);
 	tcase_add_test(t, body_left_and_moved);
+	tcase_add_test(t, reusable_after_clean_framing);
 	suite_add_tcase(s, t);
 	return s;
 }

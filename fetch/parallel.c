@@ -1,0 +1,398 @@
+/* parallel: worker processes, URLs handed out one at a time, output in order
+ * (contract in parallel.h). */
+#include "parallel.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+#define PAR_URL_MAX (64 * 1024) /* a URL handed to a worker (-i lines may be long) */
+#define PAR_IDLE    SIZE_MAX    /* a worker's url when it has none */
+
+struct par_result {
+	int done;
+	enum fetch_status status;
+	char *out, *err;          /* what the URL printed on stdout and stderr */
+	size_t out_len, err_len;
+	off_t bytes;              /* for the progress line */
+};
+
+struct par_worker {
+	pid_t pid;
+	int sock;                 /* the parent's end; -1 once closed */
+	int child;                /* the worker's end */
+	int out, err;             /* memfds: the worker's stdout and stderr */
+	size_t url;               /* the URL under way, or PAR_IDLE */
+};
+
+struct par {
+	const struct fetch_opts *opts;
+	const char *const *urls;
+	size_t nurls, next, finished, printed;
+	struct par_result *res;
+	struct par_worker *w;
+	unsigned nw;
+	struct fetch_progress_slot *slots; /* one per worker, shared */
+	int sfd;                           /* signalfd */
+	sigset_t sigs, old_mask;
+	enum fetch_status result;
+	struct timespec start;
+	int drawn;
+};
+
+/* ---- the worker ---------------------------------------------------------- */
+
+/* Empties a capture file before the next URL (its stdio stream is flushed). */
+static void par_rewind(int fd)
+{
+	if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+		_exit(FETCH_FAIL);
+}
+
+static void par_worker_run(struct par *p, unsigned i, fetch_one_fn one)
+{
+	struct par_worker *me = &p->w[i];
+	struct fetch_opts o = *p->opts;
+	struct fetch_pool pool;
+	char *url = malloc(PAR_URL_MAX + 1);
+	ssize_t n;
+
+	for (unsigned j = 0; j < p->nw; j++) {
+		close(p->w[j].sock);
+		if (j != i) {
+			close(p->w[j].child);
+			close(p->w[j].out);
+			close(p->w[j].err);
+		}
+	}
+	close(p->sfd);
+	sigprocmask(SIG_SETMASK, &p->old_mask, NULL);
+	if (!url || dup2(me->out, STDOUT_FILENO) < 0 || dup2(me->err, STDERR_FILENO) < 0)
+		_exit(FETCH_FAIL);
+	o.progress = 0;
+	o.progress_slot = &p->slots[i];
+	fetch_pool_init(&pool);
+	while ((n = recv(me->child, url, PAR_URL_MAX, 0)) > 0) {
+		int st;
+
+		url[n] = '\0';
+		par_rewind(STDOUT_FILENO);
+		par_rewind(STDERR_FILENO);
+		st = (int)one(&o, &pool, url);
+		fflush(stdout);
+		fflush(stderr);
+		if (send(me->child, &st, sizeof(st), MSG_NOSIGNAL) != (ssize_t)sizeof(st))
+			break;
+	}
+	fetch_pool_free(&pool);
+	free(url);
+	_exit(0);
+}
+
+/* ---- the parent ---------------------------------------------------------- */
+
+/* A capture file's bytes, into a new buffer. */
+static char *par_slurp(int fd, size_t *len)
+{
+	struct stat st;
+	char *b;
+	size_t got = 0;
+
+	*len = 0;
+	if (fstat(fd, &st) != 0 || st.st_size <= 0)
+		return NULL;
+	b = malloc((size_t)st.st_size);
+	while (b && got < (size_t)st.st_size) {
+		ssize_t r = pread(fd, b + got, (size_t)st.st_size - got, (off_t)got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	*len = b ? got : 0;
+	return b;
+}
+
+static void par_clear_line(struct par *p)
+{
+	if (p->drawn && write(STDERR_FILENO, "\r\033[K", 4) < 0)
+		p->drawn = 0;
+	p->drawn = 0;
+}
+
+/* One line for every transfer: files finished of all, bytes, rate. */
+static void par_draw(struct par *p, int last)
+{
+	char line[128], buf[200];
+	struct timespec now;
+	double secs;
+	off_t have = 0;
+	int n;
+
+	if (!p->opts->progress)
+		return;
+	for (size_t i = 0; i < p->nurls; i++)
+		have += p->res[i].done ? p->res[i].bytes : 0;
+	for (unsigned j = 0; j < p->nw; j++)
+		if (p->w[j].url != PAR_IDLE)
+			have += __atomic_load_n(&p->slots[j].have, __ATOMIC_RELAXED);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	secs = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
+	fetch_progress_format(line, sizeof(line), have, -1, secs, secs > 0 ? (double)have / secs : 0);
+	n = snprintf(buf, sizeof(buf), "\r[%zu/%zu] %s\033[K%s", p->finished, p->nurls, line,
+		     last ? "\n" : "");
+	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) > 0)
+		p->drawn = !last;
+}
+
+/* Prints the finished URLs that no earlier unfinished one holds back. */
+static void par_print(struct par *p)
+{
+	while (p->printed < p->nurls && p->res[p->printed].done) {
+		struct par_result *r = &p->res[p->printed++];
+
+		par_clear_line(p);
+		if (r->out_len > 0)
+			fwrite(r->out, 1, r->out_len, stdout);
+		fflush(stdout);
+		if (r->err_len > 0)
+			fwrite(r->err, 1, r->err_len, stderr);
+		fflush(stderr);
+		if (r->status != FETCH_OK && p->result == FETCH_OK)
+			p->result = r->status;
+		free(r->out);
+		free(r->err);
+		r->out = r->err = NULL;
+	}
+}
+
+/* The next URL to worker j, or the end of its work. */
+static void par_assign(struct par *p, struct par_worker *w, unsigned j)
+{
+	size_t len;
+
+	w->url = PAR_IDLE;
+	if (p->next == p->nurls) {
+		shutdown(w->sock, SHUT_WR); /* the worker's recv sees the end */
+		return;
+	}
+	__atomic_store_n(&p->slots[j].have, 0, __ATOMIC_RELAXED);
+	len = strlen(p->urls[p->next]);
+	if (len > PAR_URL_MAX)
+		len = PAR_URL_MAX; /* url_parse refuses it anyway: too long */
+	if (send(w->sock, p->urls[p->next], len, MSG_NOSIGNAL) == (ssize_t)len)
+		w->url = p->next++;
+}
+
+/* Worker j answered (or ended): its URL's result, then its next URL. */
+static void par_collect(struct par *p, unsigned j)
+{
+	struct par_worker *w = &p->w[j];
+	struct par_result *r;
+	int st;
+	ssize_t n = recv(w->sock, &st, sizeof(st), 0);
+
+	if (w->url == PAR_IDLE) { /* the end it was told of */
+		close(w->sock);
+		w->sock = -1;
+		return;
+	}
+	r = &p->res[w->url];
+	r->out = par_slurp(w->out, &r->out_len);
+	r->err = par_slurp(w->err, &r->err_len);
+	r->bytes = __atomic_load_n(&p->slots[j].have, __ATOMIC_RELAXED);
+	r->status = n == (ssize_t)sizeof(st) ? (enum fetch_status)st : FETCH_FAIL;
+	r->done = 1;
+	p->finished++;
+	if (n != (ssize_t)sizeof(st)) {
+		/* Killed, or crashed: its URL fails, no other goes to it. */
+		char line[256];
+		int len = snprintf(line, sizeof(line), "fetch: %.150s: the worker process ended\n",
+				   p->urls[w->url]);
+		char *e = realloc(r->err, r->err_len + sizeof(line));
+		if (e && len > 0) {
+			memcpy(e + r->err_len, line, (size_t)len);
+			r->err_len += (size_t)len;
+		}
+		r->err = e ? e : r->err;
+		w->url = PAR_IDLE;
+		close(w->sock);
+		w->sock = -1;
+		return;
+	}
+	par_assign(p, w, j);
+}
+
+/* A signal for fetch: the workers get it too (and remove their temporary
+ * files), then the parent dies of it as if it had no handler. */
+static void par_die(struct par *p)
+{
+	struct signalfd_siginfo si;
+	int sig = SIGTERM;
+
+	if (read(p->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		sig = (int)si.ssi_signo;
+	for (unsigned j = 0; j < p->nw; j++)
+		if (p->w[j].pid > 0)
+			kill(p->w[j].pid, sig);
+	for (unsigned j = 0; j < p->nw; j++)
+		if (p->w[j].pid > 0)
+			while (waitpid(p->w[j].pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	par_clear_line(p);
+	signal(sig, SIG_DFL);
+	sigprocmask(SIG_SETMASK, &p->old_mask, NULL);
+	raise(sig);
+	_exit(128 + sig); /* a signal that does not kill when default */
+}
+
+static void par_loop(struct par *p)
+{
+	struct pollfd *pfd = calloc(p->nw + 1, sizeof(*pfd));
+
+	if (!pfd) {
+		fprintf(stderr, "fetch: out of memory\n");
+		p->result = FETCH_FAIL;
+		return;
+	}
+	for (;;) {
+		unsigned open_socks = 0;
+
+		pfd[0] = (struct pollfd){.fd = p->sfd, .events = POLLIN};
+		for (unsigned j = 0; j < p->nw; j++) {
+			pfd[j + 1] = (struct pollfd){.fd = p->w[j].sock, .events = POLLIN};
+			open_socks += p->w[j].sock >= 0;
+		}
+		if (open_socks == 0)
+			break;
+		if (poll(pfd, p->nw + 1, p->opts->progress ? FETCH_PROGRESS_MS : -1) < 0 &&
+		    errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			par_die(p);
+		for (unsigned j = 0; j < p->nw; j++)
+			if (p->w[j].sock >= 0 && pfd[j + 1].revents)
+				par_collect(p, j);
+		par_print(p);
+		par_draw(p, 0);
+	}
+	free(pfd);
+	/* URLs no worker was left to take: reported, not silently skipped. */
+	for (size_t i = p->next; i < p->nurls; i++) {
+		fprintf(stderr, "fetch: %s: not fetched: no worker process left\n", p->urls[i]);
+		p->res[i].done = 1;
+		p->res[i].status = FETCH_FAIL;
+	}
+	par_print(p);
+	par_draw(p, 1);
+}
+
+/* Sockets and capture files for every worker, before any fork. */
+static int par_setup(struct par *p)
+{
+	int sv[2];
+
+	for (unsigned j = 0; j < p->nw; j++) {
+		struct par_worker *w = &p->w[j];
+		*w = (struct par_worker){.sock = -1, .child = -1, .out = -1, .err = -1, .url = PAR_IDLE};
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+			return -1;
+		w->sock = sv[0];
+		w->child = sv[1];
+		w->out = memfd_create("fetch-stdout", MFD_CLOEXEC);
+		w->err = memfd_create("fetch-stderr", MFD_CLOEXEC);
+		if (w->out < 0 || w->err < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void par_teardown(struct par *p)
+{
+	for (unsigned j = 0; j < p->nw; j++) {
+		struct par_worker *w = &p->w[j];
+		if (w->sock >= 0)
+			close(w->sock);
+		if (w->child >= 0)
+			close(w->child);
+		if (w->out >= 0)
+			close(w->out);
+		if (w->err >= 0)
+			close(w->err);
+		if (w->pid > 0)
+			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
+static int par_start(struct par *p, fetch_one_fn one)
+{
+	if (par_setup(p) != 0)
+		return -1;
+	fflush(stdout); /* nothing buffered may be printed twice */
+	fflush(stderr);
+	for (unsigned j = 0; j < p->nw; j++) {
+		p->w[j].pid = fork();
+		if (p->w[j].pid < 0)
+			return -1;
+		if (p->w[j].pid == 0)
+			par_worker_run(p, j, one);
+		close(p->w[j].child);
+		p->w[j].child = -1;
+	}
+	for (unsigned j = 0; j < p->nw; j++)
+		par_assign(p, &p->w[j], j);
+	return 0;
+}
+
+enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *const *urls, size_t n,
+				 unsigned jobs, fetch_one_fn one)
+{
+	static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+	struct par p = {.opts = opts, .urls = urls, .nurls = n, .sfd = -1, .result = FETCH_OK};
+	size_t slots_size;
+
+	p.nw = jobs < n ? jobs : (unsigned)n;
+	slots_size = p.nw * sizeof(*p.slots);
+	p.res = calloc(n, sizeof(*p.res));
+	p.w = calloc(p.nw, sizeof(*p.w));
+	p.slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sigemptyset(&p.sigs);
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
+		sigaddset(&p.sigs, caught[i]);
+	sigprocmask(SIG_BLOCK, &p.sigs, &p.old_mask);
+	p.sfd = signalfd(-1, &p.sigs, SFD_CLOEXEC);
+	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	if (!p.res || !p.w || p.slots == MAP_FAILED || p.sfd < 0 || par_start(&p, one) != 0) {
+		fprintf(stderr, "fetch: -j: cannot start the workers: %s\n", strerror(errno));
+		p.result = FETCH_FAIL;
+	} else {
+		par_loop(&p);
+	}
+	if (p.w)
+		par_teardown(&p);
+	if (p.sfd >= 0)
+		close(p.sfd);
+	sigprocmask(SIG_SETMASK, &p.old_mask, NULL);
+	if (p.slots != MAP_FAILED)
+		munmap(p.slots, slots_size);
+	for (size_t i = 0; p.res && i < n; i++) {
+		free(p.res[i].out);
+		free(p.res[i].err);
+	}
+	free(p.res);
+	free(p.w);
+	return p.result;
+}
