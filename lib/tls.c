@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 /* A client reads ahead into a larger buffer: one recv brings many records. */
 #define TLS_CLIENT_READ_BUF (128 * 1024)
 #define TLS_FILE_CHUNK (16 * 1024) /* one record's worth, for sendfile without kTLS */
+#define TLS_ERROR_MAX 384
 
 static const unsigned char tls_alpn_http11[] = "\x08http/1.1";
 
@@ -32,19 +34,37 @@ struct tls_ctx {
 	SSL_CTX *ssl_ctx;
 };
 
+/* Kept small: an idle server session already holds ~14 KB inside OpenSSL
+ * (README, "Memory per idle TLS connection"), so the name and the message
+ * buffer are allocated only by the clients and the failures that use them. */
 struct tls {
 	SSL *ssl;
-	int pending; /* a result to report on the next read (after returning bytes) */
-	int failed;  /* TLS_ERROR or TLS_EOF happened: no shutdown */
-	int verify_failed;
-	int handshaken; /* the handshake completed */
-	char host[256]; /* the client's peer name, for messages */
-	char error[384];
+	char *host;           /* a client's peer name, for messages; NULL on a server */
+	char *error;          /* the last failure's reason (TLS_ERROR_MAX bytes); NULL before one */
+	int pending;          /* a result to report on the next read (after returning bytes) */
+	unsigned char failed; /* TLS_ERROR or TLS_EOF happened: no shutdown */
+	unsigned char verify_failed;
+	unsigned char handshaken; /* the handshake completed */
+	unsigned char error_lost; /* no memory for the reason */
 };
 
 const char *tls_library(void)
 {
 	return OpenSSL_version(OPENSSL_VERSION);
+}
+
+/* Sets the reason tls_error() reports. */
+__attribute__((format(printf, 2, 3))) static void tls_set_error(struct tls *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!t->error && !(t->error = malloc(TLS_ERROR_MAX))) {
+		t->error_lost = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->error, TLS_ERROR_MAX, fmt, ap);
+	va_end(ap);
 }
 
 /* The newest OpenSSL error's reason, else fallback. */
@@ -253,6 +273,11 @@ struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_
 	/* One recv brings what has arrived, not a record header and then its
 	 * body: a keep-alive request costs one read instead of two. */
 	SSL_CTX_set_read_ahead(sc, 1);
+	/* Resumption is by ticket alone (the client keeps the state). A server
+	 * cache would keep the session of every TLS 1.2 client without tickets
+	 * (~1 KB each, up to 20,480 per worker) after its connection closed,
+	 * and that client would miss it when it lands on another worker. */
+	SSL_CTX_set_session_cache_mode(sc, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_default_passwd_cb(sc, tls_no_password);
 	SSL_CTX_set_alpn_select_cb(sc, tls_alpn_select, NULL);
 	SSL_CTX_set_dh_auto(sc, 1);
@@ -295,7 +320,11 @@ struct tls *tls_client(struct tls_ctx *c, int fd, const char *host, char *err, s
 
 	if (!t)
 		return NULL;
-	snprintf(t->host, sizeof(t->host), "%s", host);
+	if (!(t->host = strdup(host))) {
+		snprintf(err, errlen, "out of memory");
+		tls_free(t);
+		return NULL;
+	}
 	SSL_set_connect_state(t->ssl);
 	if (tls_is_ip(host))
 		ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) == 1;
@@ -325,6 +354,8 @@ void tls_free(struct tls *t)
 	if (!t)
 		return;
 	SSL_free(t->ssl);
+	free(t->host);
+	free(t->error);
 	free(t);
 }
 
@@ -353,15 +384,15 @@ static void tls_verify_text(struct tls *t, long v)
 		break;
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		snprintf(t->error, sizeof(t->error),
-		         "certificate verify failed: name mismatch (the certificate is not for %s)",
-		         t->host);
+		tls_set_error(
+		    t, "certificate verify failed: name mismatch (the certificate is not for %s)",
+		    t->host);
 		return;
 	default:
 		what = X509_verify_cert_error_string(v);
 		break;
 	}
-	snprintf(t->error, sizeof(t->error), "certificate verify failed: %s", what);
+	tls_set_error(t, "certificate verify failed: %s", what);
 }
 
 /* Turns a failed OpenSSL call's return r into a tls_result, with the reason. */
@@ -382,8 +413,7 @@ static int tls_result_of(struct tls *t, int r)
 		if (q == 0 && errno == 0)
 			goto eof;
 		t->failed = 1;
-		snprintf(t->error, sizeof(t->error), "%s",
-		         q ? tls_queue_reason("error") : strerror(errno));
+		tls_set_error(t, "%s", q ? tls_queue_reason("error") : strerror(errno));
 		return TLS_ERROR;
 	default:
 		break;
@@ -397,13 +427,13 @@ static int tls_result_of(struct tls *t, int r)
 		tls_verify_text(t, v);
 		return TLS_ERROR;
 	}
-	snprintf(t->error, sizeof(t->error), "TLS: %s", tls_queue_reason("protocol error"));
+	tls_set_error(t, "TLS: %s", tls_queue_reason("protocol error"));
 	return TLS_ERROR;
 eof:
 	t->failed = 1;
-	snprintf(t->error, sizeof(t->error), "%s",
-	         t->handshaken ? "connection closed without TLS close_notify"
-	                       : "connection closed during the TLS handshake");
+	tls_set_error(t, "%s",
+	              t->handshaken ? "connection closed without TLS close_notify"
+	                            : "connection closed during the TLS handshake");
 	return TLS_EOF;
 }
 
@@ -492,8 +522,8 @@ ssize_t tls_sendfile(struct tls *t, int fd, off_t off, size_t n)
 	/* Re-reading the same bytes after a want is what SSL_write asks for. */
 	got = pread(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk), off);
 	if (got <= 0) {
-		snprintf(t->error, sizeof(t->error), "reading the file: %s",
-		         got == 0 ? "file ended early" : strerror(errno));
+		tls_set_error(t, "reading the file: %s",
+		              got == 0 ? "file ended early" : strerror(errno));
 		return TLS_ERROR;
 	}
 	return tls_write(t, chunk, (size_t)got);
@@ -521,7 +551,7 @@ int tls_verify_failed(const struct tls *t)
 
 const char *tls_error(const struct tls *t)
 {
-	return t->error;
+	return t->error ? t->error : t->error_lost ? "out of memory" : "";
 }
 
 const char *tls_describe(const struct tls *t, char *out, size_t outlen)
