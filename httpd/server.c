@@ -74,9 +74,11 @@ static void server_signals(sigset_t *wait_mask)
 
 /* ---- clock ---- */
 
-/* Renews Date once a second, the monotonic second deadlines count in, and
- * the finer monotonic time the file cache times its fstat window by (one
- * clock read per wakeup instead of one per cache hit). */
+/* Renews Date (and the wall time that picks the TLS ticket keys) once a
+ * second, the monotonic second deadlines count in, and the finer monotonic
+ * time the file cache times its fstat window by (one clock read per wakeup
+ * instead of one per cache hit). The one place httpd reads the wall clock
+ * while serving: tests move it with libfaketime. */
 static void server_time(struct server *s)
 {
 	struct timespec ts;
@@ -85,6 +87,8 @@ static void server_time(struct server *s)
 	if (now != s->env.ctx.now) {
 		s->env.ctx.now = now;
 		date_format(now, s->env.ctx.date);
+		if (s->env.tls)
+			tls_ctx_set_time(s->env.tls, now);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->env.clock = (uint32_t)ts.tv_sec;
@@ -285,13 +289,16 @@ static void server_tls_reload(struct server *s)
 
 	if (!s->env.tls)
 		return;
-	struct tls_ctx *t = tls_server_ctx(&s->env.ctx.cfg->tls, err, sizeof err);
+	struct tls_server_opts o = s->env.ctx.cfg->tls;
+	o.tickets_of = s->env.tls; /* tickets already given out stay good */
+	struct tls_ctx *t = tls_server_ctx(&o, err, sizeof err);
 	if (!t) {
 		log_msg(LOG_ERROR, "TLS reload refused, the old certificate stays: %s", err);
 		return;
 	}
 	tls_ctx_free(s->env.tls);
 	s->env.tls = t;
+	tls_ctx_set_time(t, s->env.ctx.now);
 	log_msg(LOG_INFO, "TLS certificate and key reloaded");
 }
 

@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -27,11 +30,24 @@
 #define TLS_CLIENT_READ_BUF (128 * 1024)
 #define TLS_FILE_CHUNK (16 * 1024) /* one record's worth, for sendfile without kTLS */
 #define TLS_ERROR_MAX 384
+/* Session ticket keys: one per period of TLS_TICKET_PERIOD seconds of wall
+ * time, derived from the context's secret and the period's number, so every
+ * worker (forked with the same secret) has the same key at the same time
+ * with nothing to share at run time. A period's key seals the tickets made in
+ * it and opens them also in the next period; then it is gone. A ticket lives
+ * two periods (its lifetime hint), so it is honoured 12 to 24 hours. */
+#define TLS_TICKET_PERIOD (12 * 3600)
+#define TLS_TICKET_SECRET 32
+#define TLS_TICKET_NAME "httpd-tk" /* 8 bytes, then the period's number */
 
 static const unsigned char tls_alpn_http11[] = "\x08http/1.1";
 
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
+	unsigned refs;             /* the caller's and one per session */
+	time_t now;                /* tls_ctx_set_time: the period of the ticket keys */
+	EVP_CIPHER *ticket_cipher; /* server: AES-256-CBC, fetched once */
+	unsigned char ticket_secret[TLS_TICKET_SECRET];
 };
 
 /* Kept small: an idle server session already holds ~14 KB inside OpenSSL
@@ -39,6 +55,7 @@ struct tls_ctx {
  * buffer are allocated only by the clients and the failures that use them. */
 struct tls {
 	SSL *ssl;
+	struct tls_ctx *ctx;  /* referenced: the ticket callback reads it */
 	char *host;           /* a client's peer name, for messages; NULL on a server */
 	char *error;          /* the last failure's reason (TLS_ERROR_MAX bytes); NULL before one */
 	int pending;          /* a result to report on the next read (after returning bytes) */
@@ -93,16 +110,24 @@ static struct tls_ctx *tls_ctx_wrap(SSL_CTX *sc, char *err, size_t errlen)
 		SSL_CTX_free(sc);
 		return NULL;
 	}
-	c->ssl_ctx = sc;
+	*c = (struct tls_ctx){.ssl_ctx = sc, .refs = 1};
+	SSL_CTX_set_app_data(sc, c);
 	return c;
 }
 
 void tls_ctx_free(struct tls_ctx *c)
 {
-	if (!c)
+	if (!c || --c->refs > 0)
 		return;
-	SSL_CTX_free(c->ssl_ctx); /* sessions hold their own references */
+	SSL_CTX_free(c->ssl_ctx);
+	EVP_CIPHER_free(c->ticket_cipher);
+	OPENSSL_cleanse(c->ticket_secret, sizeof(c->ticket_secret));
 	free(c);
+}
+
+void tls_ctx_set_time(struct tls_ctx *c, time_t now)
+{
+	c->now = now;
 }
 
 /* A directory of CAs named by subject hash ("1a2b3c4d.0"), as Debian's
@@ -248,8 +273,75 @@ static int tls_server_cert(SSL_CTX *sc, const struct tls_server_opts *o, char *e
 	return 0;
 }
 
+/* The AES and HMAC keys (32 bytes each) of ticket period p. */
+static int tls_ticket_keys(const struct tls_ctx *c, uint64_t p, unsigned char keys[64])
+{
+	unsigned char msg[8];
+	unsigned int len = 0;
+
+	for (int i = 0; i < 8; i++)
+		msg[i] = (unsigned char)(p >> (56 - 8 * i));
+	return HMAC(EVP_sha512(), c->ticket_secret, sizeof(c->ticket_secret), msg, sizeof(msg),
+	            keys, &len) &&
+	               len == 64
+	           ? 0
+	           : -1;
+}
+
+/* OpenSSL's ticket hook: seals a new ticket with this period's key (enc), or
+ * finds the key a ticket names: 1 this period's, 2 the last period's (valid,
+ * and the client gets a new ticket), 0 none (a full handshake), -1 failure. */
+static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_CIPHER_CTX *cctx,
+                         EVP_MAC_CTX *hctx, int enc)
+{
+	const struct tls_ctx *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(s));
+	uint64_t now = (uint64_t)c->now / TLS_TICKET_PERIOD, p = 0;
+	unsigned char keys[64];
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, keys + 32, 32),
+	                       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+	                       OSSL_PARAM_construct_end()};
+	int r = -1;
+
+	if (enc) {
+		p = now;
+		memcpy(name, TLS_TICKET_NAME, 8);
+		for (int i = 0; i < 8; i++)
+			name[8 + i] = (unsigned char)(p >> (56 - 8 * i));
+		if (RAND_bytes(iv, 16) != 1)
+			return -1;
+	} else {
+		if (memcmp(name, TLS_TICKET_NAME, 8) != 0)
+			return 0;
+		for (int i = 0; i < 8; i++)
+			p = p << 8 | name[8 + i];
+		if (p != now && p + 1 != now)
+			return 0;
+	}
+	if (tls_ticket_keys(c, p, keys) == 0 && EVP_MAC_CTX_set_params(hctx, params) == 1 &&
+	    EVP_CipherInit_ex(cctx, c->ticket_cipher, NULL, keys, iv, enc) == 1)
+		r = enc || p == now ? 1 : 2;
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return r;
+}
+
+/* Tickets sealed by keys of the secret of o->tickets_of, or of a new one. */
+static int tls_ticket_setup(struct tls_ctx *c, const struct tls_server_opts *o)
+{
+	if (o->tickets_of)
+		memcpy(c->ticket_secret, o->tickets_of->ticket_secret, sizeof(c->ticket_secret));
+	else if (RAND_bytes(c->ticket_secret, sizeof(c->ticket_secret)) != 1)
+		return -1;
+	if (!(c->ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL)))
+		return -1;
+	SSL_CTX_set_timeout(c->ssl_ctx, 2 * TLS_TICKET_PERIOD);
+	return SSL_CTX_set_tlsext_ticket_key_evp_cb(c->ssl_ctx, tls_ticket_cb) == 1 ? 0 : -1;
+}
+
 struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_t errlen)
 {
+	struct tls_ctx *c;
+
 	uint64_t opts = SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION;
 	SSL_CTX *sc;
 
@@ -288,7 +380,15 @@ struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_
 	}
 	if (tls_server_cert(sc, o, err, errlen) != 0)
 		goto fail;
-	return tls_ctx_wrap(sc, err, errlen);
+	if (!(c = tls_ctx_wrap(sc, err, errlen)))
+		return NULL;
+	if (tls_ticket_setup(c, o) != 0) {
+		snprintf(err, errlen, "TLS: session tickets: %s",
+		         tls_queue_reason("cannot set up"));
+		tls_ctx_free(c);
+		return NULL;
+	}
+	return c;
 fail:
 	SSL_CTX_free(sc);
 	return NULL;
@@ -305,7 +405,13 @@ static struct tls *tls_new(struct tls_ctx *c, int fd, char *err, size_t errlen)
 	struct tls *t = calloc(1, sizeof(*t));
 
 	ERR_clear_error();
-	if (!t || !(t->ssl = SSL_new(c->ssl_ctx)) || SSL_set_fd(t->ssl, fd) != 1) {
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->ctx = c;
+	c->refs++;
+	if (!(t->ssl = SSL_new(c->ssl_ctx)) || SSL_set_fd(t->ssl, fd) != 1) {
 		snprintf(err, errlen, "TLS: %s", tls_queue_reason("out of memory"));
 		tls_free(t);
 		return NULL;
@@ -354,6 +460,7 @@ void tls_free(struct tls *t)
 	if (!t)
 		return;
 	SSL_free(t->ssl);
+	tls_ctx_free(t->ctx);
 	free(t->host);
 	free(t->error);
 	free(t);
