@@ -69,10 +69,11 @@ struct tls_server_opts {
 struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_t errlen);
 /* Server: TLS 1.2 and 1.3 only, Mozilla's "intermediate" ciphers, ALPN
  * http/1.1 (a client offering only other protocols goes on without ALPN),
- * session tickets (see above), no renegotiation, no compression, I/O buffers released
- * while idle. Refused with a reason naming the file and the problem: an
- * unreadable file, no certificate or key in it, a key that does not match
- * the certificate, a certificate that has expired or is not yet valid. */
+ * session tickets (see above; no server-side session cache), no
+ * renegotiation, no compression, I/O buffers released while idle. Refused
+ * with a reason naming the file and the problem: an unreadable file, no
+ * certificate or key in it, a key that does not match the certificate, a
+ * certificate that has expired or is not yet valid. */
 struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_t errlen);
 /* Drops the caller's reference (NULL is fine). */
 void tls_ctx_free(struct tls_ctx *c);
