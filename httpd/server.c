@@ -404,14 +404,19 @@ struct server_workers {
 static pid_t server_fork(struct server_workers *w, int i)
 {
 	pid_t parent = getpid();
+	time_t now = time(NULL);
 
+	/* Every worker's ticket-key ratchet starts from this one, brought to now:
+	 * they step in time together, and the parent keeps no older state. */
+	if (w->su->tls)
+		tls_ctx_set_time(w->su->tls, now);
 	fflush(NULL); /* nothing buffered may be written twice */
 	pid_t pid = fork();
 	if (pid != 0) {
 		if (pid < 0)
 			log_msg(LOG_ERROR, "fork: %s", strerror(errno));
 		w->pids[i] = pid;
-		w->started[i] = time(NULL);
+		w->started[i] = now;
 		return pid;
 	}
 	/* A worker whose parent vanished (SIGKILL) must not serve on alone. */

@@ -31,28 +31,35 @@
 #define TLS_FILE_CHUNK (16 * 1024) /* one record's worth, for sendfile without kTLS */
 #define TLS_ERROR_MAX 384
 /* Session ticket keys: one per period of TLS_TICKET_PERIOD seconds of wall
- * time, derived from the context's secret and the period's number, so every
- * worker (forked with the same secret) has the same key at the same time
- * with nothing to share at run time. A period's key seals the tickets made in
- * it and opens them also in the next period; then it is gone. A ticket lives
- * two periods (its lifetime hint), so it is honoured 12 to 24 hours. */
+ * time, made by a one-way ratchet: a random 32-byte state at start, and at
+ * each new period state = HMAC-SHA-256(state, "next"), keys =
+ * HMAC-SHA-512(state, "keys") (AES-256-CBC, then HMAC-SHA-256). Every worker
+ * forked with the same state steps it at the same periods, so all hold the
+ * same keys with nothing shared at run time; and a step cannot be undone, so
+ * memory read later gives no key of a period already gone (the tickets of the
+ * past, which carry session secrets, stay sealed). A period's key seals the
+ * tickets made in it and opens them also in the next period; then it is
+ * gone. A ticket lives two periods (its lifetime hint), so it is honoured 12
+ * to 24 hours. */
 #define TLS_TICKET_PERIOD (12 * 3600)
-#define TLS_TICKET_SECRET 32
 #define TLS_TICKET_NAME "httpd-tk" /* 8 bytes, then the period's number */
+
+struct tls_tickets {
+	uint64_t period;         /* of cur */
+	int anchored;            /* period was set from a clock (tls_ctx_set_time) */
+	int has_prev;            /* prev holds the keys of period - 1 */
+	unsigned char state[32]; /* the ratchet at period */
+	unsigned char cur[64];   /* AES key, then HMAC key, of period */
+	unsigned char prev[64];
+};
 
 static const unsigned char tls_alpn_http11[] = "\x08http/1.1";
 
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
-	unsigned refs;             /* the caller's and one per session */
-	time_t now;                /* tls_ctx_set_time: the period of the ticket keys */
-	EVP_CIPHER *ticket_cipher; /* server: AES-256-CBC, fetched once */
-	unsigned char ticket_secret[TLS_TICKET_SECRET];
-	/* The keys of the newest period used: deriving costs ~2.5 us, and two
-	 * tickets go out with every full handshake. */
-	uint64_t ticket_period;
-	unsigned char ticket_keys[64]; /* of ticket_period, when ticket_cached */
-	int ticket_cached;
+	unsigned refs;              /* the caller's and one per session */
+	EVP_CIPHER *ticket_cipher;  /* server: AES-256-CBC, fetched once */
+	struct tls_tickets tickets; /* server */
 };
 
 /* Kept small: an idle server session already holds ~14 KB inside OpenSSL
@@ -126,14 +133,53 @@ void tls_ctx_free(struct tls_ctx *c)
 		return;
 	SSL_CTX_free(c->ssl_ctx);
 	EVP_CIPHER_free(c->ticket_cipher);
-	OPENSSL_cleanse(c->ticket_secret, sizeof(c->ticket_secret));
-	OPENSSL_cleanse(c->ticket_keys, sizeof(c->ticket_keys));
+	OPENSSL_cleanse(&c->tickets, sizeof(c->tickets));
 	free(c);
+}
+
+/* The keys of the ratchet's state. */
+static int tls_ticket_derive(struct tls_tickets *k)
+{
+	unsigned int len = 0;
+
+	return HMAC(EVP_sha512(), k->state, sizeof(k->state), (const unsigned char *)"keys", 4,
+	            k->cur, &len) &&
+	               len == sizeof(k->cur)
+	           ? 0
+	           : -1;
+}
+
+/* One period on: the state and keys of the last period are overwritten. */
+static int tls_ticket_step(struct tls_tickets *k)
+{
+	unsigned char next[32];
+	unsigned int len = 0;
+
+	if (!HMAC(EVP_sha256(), k->state, sizeof(k->state), (const unsigned char *)"next", 4, next,
+	          &len) ||
+	    len != sizeof(next))
+		return -1;
+	memcpy(k->prev, k->cur, sizeof(k->prev));
+	memcpy(k->state, next, sizeof(k->state));
+	OPENSSL_cleanse(next, sizeof(next));
+	k->has_prev = 1;
+	k->period++;
+	return tls_ticket_derive(k);
 }
 
 void tls_ctx_set_time(struct tls_ctx *c, time_t now)
 {
-	c->now = now;
+	struct tls_tickets *k = &c->tickets;
+	uint64_t p = now > 0 ? (uint64_t)now / TLS_TICKET_PERIOD : 0;
+
+	if (!k->anchored) {
+		k->period = p;
+		k->anchored = 1;
+		return;
+	}
+	/* A clock set back leaves the keys as they are: the ratchet only goes on. */
+	while (k->period < p && tls_ticket_step(k) == 0)
+		;
 }
 
 /* A directory of CAs named by subject hash ("1a2b3c4d.0"), as Debian's
@@ -279,50 +325,22 @@ static int tls_server_cert(SSL_CTX *sc, const struct tls_server_opts *o, char *e
 	return 0;
 }
 
-/* The AES and HMAC keys (32 bytes each) of ticket period p. */
-static int tls_ticket_keys(struct tls_ctx *c, uint64_t p, unsigned char keys[64])
-{
-	unsigned char msg[8];
-	unsigned int len = 0;
-
-	if (c->ticket_cached && c->ticket_period == p) {
-		memcpy(keys, c->ticket_keys, 64);
-		return 0;
-	}
-	for (int i = 0; i < 8; i++)
-		msg[i] = (unsigned char)(p >> (56 - 8 * i));
-	if (!HMAC(EVP_sha512(), c->ticket_secret, sizeof(c->ticket_secret), msg, sizeof(msg), keys,
-	          &len) ||
-	    len != 64)
-		return -1;
-	if (!c->ticket_cached || p > c->ticket_period) {
-		memcpy(c->ticket_keys, keys, 64);
-		c->ticket_period = p;
-		c->ticket_cached = 1;
-	}
-	return 0;
-}
-
 /* OpenSSL's ticket hook: seals a new ticket with this period's key (enc), or
  * finds the key a ticket names: 1 this period's, 2 the last period's (valid,
  * and the client gets a new ticket), 0 none (a full handshake), -1 failure. */
 static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_CIPHER_CTX *cctx,
                          EVP_MAC_CTX *hctx, int enc)
 {
-	struct tls_ctx *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(s));
-	uint64_t now = (uint64_t)c->now / TLS_TICKET_PERIOD, p = 0;
-	unsigned char keys[64];
-	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, keys + 32, 32),
-	                       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-	                       OSSL_PARAM_construct_end()};
-	int r = -1;
+	const struct tls_ctx *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(s));
+	const struct tls_tickets *k = &c->tickets;
+	unsigned char keys[64]; /* a copy: OSSL_PARAM takes a writable buffer */
+	uint64_t p = 0;
+	int r = 1;
 
 	if (enc) {
-		p = now;
 		memcpy(name, TLS_TICKET_NAME, 8);
 		for (int i = 0; i < 8; i++)
-			name[8 + i] = (unsigned char)(p >> (56 - 8 * i));
+			name[8 + i] = (unsigned char)(k->period >> (56 - 8 * i));
 		if (RAND_bytes(iv, 16) != 1)
 			return -1;
 	} else {
@@ -330,22 +348,30 @@ static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_
 			return 0;
 		for (int i = 0; i < 8; i++)
 			p = p << 8 | name[8 + i];
-		if (p != now && p + 1 != now)
+		if (k->has_prev && p + 1 == k->period)
+			r = 2;
+		else if (p != k->period)
 			return 0;
 	}
-	if (tls_ticket_keys(c, p, keys) == 0 && EVP_MAC_CTX_set_params(hctx, params) == 1 &&
-	    EVP_CipherInit_ex(cctx, c->ticket_cipher, NULL, keys, iv, enc) == 1)
-		r = enc || p == now ? 1 : 2;
+	memcpy(keys, r == 2 ? k->prev : k->cur, sizeof(keys));
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, keys + 32, 32),
+	                       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+	                       OSSL_PARAM_construct_end()};
+	if (EVP_MAC_CTX_set_params(hctx, params) != 1 ||
+	    EVP_CipherInit_ex(cctx, c->ticket_cipher, NULL, keys, iv, enc) != 1)
+		r = -1;
 	OPENSSL_cleanse(keys, sizeof(keys));
 	return r;
 }
 
-/* Tickets sealed by keys of the secret of o->tickets_of, or of a new one. */
+/* Tickets sealed by the ratchet of o->tickets_of (a reload), or a new one. */
 static int tls_ticket_setup(struct tls_ctx *c, const struct tls_server_opts *o)
 {
 	if (o->tickets_of)
-		memcpy(c->ticket_secret, o->tickets_of->ticket_secret, sizeof(c->ticket_secret));
-	else if (RAND_bytes(c->ticket_secret, sizeof(c->ticket_secret)) != 1)
+		c->tickets = o->tickets_of->tickets;
+	else if (RAND_bytes(c->tickets.state, sizeof(c->tickets.state)) != 1 ||
+	         tls_ticket_derive(&c->tickets) != 0)
 		return -1;
 	if (!(c->ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL)))
 		return -1;

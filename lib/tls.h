@@ -20,14 +20,16 @@
  * reloading its certificate builds a new context, swaps it in for new
  * connections and frees the old one; sessions already made keep theirs.
  *
- * Session tickets: a server context makes a random secret (in memory only)
- * and derives from it one ticket key per 12 hours of the time the caller
+ * Session tickets: a server context makes a random state (in memory only)
+ * and steps it by a one-way function once per 12 hours of the time the caller
  * gives with tls_ctx_set_time (period n is [n * 12 h, (n + 1) * 12 h) since
- * the epoch). A key seals the tickets of its period and still opens them in
- * the next; a ticket's lifetime is 24 hours. Build the context before forking
- * workers, and a reload's with tickets_of set to the context it replaces:
- * every worker then holds the same keys at the same time, so a client
- * resumes on whichever worker it lands. Not thread-safe per session; one
+ * the epoch); each step gives the period's ticket key, and no step can be
+ * undone, so the keys of periods gone cannot be found again. A key seals the
+ * tickets of its period and still opens them in the next; a ticket's
+ * lifetime is 24 hours. Give the context its time, then fork the workers;
+ * build a reload's context with tickets_of set to the one it replaces: every
+ * worker then holds the same keys at the same time, so a client resumes on
+ * whichever worker it lands. Not thread-safe per session; one
  * session per connection. SIGPIPE is the caller's to ignore
  * (net_ignore_sigpipe). */
 #ifndef TLS_H
@@ -77,9 +79,9 @@ struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_
 struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_t errlen);
 /* Drops the caller's reference (NULL is fine). */
 void tls_ctx_free(struct tls_ctx *c);
-/* The wall time (seconds since the epoch) that picks the ticket keys of a
- * server context: the caller's one clock, set again as it advances (0 until
- * set). */
+/* The wall time (seconds since the epoch) of a server context's ticket keys:
+ * the first call sets the period of the keys the context was made with, later
+ * ones step them up to now's period (a clock set back changes nothing). */
 void tls_ctx_set_time(struct tls_ctx *c, time_t now);
 
 /* A client session on connected socket fd. host (a name, or an IPv4/IPv6

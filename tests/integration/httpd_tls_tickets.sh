@@ -1,12 +1,14 @@
 #!/bin/sh
 # httpd_tls_tickets.sh: session ticket keys made in memory and rotated every
-# 12 hours of httpd's clock (lib/tls.h). httpd reads the wall clock in one
-# place (server_time), which libfaketime moves here: FAKETIME_TIMESTAMP_FILE is
-# read again on every call, so the test sets httpd's time by writing a file,
-# and no assertion depends on how fast anything runs. A ticket resumes within
+# 12 hours of httpd's clock (lib/tls.h): time(2), read once a second by each
+# worker's loop and by the parent when it forks a worker, which libfaketime
+# moves here (FAKETIME_TIMESTAMP_FILE is read again on every call, so the test
+# sets httpd's time by writing a file; no assertion depends on how fast
+# anything runs). A ticket resumes within
 # its period and one rotation later, not two rotations later (while its 24 h
 # lifetime would still allow it: the key is gone); every worker of -w 2 takes
-# every ticket; a reload keeps them; another httpd process takes none.
+# every ticket, a restarted worker too; a reload keeps them; another httpd
+# process takes none.
 . "$(dirname "$0")/../lib.sh"
 
 FT=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
@@ -85,20 +87,40 @@ check_eq "a ticket of the next period still resumes" "Reused" "$(resumes b13)"
 
 # Every worker has the same keys: resumptions land on both (SO_REUSEPORT
 # spreads connections by their ports), and every one resumes.
-: >"$T/pids"
-res=""
-i=0
-while [ $i -lt 12 ]; do
-	res="$res $(resumes b13)"
-	i=$((i + 1))
-	[ $i -ge 4 ] && [ "$(sort -u "$T/pids" | wc -l)" -ge 2 ] && break
+# on_both_workers LABEL: resumes ticket b13 until both workers took one.
+on_both_workers() {
+	: >"$T/pids"
+	res=""
+	i=0
+	while [ $i -lt 12 ]; do
+		res="$res $(resumes b13)"
+		i=$((i + 1))
+		[ $i -ge 4 ] && [ "$(sort -u "$T/pids" | wc -l)" -ge 2 ] && break
+	done
+	check_eq "$1: every resumption is taken, on any worker" "" \
+		"$(echo "$res" | tr ' ' '\n' | grep -v '^$' | grep -v '^Reused$')"
+	if [ -s "$T/pids" ]; then
+		check_eq "$1: both workers took resumed connections" "2" \
+			"$(sort -u "$T/pids" | wc -l | tr -d ' ')"
+	else
+		skip "$1: both workers took resumed connections" "ss shows no process names here"
+	fi
+}
+on_both_workers "-w 2"
+# A worker that dies is forked again from the parent, which steps its ratchet
+# (last moved at the first fork, two periods ago) to now before forking: the
+# new worker must hold the same keys as the one still running.
+w1=$(pgrep -P "$HTTPD_PID" | head -n 1)
+kill -KILL "$w1"
+n=0
+while [ $n -lt 50 ]; do
+	kids=$(pgrep -P "$HTTPD_PID" | grep -vx "$w1" | wc -l)
+	[ "$kids" -ge 2 ] && break
+	sleep 0.1
+	n=$((n + 1))
 done
-check_eq "-w 2: every resumption is taken, on any worker" "" "$(echo "$res" | tr ' ' '\n' | grep -v '^$' | grep -v '^Reused$')"
-if [ -s "$T/pids" ]; then
-	check_eq "-w 2: both workers took resumed connections" "2" "$(sort -u "$T/pids" | wc -l | tr -d ' ')"
-else
-	skip "both workers took resumed connections" "ss shows no process names here"
-fi
+check_contains "a killed worker is restarted" "$HTTPD_LOG" "restarting"
+on_both_workers "a restarted worker"
 
 kill -HUP "$HTTPD_PID"
 sleep 1
