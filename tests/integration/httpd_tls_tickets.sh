@@ -33,8 +33,10 @@ serve() {
 	LD_PRELOAD="$FT" FAKETIME_TIMESTAMP_FILE="$T/clock" FAKETIME_NO_CACHE=1 \
 		FAKETIME_DONT_FAKE_MONOTONIC=1 NO_FAKE_STAT=1 TZ=UTC \
 		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
-		start_httpd "$R" --tls-cert "$C/server.pem" --tls-key "$C/server.key" "$@"
+		start_httpd "$R" --tls-cert "$T/live.pem" --tls-key "$T/live.key" "$@"
 }
+cp "$C/server.pem" "$T/live.pem"
+cp "$C/server.key" "$T/live.key"
 serve -w 2 || { fail "httpd starts under libfaketime" "$(head -c 300 "$HTTPD_LOG")"; finish; }
 
 REQ='GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
@@ -46,13 +48,12 @@ get() {
 	(printf "$REQ"; sleep 0.5) | timeout 10 openssl s_client -connect "127.0.0.1:$PORT" \
 		-servername localhost -CAfile "$C/ca.pem" -ign_eof -sess_out "$T/$n" "$@" >"$T/$n.out" 2>&1
 }
-# resumes NAME [s_client args]: prints "Reused" or "New" for a connection
-# offering ticket NAME; the worker that took it goes to $T/pids.
-resumes() {
-	n=$1
-	shift
+# held [s_client args]: a connection held open for two requests, s_client's
+# output in $T/r.out; the worker that took it goes to $T/pids.
+held() {
 	(printf "$KEEP"; sleep 0.6; printf "$REQ") | timeout 10 openssl s_client \
-		-connect "127.0.0.1:$PORT" -servername localhost -CAfile "$C/ca.pem" -ign_eof -sess_in "$T/$n" "$@" >"$T/r.out" 2>&1 &
+		-connect "127.0.0.1:$PORT" -servername localhost -CAfile "$C/ca.pem" -ign_eof "$@" \
+		>"$T/r.out" 2>&1 &
 	rp=$!
 	k=0
 	while [ $k -lt 50 ] && kill -0 "$rp" 2>/dev/null; do
@@ -64,6 +65,13 @@ resumes() {
 	done
 	wait "$rp"
 	grep -q "HTTP/1.1 200" "$T/r.out" || echo "no answer: $(head -c 200 "$T/r.out")"
+}
+# resumes NAME [s_client args]: "Reused" or "New" for a held connection
+# offering ticket NAME.
+resumes() {
+	n=$1
+	shift
+	held -sess_in "$T/$n" "$@"
 	sed -n 's/^\(Reused\|New\), .*/\1/p' "$T/r.out" | head -n 1
 }
 
@@ -87,40 +95,44 @@ check_eq "a ticket of the next period still resumes" "Reused" "$(resumes b13)"
 
 # Every worker has the same keys: resumptions land on both (SO_REUSEPORT
 # spreads connections by their ports), and every one resumes.
-# on_both_workers LABEL: resumes ticket b13 until both workers took one.
+# on_both_workers LABEL WANT CMD...: runs CMD (one held connection) until
+# both workers took one; every one must print WANT.
 on_both_workers() {
+	label=$1 want=$2
+	shift 2
 	: >"$T/pids"
 	res=""
 	i=0
 	while [ $i -lt 12 ]; do
-		res="$res $(resumes b13)"
+		res="$res $("$@")"
 		i=$((i + 1))
 		[ $i -ge 4 ] && [ "$(sort -u "$T/pids" | wc -l)" -ge 2 ] && break
 	done
-	check_eq "$1: every resumption is taken, on any worker" "" \
-		"$(echo "$res" | tr ' ' '\n' | grep -v '^$' | grep -v '^Reused$')"
+	check_eq "$label: every connection, on any worker: $want" "" \
+		"$(echo "$res" | tr ' ' '\n' | grep -v '^$' | grep -vx "$want")"
 	if [ -s "$T/pids" ]; then
-		check_eq "$1: both workers took resumed connections" "2" \
+		check_eq "$label: both workers took connections" "2" \
 			"$(sort -u "$T/pids" | wc -l | tr -d ' ')"
 	else
-		skip "$1: both workers took resumed connections" "ss shows no process names here"
+		skip "$label: both workers took connections" "ss shows no process names here"
 	fi
 }
-on_both_workers "-w 2"
+on_both_workers "-w 2: ticket of the last period" Reused resumes b13
 # A worker that dies is forked again from the parent, which steps its ratchet
 # (last moved at the first fork, two periods ago) to now before forking: the
 # new worker must hold the same keys as the one still running.
-w1=$(pgrep -P "$HTTPD_PID" | head -n 1)
-kill -KILL "$w1"
-n=0
-while [ $n -lt 50 ]; do
-	kids=$(pgrep -P "$HTTPD_PID" | grep -vx "$w1" | wc -l)
-	[ "$kids" -ge 2 ] && break
-	sleep 0.1
-	n=$((n + 1))
-done
+restart_worker() {
+	w1=$(pgrep -P "$HTTPD_PID" | head -n 1)
+	kill -KILL "$w1"
+	n=0
+	while [ $n -lt 50 ] && [ "$(pgrep -P "$HTTPD_PID" | grep -vx "$w1" | wc -l)" -lt 2 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+restart_worker
 check_contains "a killed worker is restarted" "$HTTPD_LOG" "restarting"
-on_both_workers "a restarted worker"
+on_both_workers "a restarted worker" Reused resumes b13
 
 kill -HUP "$HTTPD_PID"
 sleep 1
@@ -128,6 +140,20 @@ check_contains "reload logged" "$HTTPD_LOG" "reloaded"
 : >"$T/pids"
 check_eq "after a reload, tickets given out before still resume" "Reused Reused Reused Reused" \
 	"$(echo $(resumes b13) $(resumes b13) $(resumes b12 -tls1_2) $(resumes b12 -tls1_2))"
+
+# A worker restarted after a reload serves the reloaded pair too (the parent
+# reloads for the workers it forks later), with the same ticket keys.
+keybits() {
+	held "$@"
+	sed -n 's/^Server public key is \([0-9]*\) bit.*/\1/p' "$T/r.out" | head -n 1
+}
+cp "$C/rsa.pem" "$T/live.pem"
+cp "$C/rsa.key" "$T/live.key"
+kill -HUP "$HTTPD_PID"
+sleep 1
+restart_worker
+on_both_workers "reload, then a restarted worker: the new RSA 2048 pair" 2048 keybits
+on_both_workers "reload, then a restarted worker: tickets" Reused resumes b13
 
 # Another process makes its own secret: it takes none of these tickets.
 stop_httpd
