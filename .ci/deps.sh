@@ -22,6 +22,7 @@ need zlib1g-dev      'pkg-config --exists zlib'        # fetch --compressed
 need wrk             'command -v wrk'   # the load checks in tests/integration/httpd_load.sh
 need mandoc          'command -v mandoc'  # man page lint (tests/integration/docs_man.sh)
 need haproxy         'command -v haproxy'  # tests/integration/httpd_haproxy.sh
+need libfaketime     'ls /usr/lib/*/faketime/libfaketime.so.1'  # httpd_tls_tickets.sh (ticket key rotation)
 need systemd         'command -v systemd-socket-activate && command -v systemd-analyze'  # httpd_systemd.sh
 need iproute2        'command -v ip'  # private namespaces' loopback: fetch_resolve.sh, fetch_happy_eyeballs.sh
 need procps          'command -v pgrep'  # tests/integration/fetch_parallel.sh, fault_signals.sh

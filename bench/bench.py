@@ -15,7 +15,8 @@ BENCH_ROUNDS [3]; BENCH_CLIENT_RUNS [5]; BENCH_IDLE_CONNS [5000];
 BENCH_SERVERS comma list to restrict the servers [all available];
 BENCH_NICE priority of servers and clients when run as root [-10];
 BENCH_SCENARIOS comma list of parts to run: a-f (a, b, d include a', b', d'), g,
-clients [all];
+clients, tls (issue 13's scenarios ta-tg against every TLS server installed; "tls"
+alone rewrites only the TLS section of the report) [all];
 BENCH_OUT report path [bench/RESULTS.md].
 """
 import datetime

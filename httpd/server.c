@@ -74,9 +74,11 @@ static void server_signals(sigset_t *wait_mask)
 
 /* ---- clock ---- */
 
-/* Renews Date once a second, the monotonic second deadlines count in, and
- * the finer monotonic time the file cache times its fstat window by (one
- * clock read per wakeup instead of one per cache hit). */
+/* Renews Date (and the wall time that picks the TLS ticket keys) once a
+ * second, the monotonic second deadlines count in, and the finer monotonic
+ * time the file cache times its fstat window by (one clock read per wakeup
+ * instead of one per cache hit). The one place httpd reads the wall clock
+ * while serving: tests move it with libfaketime. */
 static void server_time(struct server *s)
 {
 	struct timespec ts;
@@ -85,6 +87,8 @@ static void server_time(struct server *s)
 	if (now != s->env.ctx.now) {
 		s->env.ctx.now = now;
 		date_format(now, s->env.ctx.date);
+		if (s->env.tls)
+			tls_ctx_set_time(s->env.tls, now);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->env.clock = (uint32_t)ts.tv_sec;
@@ -279,19 +283,34 @@ static void server_close_all(struct server *s)
 
 /* SIGHUP: certificate and key read again, for new connections (those open
  * keep their session); a pair that does not load leaves the old one. */
+/* Replaces *tls by a context with the certificate and key read again and the
+ * same ticket keys (tickets already given out stay good); 0, or -1 with the
+ * reason in err and *tls left as it was. */
+static int server_tls_renew(const struct httpd_config *cfg, struct tls_ctx **tls, char *err,
+			    size_t errlen)
+{
+	struct tls_server_opts o = cfg->tls;
+
+	o.tickets_of = *tls;
+	struct tls_ctx *t = tls_server_ctx(&o, err, errlen);
+	if (!t)
+		return -1;
+	tls_ctx_free(*tls);
+	*tls = t;
+	return 0;
+}
+
 static void server_tls_reload(struct server *s)
 {
 	char err[512];
 
 	if (!s->env.tls)
 		return;
-	struct tls_ctx *t = tls_server_ctx(&s->env.ctx.cfg->tls, err, sizeof err);
-	if (!t) {
+	if (server_tls_renew(s->env.ctx.cfg, &s->env.tls, err, sizeof err) != 0) {
 		log_msg(LOG_ERROR, "TLS reload refused, the old certificate stays: %s", err);
 		return;
 	}
-	tls_ctx_free(s->env.tls);
-	s->env.tls = t;
+	tls_ctx_set_time(s->env.tls, s->env.ctx.now);
 	log_msg(LOG_INFO, "TLS certificate and key reloaded");
 }
 
@@ -385,7 +404,7 @@ out:
 
 struct server_workers {
 	const struct httpd_config *cfg;
-	const struct server_setup *su;
+	struct server_setup su; /* tls: the context new workers start with */
 	int n;
 	const sigset_t *wait_mask;
 	pid_t *pids;
@@ -397,14 +416,19 @@ struct server_workers {
 static pid_t server_fork(struct server_workers *w, int i)
 {
 	pid_t parent = getpid();
+	time_t now = time(NULL);
 
+	/* Every worker's ticket-key ratchet starts from this one, brought to now:
+	 * they step in time together, and the parent keeps no older state. */
+	if (w->su.tls)
+		tls_ctx_set_time(w->su.tls, now);
 	fflush(NULL); /* nothing buffered may be written twice */
 	pid_t pid = fork();
 	if (pid != 0) {
 		if (pid < 0)
 			log_msg(LOG_ERROR, "fork: %s", strerror(errno));
 		w->pids[i] = pid;
-		w->started[i] = time(NULL);
+		w->started[i] = now;
 		return pid;
 	}
 	/* A worker whose parent vanished (SIGKILL) must not serve on alone. */
@@ -414,11 +438,11 @@ static pid_t server_fork(struct server_workers *w, int i)
 	for (int j = 0; j < w->n; j++) {
 		if (j == i)
 			continue;
-		close(w->su->lfds[j]);
-		if (w->su->rfds)
-			close(w->su->rfds[j]);
+		close(w->su.lfds[j]);
+		if (w->su.rfds)
+			close(w->su.rfds[j]);
 	}
-	exit(server_run(w->cfg, w->su, i, w->wait_mask));
+	exit(server_run(w->cfg, &w->su, i, w->wait_mask));
 }
 
 static void server_signal_all(struct server_workers *w, int sig)
@@ -457,6 +481,17 @@ static int server_reap(struct server_workers *w, int *worst)
 	return 0;
 }
 
+/* SIGHUP in the parent: the certificate and key a worker forked from now on
+ * (a restarted one) serves with, the same as the running workers reload.
+ * Quiet: the workers log the outcome. */
+static void server_parent_reload(struct server_workers *w)
+{
+	char err[512];
+
+	if (w->su.tls)
+		(void)server_tls_renew(w->cfg, &w->su.tls, err, sizeof err);
+}
+
 static int server_parent(struct server_workers *w)
 {
 	int worst = 0, alive = 0;
@@ -470,6 +505,7 @@ static int server_parent(struct server_workers *w)
 		sigsuspend(w->wait_mask);
 		if (server_sig_hup) {
 			server_sig_hup = 0;
+			server_parent_reload(w);
 			server_signal_all(w, SIGHUP);
 		}
 		if (server_sig_chld) {
@@ -483,9 +519,9 @@ static int server_parent(struct server_workers *w)
 	}
 	/* The workers drain; our copies of the listeners must not keep the port open. */
 	for (int i = 0; i < w->n; i++) {
-		close(w->su->lfds[i]);
-		if (w->su->rfds)
-			close(w->su->rfds[i]);
+		close(w->su.lfds[i]);
+		if (w->su.rfds)
+			close(w->su.rfds[i]);
 	}
 	server_signal_all(w, SIGTERM);
 	do {
@@ -515,13 +551,13 @@ int server_start(const struct httpd_config *cfg, const struct server_setup *su)
 	server_signals(&wait_mask);
 	if (su->n == 1)
 		return server_run(cfg, su, 0, &wait_mask);
-	struct server_workers w = {cfg, su, su->n, &wait_mask, NULL, NULL, 0};
+	struct server_workers w = {cfg, *su, su->n, &wait_mask, NULL, NULL, 0};
 	w.pids = calloc((size_t)su->n, sizeof *w.pids);
 	w.started = calloc((size_t)su->n, sizeof *w.started);
 	int rc = 1;
 	if (w.pids && w.started)
 		rc = server_parent(&w);
-	tls_ctx_free(su->tls);
+	tls_ctx_free(w.su.tls);
 	free(w.pids);
 	free(w.started);
 	return rc;

@@ -4,13 +4,17 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -25,26 +29,71 @@
 /* A client reads ahead into a larger buffer: one recv brings many records. */
 #define TLS_CLIENT_READ_BUF (128 * 1024)
 #define TLS_FILE_CHUNK (16 * 1024) /* one record's worth, for sendfile without kTLS */
+#define TLS_ERROR_MAX 384
+/* Session ticket keys: one per period of TLS_TICKET_PERIOD seconds of wall
+ * time, made by a one-way ratchet: a random 32-byte state at start, and at
+ * each new period state = HMAC-SHA-256(state, "next"), keys =
+ * HMAC-SHA-512(state, "keys") (AES-256-CBC, then HMAC-SHA-256). Every worker
+ * forked with the same state steps it at the same periods, so all hold the
+ * same keys with nothing shared at run time; and a step cannot be undone, so
+ * memory read later gives no key of a period already gone (the tickets of the
+ * past, which carry session secrets, stay sealed). A period's key seals the
+ * tickets made in it and opens them also in the next period; then it is
+ * gone. A ticket lives two periods (its lifetime hint), so it is honoured 12
+ * to 24 hours. */
+#define TLS_TICKET_PERIOD (12 * 3600)
+#define TLS_TICKET_NAME "httpd-tk" /* 8 bytes, then the period's number */
+
+struct tls_tickets {
+	uint64_t period;         /* of cur */
+	int anchored;            /* period was set from a clock (tls_ctx_set_time) */
+	int has_prev;            /* prev holds the keys of period - 1 */
+	unsigned char state[32]; /* the ratchet at period */
+	unsigned char cur[64];   /* AES key, then HMAC key, of period */
+	unsigned char prev[64];
+};
 
 static const unsigned char tls_alpn_http11[] = "\x08http/1.1";
 
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
+	unsigned refs;              /* the caller's and one per session */
+	EVP_CIPHER *ticket_cipher;  /* server: AES-256-CBC, fetched once */
+	struct tls_tickets tickets; /* server */
 };
 
+/* Kept small: an idle server session already holds ~14 KB inside OpenSSL
+ * (README, "Memory per idle TLS connection"), so the name and the message
+ * buffer are allocated only by the clients and the failures that use them. */
 struct tls {
 	SSL *ssl;
-	int pending; /* a result to report on the next read (after returning bytes) */
-	int failed;  /* TLS_ERROR or TLS_EOF happened: no shutdown */
-	int verify_failed;
-	int handshaken; /* the handshake completed */
-	char host[256]; /* the client's peer name, for messages */
-	char error[384];
+	struct tls_ctx *ctx;  /* referenced: the ticket callback reads it */
+	char *host;           /* a client's peer name, for messages; NULL on a server */
+	char *error;          /* the last failure's reason (TLS_ERROR_MAX bytes); NULL before one */
+	int pending;          /* a result to report on the next read (after returning bytes) */
+	unsigned char failed; /* TLS_ERROR or TLS_EOF happened: no shutdown */
+	unsigned char verify_failed;
+	unsigned char handshaken; /* the handshake completed */
+	unsigned char error_lost; /* no memory for the reason */
 };
 
 const char *tls_library(void)
 {
 	return OpenSSL_version(OPENSSL_VERSION);
+}
+
+/* Sets the reason tls_error() reports. */
+__attribute__((format(printf, 2, 3))) static void tls_set_error(struct tls *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!t->error && !(t->error = malloc(TLS_ERROR_MAX))) {
+		t->error_lost = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->error, TLS_ERROR_MAX, fmt, ap);
+	va_end(ap);
 }
 
 /* The newest OpenSSL error's reason, else fallback. */
@@ -73,16 +122,64 @@ static struct tls_ctx *tls_ctx_wrap(SSL_CTX *sc, char *err, size_t errlen)
 		SSL_CTX_free(sc);
 		return NULL;
 	}
-	c->ssl_ctx = sc;
+	*c = (struct tls_ctx){.ssl_ctx = sc, .refs = 1};
+	SSL_CTX_set_app_data(sc, c);
 	return c;
 }
 
 void tls_ctx_free(struct tls_ctx *c)
 {
-	if (!c)
+	if (!c || --c->refs > 0)
 		return;
-	SSL_CTX_free(c->ssl_ctx); /* sessions hold their own references */
+	SSL_CTX_free(c->ssl_ctx);
+	EVP_CIPHER_free(c->ticket_cipher);
+	OPENSSL_cleanse(&c->tickets, sizeof(c->tickets));
 	free(c);
+}
+
+/* The keys of the ratchet's state. */
+static int tls_ticket_derive(struct tls_tickets *k)
+{
+	unsigned int len = 0;
+
+	return HMAC(EVP_sha512(), k->state, sizeof(k->state), (const unsigned char *)"keys", 4,
+	            k->cur, &len) &&
+	               len == sizeof(k->cur)
+	           ? 0
+	           : -1;
+}
+
+/* One period on: the state and keys of the last period are overwritten. */
+static int tls_ticket_step(struct tls_tickets *k)
+{
+	unsigned char next[32];
+	unsigned int len = 0;
+
+	if (!HMAC(EVP_sha256(), k->state, sizeof(k->state), (const unsigned char *)"next", 4, next,
+	          &len) ||
+	    len != sizeof(next))
+		return -1;
+	memcpy(k->prev, k->cur, sizeof(k->prev));
+	memcpy(k->state, next, sizeof(k->state));
+	OPENSSL_cleanse(next, sizeof(next));
+	k->has_prev = 1;
+	k->period++;
+	return tls_ticket_derive(k);
+}
+
+void tls_ctx_set_time(struct tls_ctx *c, time_t now)
+{
+	struct tls_tickets *k = &c->tickets;
+	uint64_t p = now > 0 ? (uint64_t)now / TLS_TICKET_PERIOD : 0;
+
+	if (!k->anchored) {
+		k->period = p;
+		k->anchored = 1;
+		return;
+	}
+	/* A clock set back leaves the keys as they are: the ratchet only goes on. */
+	while (k->period < p && tls_ticket_step(k) == 0)
+		;
 }
 
 /* A directory of CAs named by subject hash ("1a2b3c4d.0"), as Debian's
@@ -228,8 +325,64 @@ static int tls_server_cert(SSL_CTX *sc, const struct tls_server_opts *o, char *e
 	return 0;
 }
 
+/* OpenSSL's ticket hook: seals a new ticket with this period's key (enc), or
+ * finds the key a ticket names: 1 this period's, 2 the last period's (valid,
+ * and the client gets a new ticket), 0 none (a full handshake), -1 failure. */
+static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_CIPHER_CTX *cctx,
+                         EVP_MAC_CTX *hctx, int enc)
+{
+	const struct tls_ctx *c = SSL_CTX_get_app_data(SSL_get_SSL_CTX(s));
+	const struct tls_tickets *k = &c->tickets;
+	unsigned char keys[64]; /* a copy: OSSL_PARAM takes a writable buffer */
+	uint64_t p = 0;
+	int r = 1;
+
+	if (enc) {
+		memcpy(name, TLS_TICKET_NAME, 8);
+		for (int i = 0; i < 8; i++)
+			name[8 + i] = (unsigned char)(k->period >> (56 - 8 * i));
+		if (RAND_bytes(iv, 16) != 1)
+			return -1;
+	} else {
+		if (memcmp(name, TLS_TICKET_NAME, 8) != 0)
+			return 0;
+		for (int i = 0; i < 8; i++)
+			p = p << 8 | name[8 + i];
+		if (k->has_prev && p + 1 == k->period)
+			r = 2;
+		else if (p != k->period)
+			return 0;
+	}
+	memcpy(keys, r == 2 ? k->prev : k->cur, sizeof(keys));
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, keys + 32, 32),
+	                       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+	                       OSSL_PARAM_construct_end()};
+	if (EVP_MAC_CTX_set_params(hctx, params) != 1 ||
+	    EVP_CipherInit_ex(cctx, c->ticket_cipher, NULL, keys, iv, enc) != 1)
+		r = -1;
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return r;
+}
+
+/* Tickets sealed by the ratchet of o->tickets_of (a reload), or a new one. */
+static int tls_ticket_setup(struct tls_ctx *c, const struct tls_server_opts *o)
+{
+	if (o->tickets_of)
+		c->tickets = o->tickets_of->tickets;
+	else if (RAND_bytes(c->tickets.state, sizeof(c->tickets.state)) != 1 ||
+	         tls_ticket_derive(&c->tickets) != 0)
+		return -1;
+	if (!(c->ticket_cipher = EVP_CIPHER_fetch(NULL, "AES-256-CBC", NULL)))
+		return -1;
+	SSL_CTX_set_timeout(c->ssl_ctx, 2 * TLS_TICKET_PERIOD);
+	return SSL_CTX_set_tlsext_ticket_key_evp_cb(c->ssl_ctx, tls_ticket_cb) == 1 ? 0 : -1;
+}
+
 struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_t errlen)
 {
+	struct tls_ctx *c;
+
 	uint64_t opts = SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION;
 	SSL_CTX *sc;
 
@@ -253,6 +406,11 @@ struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_
 	/* One recv brings what has arrived, not a record header and then its
 	 * body: a keep-alive request costs one read instead of two. */
 	SSL_CTX_set_read_ahead(sc, 1);
+	/* Resumption is by ticket alone (the client keeps the state). A server
+	 * cache would keep the session of every TLS 1.2 client without tickets
+	 * (~1 KB each, up to 20,480 per worker) after its connection closed,
+	 * and that client would miss it when it lands on another worker. */
+	SSL_CTX_set_session_cache_mode(sc, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_default_passwd_cb(sc, tls_no_password);
 	SSL_CTX_set_alpn_select_cb(sc, tls_alpn_select, NULL);
 	SSL_CTX_set_dh_auto(sc, 1);
@@ -263,7 +421,15 @@ struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_
 	}
 	if (tls_server_cert(sc, o, err, errlen) != 0)
 		goto fail;
-	return tls_ctx_wrap(sc, err, errlen);
+	if (!(c = tls_ctx_wrap(sc, err, errlen)))
+		return NULL;
+	if (tls_ticket_setup(c, o) != 0) {
+		snprintf(err, errlen, "TLS: session tickets: %s",
+		         tls_queue_reason("cannot set up"));
+		tls_ctx_free(c);
+		return NULL;
+	}
+	return c;
 fail:
 	SSL_CTX_free(sc);
 	return NULL;
@@ -280,7 +446,13 @@ static struct tls *tls_new(struct tls_ctx *c, int fd, char *err, size_t errlen)
 	struct tls *t = calloc(1, sizeof(*t));
 
 	ERR_clear_error();
-	if (!t || !(t->ssl = SSL_new(c->ssl_ctx)) || SSL_set_fd(t->ssl, fd) != 1) {
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	t->ctx = c;
+	c->refs++;
+	if (!(t->ssl = SSL_new(c->ssl_ctx)) || SSL_set_fd(t->ssl, fd) != 1) {
 		snprintf(err, errlen, "TLS: %s", tls_queue_reason("out of memory"));
 		tls_free(t);
 		return NULL;
@@ -295,7 +467,11 @@ struct tls *tls_client(struct tls_ctx *c, int fd, const char *host, char *err, s
 
 	if (!t)
 		return NULL;
-	snprintf(t->host, sizeof(t->host), "%s", host);
+	if (!(t->host = strdup(host))) {
+		snprintf(err, errlen, "out of memory");
+		tls_free(t);
+		return NULL;
+	}
 	SSL_set_connect_state(t->ssl);
 	if (tls_is_ip(host))
 		ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(t->ssl), host) == 1;
@@ -325,6 +501,9 @@ void tls_free(struct tls *t)
 	if (!t)
 		return;
 	SSL_free(t->ssl);
+	tls_ctx_free(t->ctx);
+	free(t->host);
+	free(t->error);
 	free(t);
 }
 
@@ -353,15 +532,15 @@ static void tls_verify_text(struct tls *t, long v)
 		break;
 	case X509_V_ERR_HOSTNAME_MISMATCH:
 	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		snprintf(t->error, sizeof(t->error),
-		         "certificate verify failed: name mismatch (the certificate is not for %s)",
-		         t->host);
+		tls_set_error(
+		    t, "certificate verify failed: name mismatch (the certificate is not for %s)",
+		    t->host);
 		return;
 	default:
 		what = X509_verify_cert_error_string(v);
 		break;
 	}
-	snprintf(t->error, sizeof(t->error), "certificate verify failed: %s", what);
+	tls_set_error(t, "certificate verify failed: %s", what);
 }
 
 /* Turns a failed OpenSSL call's return r into a tls_result, with the reason. */
@@ -382,8 +561,7 @@ static int tls_result_of(struct tls *t, int r)
 		if (q == 0 && errno == 0)
 			goto eof;
 		t->failed = 1;
-		snprintf(t->error, sizeof(t->error), "%s",
-		         q ? tls_queue_reason("error") : strerror(errno));
+		tls_set_error(t, "%s", q ? tls_queue_reason("error") : strerror(errno));
 		return TLS_ERROR;
 	default:
 		break;
@@ -397,13 +575,13 @@ static int tls_result_of(struct tls *t, int r)
 		tls_verify_text(t, v);
 		return TLS_ERROR;
 	}
-	snprintf(t->error, sizeof(t->error), "TLS: %s", tls_queue_reason("protocol error"));
+	tls_set_error(t, "TLS: %s", tls_queue_reason("protocol error"));
 	return TLS_ERROR;
 eof:
 	t->failed = 1;
-	snprintf(t->error, sizeof(t->error), "%s",
-	         t->handshaken ? "connection closed without TLS close_notify"
-	                       : "connection closed during the TLS handshake");
+	tls_set_error(t, "%s",
+	              t->handshaken ? "connection closed without TLS close_notify"
+	                            : "connection closed during the TLS handshake");
 	return TLS_EOF;
 }
 
@@ -492,8 +670,8 @@ ssize_t tls_sendfile(struct tls *t, int fd, off_t off, size_t n)
 	/* Re-reading the same bytes after a want is what SSL_write asks for. */
 	got = pread(fd, chunk, n < sizeof(chunk) ? n : sizeof(chunk), off);
 	if (got <= 0) {
-		snprintf(t->error, sizeof(t->error), "reading the file: %s",
-		         got == 0 ? "file ended early" : strerror(errno));
+		tls_set_error(t, "reading the file: %s",
+		              got == 0 ? "file ended early" : strerror(errno));
 		return TLS_ERROR;
 	}
 	return tls_write(t, chunk, (size_t)got);
@@ -521,7 +699,7 @@ int tls_verify_failed(const struct tls *t)
 
 const char *tls_error(const struct tls *t)
 {
-	return t->error;
+	return t->error ? t->error : t->error_lost ? "out of memory" : "";
 }
 
 const char *tls_describe(const struct tls *t, char *out, size_t outlen)

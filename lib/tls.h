@@ -19,15 +19,25 @@
  * Contexts are reference counted: a session holds its context, so a server
  * reloading its certificate builds a new context, swaps it in for new
  * connections and frees the old one; sessions already made keep theirs.
- * Build server contexts before forking workers: the session ticket keys
- * (random, in memory, per context) are then shared by every worker, and a
- * reload rotates them. Not thread-safe per session; one session per
- * connection. SIGPIPE is the caller's to ignore (net_ignore_sigpipe). */
+ *
+ * Session tickets: a server context makes a random state (in memory only)
+ * and steps it by a one-way function once per 12 hours of the time the caller
+ * gives with tls_ctx_set_time (period n is [n * 12 h, (n + 1) * 12 h) since
+ * the epoch); each step gives the period's ticket key, and no step can be
+ * undone, so the keys of periods gone cannot be found again. A key seals the
+ * tickets of its period and still opens them in the next; a ticket's
+ * lifetime is 24 hours. Give the context its time, then fork the workers;
+ * build a reload's context with tickets_of set to the one it replaces: every
+ * worker then holds the same keys at the same time, so a client resumes on
+ * whichever worker it lands. Not thread-safe per session; one
+ * session per connection. SIGPIPE is the caller's to ignore
+ * (net_ignore_sigpipe). */
 #ifndef TLS_H
 #define TLS_H
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 enum tls_result {
 	TLS_ERROR = -1,      /* failed: tls_error() says why; the session is unusable */
@@ -47,9 +57,11 @@ struct tls_client_opts {
 };
 
 struct tls_server_opts {
-	const char *cert_file; /* PEM certificate, then its chain */
-	const char *key_file;  /* PEM private key (RSA or ECDSA) */
-	int ktls;              /* 1: ask for kernel TLS (SSL_OP_ENABLE_KTLS) */
+	const char *cert_file;            /* PEM certificate, then its chain */
+	const char *key_file;             /* PEM private key (RSA or ECDSA) */
+	int ktls;                         /* 1: ask for kernel TLS (SSL_OP_ENABLE_KTLS) */
+	const struct tls_ctx *tickets_of; /* a reload: go on with this context's ticket
+	                                   * secret; NULL: a new random one */
 };
 
 /* Client: the system trust store (SSL_CERT_FILE / SSL_CERT_DIR honoured; a
@@ -59,13 +71,18 @@ struct tls_server_opts {
 struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_t errlen);
 /* Server: TLS 1.2 and 1.3 only, Mozilla's "intermediate" ciphers, ALPN
  * http/1.1 (a client offering only other protocols goes on without ALPN),
- * session tickets, no renegotiation, no compression, I/O buffers released
- * while idle. Refused with a reason naming the file and the problem: an
- * unreadable file, no certificate or key in it, a key that does not match
- * the certificate, a certificate that has expired or is not yet valid. */
+ * session tickets (see above; no server-side session cache), no
+ * renegotiation, no compression, I/O buffers released while idle. Refused
+ * with a reason naming the file and the problem: an unreadable file, no
+ * certificate or key in it, a key that does not match the certificate, a
+ * certificate that has expired or is not yet valid. */
 struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_t errlen);
 /* Drops the caller's reference (NULL is fine). */
 void tls_ctx_free(struct tls_ctx *c);
+/* The wall time (seconds since the epoch) of a server context's ticket keys:
+ * the first call sets the period of the keys the context was made with, later
+ * ones step them up to now's period (a clock set back changes nothing). */
+void tls_ctx_set_time(struct tls_ctx *c, time_t now);
 
 /* A client session on connected socket fd. host (a name, or an IPv4/IPv6
  * literal without brackets) is what the certificate must be for; SNI is
