@@ -23,7 +23,7 @@ R=$(mkroot site)
 printf 'hello\n' >"$R/index.html"
 
 # httpd's wall clock: frozen at the time written here (UTC), monotonic time real.
-clock() { echo "$1" >"$T/clock"; sleep 1.2; } # the loop reads the clock once a second
+clock() { echo "$1" >"$T/clock"; sleep 2.5; } # the loop reads it once a second; slack for a loaded machine
 # Days within the test certificates' validity (made now, for 825 days).
 D1=$(date -u -d "+1 day" +%Y-%m-%d)
 D2=$(date -u -d "+2 days" +%Y-%m-%d)
