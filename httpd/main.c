@@ -494,13 +494,10 @@ static int main_kernel_tls(void)
 	return 0;
 }
 
-static void main_print_url(const struct httpd_config *cfg)
+static void main_print_url(const struct httpd_config *cfg, const char *ktls)
 {
 	const char *host = cfg->bind ? cfg->bind : "localhost";
 	int v6 = strchr(host, ':') != NULL;
-	const char *ktls = !cfg->tls.ktls     ? "off (--no-ktls)"
-			   : main_kernel_tls() ? "on where the kernel takes the session"
-					       : "off (this kernel offers no tls ULP)";
 
 	printf("httpd %s: serving %s at http%s://%s%s%s:%s/", HTTPD_VERSION, cfg->root.real,
 	       cfg->tls.cert_file ? "s" : "", v6 ? "[" : "", host, v6 ? "]" : "", cfg->port);
@@ -538,6 +535,13 @@ int main(int argc, char **argv)
 	cfg.extra_headers_len = headers.len;
 
 	struct server_setup su = {.n = cfg.workers, .log = &alog};
+	int kernel_tls = main_kernel_tls();
+	const char *ktls = !cfg.tls.ktls ? "off (--no-ktls)"
+			   : kernel_tls  ? "on where the kernel takes the session"
+					 : "off (this kernel offers no tls ULP)";
+	/* Asked for where the kernel lacks it, OpenSSL would try it on every
+	 * connection: two failing setsockopt calls each. */
+	cfg.tls.ktls = cfg.tls.ktls && kernel_tls;
 	/* Before anything else: a certificate problem is a usage error. */
 	if (cfg.tls.cert_file && !(su.tls = tls_server_ctx(&cfg.tls, err, sizeof err))) {
 		fprintf(stderr, "httpd: %s\n", err);
@@ -580,7 +584,7 @@ int main(int argc, char **argv)
 		main_listen(&cfg, &cfg.redirect_port, lfds + cfg.workers, cfg.workers, NULL, 0);
 	}
 	main_drop_privileges(&cfg);
-	main_print_url(&cfg);
+	main_print_url(&cfg, ktls);
 
 	int rc = server_start(&cfg, &su);
 

@@ -326,8 +326,11 @@ static int tls_server_cert(SSL_CTX *sc, const struct tls_server_opts *o, char *e
 }
 
 /* OpenSSL's ticket hook: seals a new ticket with this period's key (enc), or
- * finds the key a ticket names: 1 this period's, 2 the last period's (valid,
- * and the client gets a new ticket), 0 none (a full handshake), -1 failure. */
+ * finds the key a ticket names: 1 this period's, 2 valid and the client gets
+ * a new ticket, 0 none (a full handshake), -1 failure. A new ticket goes out
+ * for the last period's key, and in TLS 1.3 for every ticket: a client
+ * should present a ticket once (RFC 8446, C.4), so without a new one it
+ * could resume only every other connection. */
 static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_CIPHER_CTX *cctx,
                          EVP_MAC_CTX *hctx, int enc)
 {
@@ -335,7 +338,7 @@ static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_
 	const struct tls_tickets *k = &c->tickets;
 	unsigned char keys[64]; /* a copy: OSSL_PARAM takes a writable buffer */
 	uint64_t p = 0;
-	int r = 1;
+	int prev = 0, r;
 
 	if (enc) {
 		memcpy(name, TLS_TICKET_NAME, 8);
@@ -349,11 +352,12 @@ static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_
 		for (int i = 0; i < 8; i++)
 			p = p << 8 | name[8 + i];
 		if (k->has_prev && p + 1 == k->period)
-			r = 2;
+			prev = 1;
 		else if (p != k->period)
 			return 0;
 	}
-	memcpy(keys, r == 2 ? k->prev : k->cur, sizeof(keys));
+	r = enc ? 1 : prev || SSL_version(s) >= TLS1_3_VERSION ? 2 : 1;
+	memcpy(keys, prev ? k->prev : k->cur, sizeof(keys));
 	char digest[] = "SHA256";
 	OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, keys + 32, 32),
 	                       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),

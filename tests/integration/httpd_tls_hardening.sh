@@ -54,8 +54,12 @@ check_contains "ALPN: h2 only goes on without ALPN" "$T/alpn2" "No ALPN negotiat
 check_contains "renegotiation is refused" "$T/reneg" "no renegotiation"
 REQ='GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'
 (printf "$REQ"; sleep 0.5) | sc -sess_out "$T/sess" -ign_eof >"$T/s1" 2>&1
-(printf "$REQ"; sleep 0.5) | sc -sess_in "$T/sess" -ign_eof >"$T/s2" 2>&1
+(printf "$REQ"; sleep 0.5) | sc -sess_in "$T/sess" -sess_out "$T/sess2" -ign_eof >"$T/s2" 2>&1
 check_contains "TLS 1.3 resumption by ticket" "$T/s2" "Reused, TLSv1.3"
+# A TLS 1.3 client presents a ticket once (RFC 8446, C.4): a resumed
+# connection hands out a new one, and that one resumes too.
+(printf "$REQ"; sleep 0.5) | sc -sess_in "$T/sess2" -ign_eof >"$T/s2b" 2>&1
+check_contains "TLS 1.3: the ticket from a resumed connection resumes again" "$T/s2b" "Reused, TLSv1.3"
 (printf "$REQ"; sleep 0.5) | sc -tls1_2 -sess_out "$T/sess12" -ign_eof >"$T/s3" 2>&1
 (printf "$REQ"; sleep 0.5) | sc -tls1_2 -sess_in "$T/sess12" -ign_eof >"$T/s4" 2>&1
 check_contains "TLS 1.2 resumption by ticket" "$T/s4" "Reused, TLSv1.2"
