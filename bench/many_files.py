@@ -121,7 +121,18 @@ def run_one(name, urls):
     return r if ok else None
 
 
-def report(results):
+def memory():
+    """The page cache and free memory now: what a new page costs the kernel
+    (and so both clients) depends on them (RESULTS.md, "Many files")."""
+    m = {}
+    with open("/proc/meminfo") as f:
+        for line in f:
+            k, v = line.split(":", 1)
+            m[k] = int(v.split()[0]) // 1024
+    return f"MemFree {m['MemFree']:,} MiB, page cache {m['Cached']:,} MiB of {m['MemTotal']:,} MiB"
+
+
+def report(results, mem):
     total = SMALL[0] * SMALL[1] + BIG[0] * BIG[1]
     L = [BEGIN, "## Many files: fetch -j vs curl --parallel and wget -i, from nginx\n",
          f"{bench.sh('nginx -v 2>&1')} (one worker, CPU 0, sendfile, plain HTTP on loopback) serves "
@@ -132,7 +143,8 @@ def report(results):
          f"Commands: {'; '.join('`' + ' '.join(c[:9]).replace(REPO + '/bin/', '') + (' URL...' if 'curl' in k else '') + '`' for k, c in cmds([]).items())}. "
          f"Medians of {CLIENT_RUNS} interleaved runs, the client (and its workers) pinned to "
          f"CPU {bench.CLIENT_CPU}; CPU is user+sys of the client and every process it waited for; "
-         "a run counts only when it exits 0 with every file of the right size.\n",
+         "a run counts only when it exits 0 with every file of the right size. "
+         f"Memory at the start: {mem}.\n",
          "| client | CPU s | user s | sys s | wall s | max RSS KiB | ok runs |",
          "|---|---|---|---|---|---|---|"]
     for name in CLIENTS:
@@ -174,7 +186,7 @@ def main():
     urls = [f"http://{HOST}:{srv.port}/{name}" for name in files()]
     with open(LIST, "w") as f:
         f.write("\n".join(urls) + "\n")
-    results = {}
+    results, mem = {}, memory()
     try:
         for _ in range(CLIENT_RUNS):
             for name in CLIENTS:
@@ -184,7 +196,7 @@ def main():
             say(f"many files, {name}: {len(ok)}/{CLIENT_RUNS} ok" + (
                 f", cpu {med([r['cpu_s'] for r in ok]):.3f} s, wall {med([r['wall_s'] for r in ok]):.3f} s"
                 if ok else ""))
-        report(results)
+        report(results, mem)
     finally:
         srv.stop()
 
