@@ -805,9 +805,9 @@ def tls_write(section):
     """Puts the TLS section into RESULTS.md, replacing an older one."""
     old = open(OUT).read() if os.path.exists(OUT) else ""
     i = old.find("## TLS (issue 13)")
-    if i >= 0:
-        j = old.find("\n## ", i + 1)
-        old = old[:i] + (old[j + 1:] if j >= 0 else "")
+    if i >= 0:  # up to the next section, or the marker that opens one
+        ends = [j for j in (old.find("\n## ", i + 1), old.find("\n<!-- ", i + 1)) if j >= 0]
+        old = old[:i] + (old[min(ends) + 1:] if ends else "")
     with open(OUT, "w") as f:
         f.write(old.rstrip("\n") + "\n\n" + section)
 
