@@ -10,16 +10,7 @@
 
 #include <openssl/evp.h>
 
-static int digest_hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "url.h"
 
 int fetch_digest_parse(const char *spec, struct fetch_digest *d, char *err, size_t errlen)
 {
@@ -41,7 +32,7 @@ int fetch_digest_parse(const char *spec, struct fetch_digest *d, char *err, size
 		return -1;
 	}
 	for (size_t i = 0; i < d->len; i++) {
-		int hi = digest_hex_value(hex[2 * i]), lo = digest_hex_value(hex[2 * i + 1]);
+		int hi = url_hex((unsigned char)hex[2 * i]), lo = url_hex((unsigned char)hex[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			snprintf(err, errlen, "--checksum: '%s' is not hexadecimal", hex);
 			return -1;

@@ -29,7 +29,7 @@ static int url_is_digit(unsigned char c)
 	return c >= '0' && c <= '9';
 }
 
-static int url_hex(unsigned char c)
+int url_hex(unsigned char c)
 {
 	if (url_is_digit(c))
 		return c - '0';

@@ -67,6 +67,10 @@ int url_host_header(const struct url *u, char *out, size_t outlen);
  * '+' stays '+'; %00 gives a NUL byte (path_normalize refuses it). out is NOT
  * NUL-terminated: write out[len] = '\0' yourself when there is room. */
 ssize_t url_decode(const char *in, size_t n, char *out);
+
+/* The value of the hexadecimal digit c (either case), or -1. */
+int url_hex(unsigned char c);
+
 /* Appends in to out, percent-encoding every byte that is not an unreserved
  * character (RFC 3986) and not in `keep` (e.g. "/" for paths; NULL for none),
  * with upper-case hex. 0, or -1 (buffer limit, errno from buffer_reserve)
