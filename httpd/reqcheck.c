@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "url.h"
+
 /* Byte classes, so that a scan costs one table load per byte.
  * RC_TCHAR: RFC 9110 tchar, the bytes a field name is made of.
  * RC_STOP: where a line scan stops: CR and LF (line ends), HTAB (allowed in
@@ -249,11 +251,6 @@ static int reqcheck_transfer_encoding(const struct http_head *h)
 	return codings == 1 ? 0 : 501;
 }
 
-static int reqcheck_hex(unsigned char c)
-{
-	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
-}
-
 /* Host (RFC 9112 3.2): uri-host [ ":" port ], uri-host a bracketed IPv6
  * address, or a reg-name (which IPv4 addresses are too); port digits. */
 static int reqcheck_host(const char *v, size_t n)
@@ -277,8 +274,8 @@ static int reqcheck_host(const char *v, size_t n)
 		for (;;) {
 			while (i < n && (reqcheck_class[(unsigned char)v[i]] & RC_HOST))
 				i++;
-			if (n - i < 3 || v[i] != '%' || !reqcheck_hex((unsigned char)v[i + 1]) ||
-			    !reqcheck_hex((unsigned char)v[i + 2]))
+			if (n - i < 3 || v[i] != '%' || url_hex((unsigned char)v[i + 1]) < 0 ||
+			    url_hex((unsigned char)v[i + 2]) < 0)
 				break;
 			i += 3;
 		}
