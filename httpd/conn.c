@@ -456,7 +456,7 @@ static int conn_send(struct conn_env *e, struct conn *c)
 	}
 	buffer_clear(&io->out);
 	io->out_off = 0;
-	if (io->file.left > 0) {
+	if (io->file.fd >= 0) {
 		int r = transport_send_file(&c->t, &io->file, &progress);
 		if (r < 0)
 			return -1;

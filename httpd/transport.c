@@ -131,6 +131,20 @@ static ssize_t transport_copy(struct transport *t, struct transport_file *f, siz
 	return n;
 }
 
+/* The gathered tail of a body: 1 when it went (and gathering ends), 0 when
+ * the socket is full, -1. */
+static int transport_tls_flush(struct transport *t, int *progress)
+{
+	int r = tls_flush(t->tls, progress);
+
+	if (r == TLS_WANT_WRITE)
+		return 0;
+	if (r < 0)
+		return -1;
+	tls_gather_end(t->tls);
+	return 1;
+}
+
 int transport_send_file(struct transport *t, struct transport_file *f, int *progress)
 {
 	/* The one choice of a body's path (PROFILE.md, finding 5). Plaintext:
@@ -140,6 +154,9 @@ int transport_send_file(struct transport *t, struct transport_file *f, int *prog
 	int copy = t->tls ? !tls_ktls_send(t->tls) : f->left >= TRANSPORT_COPY_MIN;
 	size_t chunk = (size_t)(t->tls ? TRANSPORT_TLS_CHUNK : TRANSPORT_COPY_CHUNK);
 
+	/* A large body over user-space TLS leaves in writes of many records. */
+	if (t->tls && copy && f->left >= TRANSPORT_TLS_GATHER_MIN)
+		(void)tls_gather_begin(t->tls, TRANSPORT_TLS_GATHER, TRANSPORT_TLS_GATHER_MOST);
 	while (f->left > 0) {
 		size_t want;
 		ssize_t n = copy ? transport_copy(t, f, &want, chunk) : transport_sendfile(t, f, &want);
@@ -153,7 +170,7 @@ int transport_send_file(struct transport *t, struct transport_file *f, int *prog
 		if ((size_t)n < want)
 			return 0;
 	}
-	return 1;
+	return t->tls ? transport_tls_flush(t, progress) : 1;
 }
 
 int transport_handshake(struct transport *t)

@@ -44,7 +44,9 @@ ssize_t transport_read(struct transport *t, void *p, size_t n);
  * body, or the FIN of a close), so the kernel may hold a partial packet. */
 ssize_t transport_write(struct transport *t, const struct iovec *iov, int cnt, int more);
 /* Sends f until it is all gone (1) or the socket is full (0); -1 when the
- * connection is dead or the file shrank. *progress is set when bytes went. */
+ * connection is dead or the file shrank. *progress is set when bytes went.
+ * Over TLS a body may be all encrypted (f->left 0) before all of it went:
+ * call again until 1, as long as f is open. */
 int transport_send_file(struct transport *t, struct transport_file *f, int *progress);
 /* Lets go of f's mapped window. */
 void transport_file_unmap(struct transport_file *f);

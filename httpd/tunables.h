@@ -51,6 +51,12 @@
 #define TRANSPORT_COPY_CHUNK (2L * 1024 * 1024) /* bytes per send from the window */
 #define TRANSPORT_MAP_WINDOW (4L * 1024 * 1024) /* a power of two: mapped (and pre-faulted) at once */
 #define TRANSPORT_TLS_CHUNK  (256L * 1024)      /* bytes encrypted from the window per call */
+/* User-space TLS: bodies of at least GATHER_MIN bytes leave in writes of
+ * GATHER bytes (many records each, not one write per 16 KB record), by at
+ * most GATHER_MOST connections of a worker at once (a buffer each). */
+#define TRANSPORT_TLS_GATHER_MIN  (256L * 1024)
+#define TRANSPORT_TLS_GATHER      (256L * 1024)
+#define TRANSPORT_TLS_GATHER_MOST 64
 
 /* ---- the worker's loop (server.c) ---- */
 #define SERVER_DRAIN_S      10   /* graceful shutdown: the most a response may still take */

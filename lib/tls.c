@@ -58,6 +58,7 @@ static const unsigned char tls_alpn_http11[] = "\x08http/1.1";
 struct tls_ctx {
 	SSL_CTX *ssl_ctx;
 	unsigned refs;              /* the caller's and one per session */
+	unsigned gathering;         /* sessions gathering their records now (tls_gather_begin) */
 	EVP_CIPHER *ticket_cipher;  /* server: AES-256-CBC, fetched once */
 	struct tls_tickets tickets; /* server */
 };
@@ -75,6 +76,7 @@ struct tls {
 	unsigned char verify_failed;
 	unsigned char handshaken; /* the handshake completed */
 	unsigned char error_lost; /* no memory for the reason */
+	unsigned char gathering;  /* records go through a buffer BIO (tls_gather_begin) */
 };
 
 const char *tls_library(void)
@@ -504,7 +506,9 @@ void tls_free(struct tls *t)
 {
 	if (!t)
 		return;
-	SSL_free(t->ssl);
+	if (t->gathering)
+		t->ctx->gathering--;
+	SSL_free(t->ssl); /* and the buffer BIO, when gathering */
 	tls_ctx_free(t->ctx);
 	free(t->host);
 	free(t->error);
@@ -715,4 +719,54 @@ const char *tls_describe(const struct tls *t, char *out, size_t outlen)
 	snprintf(out, outlen, "%s %s%s%.*s", SSL_get_version(t->ssl), SSL_get_cipher_name(t->ssl),
 	         alen ? " ALPN " : "", (int)alen, alen ? (const char *)alpn : "");
 	return out;
+}
+
+int tls_gather_begin(struct tls *t, size_t size, unsigned most)
+{
+	BIO *sock = SSL_get_wbio(t->ssl), *buf;
+
+	if (t->gathering || t->ctx->gathering >= most || tls_ktls_send(t))
+		return -1;
+	if (!(buf = BIO_new(BIO_f_buffer())))
+		return -1;
+	if (BIO_set_write_buffer_size(buf, (long)size) != 1 || BIO_up_ref(sock) != 1) {
+		BIO_free(buf);
+		return -1;
+	}
+	SSL_set0_wbio(t->ssl, BIO_push(buf, sock)); /* the session's reference to sock moves to buf */
+	t->gathering = 1;
+	t->ctx->gathering++;
+	return 0;
+}
+
+int tls_flush(struct tls *t, int *progress)
+{
+	BIO *w = SSL_get_wbio(t->ssl);
+	int before = t->gathering ? BIO_wpending(w) : 0;
+
+	if (before <= 0)
+		return 0;
+	int r = BIO_flush(w);
+	if (BIO_wpending(w) < before)
+		*progress = 1;
+	if (r > 0)
+		return 0;
+	if (BIO_should_retry(w))
+		return TLS_WANT_WRITE;
+	tls_set_error(t, "sending: %s", strerror(errno));
+	t->failed = 1;
+	return TLS_ERROR;
+}
+
+void tls_gather_end(struct tls *t)
+{
+	BIO *buf = SSL_get_wbio(t->ssl);
+	BIO *sock = BIO_next(buf);
+
+	if (!t->gathering || BIO_wpending(buf) > 0)
+		return;
+	BIO_up_ref(sock);         /* the session's own, again */
+	SSL_set0_wbio(t->ssl, sock); /* frees buf, and buf's reference to sock */
+	t->gathering = 0;
+	t->ctx->gathering--;
 }

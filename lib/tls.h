@@ -117,6 +117,21 @@ int tls_shutdown(struct tls *t);
 int tls_pending(const struct tls *t);
 /* 1 when kernel TLS carries this session's sends (after the handshake). */
 int tls_ktls_send(const struct tls *t);
+
+/* Server sessions sending a large body without kernel TLS: records are
+ * gathered in a buffer of `size` bytes and reach the socket when it fills
+ * (or at tls_flush), one write per `size` bytes instead of one per 16 KB
+ * record: a quarter less CPU per MB and a third more throughput on loopback
+ * (PROFILE.md, finding 9). At most `most` sessions of one context gather at
+ * once (the buffers are memory). 0, or -1: not gathering (kTLS, the limit,
+ * no memory) and nothing changed. */
+int tls_gather_begin(struct tls *t, size_t size, unsigned most);
+/* Sends what is gathered: 0 when all went (or nothing is gathered),
+ * TLS_WANT_WRITE when the socket is full, TLS_ERROR; *progress is set when
+ * bytes went. */
+int tls_flush(struct tls *t, int *progress);
+/* Back to one write per record, once tls_flush() returned 0 (else nothing). */
+void tls_gather_end(struct tls *t);
 /* 1 when the last TLS_ERROR was a certificate verification failure. */
 int tls_verify_failed(const struct tls *t);
 /* The last TLS_ERROR's reason, one line ("" before any). */

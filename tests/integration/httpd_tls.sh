@@ -117,6 +117,42 @@ print(len(reqs) > 8192, data.count(b"HTTP/1.1 200 OK"), len(data) > 20 * 3000000
 check_eq "300 pipelined requests (9 KB, 20 of them 3 MB answers) over TLS: 300 answers" "True 300 True" \
 	"$(python3 -c "$MANY_PY" "$PORT" "$C/ca.pem")"
 
+# A reader that stops now and then: a large body leaves in writes of many
+# records (tunables.h, TRANSPORT_TLS_GATHER), so the socket fills with
+# records gathered and not yet sent, also after the last one was encrypted.
+# The body must arrive whole with the connection kept open (no later answer
+# or close to push the tail out), and the next answer after it.
+SLOW_PY='
+import hashlib, socket, ssl, sys, time
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.create_default_context(cafile=ca)
+raw = socket.socket()
+raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)  # small: the server blocks
+raw.settimeout(10)
+raw.connect(("127.0.0.1", port))
+s = ctx.wrap_socket(raw, server_hostname="localhost")
+def get(path, size, stop_every):
+    s.sendall(b"GET " + path + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    data, n, stops = b"", 0, 0
+    try:
+        while b"\r\n\r\n" not in data or len(data) - data.index(b"\r\n\r\n") - 4 < size:
+            d = s.recv(65536)
+            if not d:
+                break
+            data += d
+            if stop_every and len(data) > (stops + 1) * stop_every and stops < 8:
+                time.sleep(0.3)
+                stops += 1
+    except OSError:
+        pass
+    return data[data.index(b"\r\n\r\n") + 4:] if b"\r\n\r\n" in data else b""
+big = get(b"/huge.bin", 9437184, 1000000)
+small = get(b"/index.html", 15, 0)
+sys.stdout.write("%s %s" % (hashlib.sha256(big).hexdigest(), b"hello over TLS" in small))
+'
+check_eq "a reader that pauses, keep-alive: 9 MiB body whole by sha256, then the next answer" \
+	"$(sha256sum <"$R/huge.bin" | cut -d" " -f1) True" "$(python3 -c "$SLOW_PY" "$PORT" "$C/ca.pem")"
+
 # --http-redirect on the same server is tested below, on its own instance.
 sleep 0.3
 check_contains "access log over TLS: the request line" "$HTTPD_LOG" '"GET /d.bin HTTP/1.1" 206'
