@@ -3,6 +3,7 @@
 #include "parallel.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include <unistd.h>
 
 #include "progress.h"
+#include "transfer.h"
 
 #define PAR_URL_MAX (64 * 1024) /* a URL handed to a worker (-i lines may be long) */
 #define PAR_IDLE    SIZE_MAX    /* a worker's url when it has none */
@@ -36,6 +38,7 @@ struct par_worker {
 	int child;                /* the worker's end */
 	int out, err;             /* memfds: the worker's stdout and stderr */
 	size_t url;               /* the URL under way, or PAR_IDLE */
+	int ended;                /* told there is no more work */
 };
 
 struct par {
@@ -43,6 +46,7 @@ struct par {
 	const char *const *urls;
 	size_t nurls, next, finished, printed;
 	struct par_result *res;
+	char **paths;                      /* each URL's output file, NULL when unknown */
 	struct par_worker *w;
 	unsigned nw;
 	struct fetch_progress_slot *slots; /* one per worker, shared */
@@ -178,16 +182,33 @@ static void par_print(struct par *p)
 	}
 }
 
-/* The next URL to worker j, or the end of its work. */
+/* URL i writes the file a URL under way writes: it must wait, so that the
+ * file ends as -j 1 leaves it (the later URL's), whatever finishes first. */
+static int par_collides(const struct par *p, size_t i)
+{
+	for (unsigned j = 0; p->paths[i] && j < p->nw; j++) {
+		size_t u = p->w[j].url;
+		if (u != PAR_IDLE && p->paths[u] && strcmp(p->paths[u], p->paths[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The next URL to worker j, the end of its work, or nothing yet (the next
+ * URL waits for an earlier one of the same file). */
 static void par_assign(struct par *p, struct par_worker *w, unsigned j)
 {
 	size_t len;
 
 	w->url = PAR_IDLE;
 	if (p->next == p->nurls) {
-		shutdown(w->sock, SHUT_WR); /* the worker's recv sees the end */
+		if (!w->ended)
+			shutdown(w->sock, SHUT_WR); /* the worker's recv sees the end */
+		w->ended = 1;
 		return;
 	}
+	if (par_collides(p, p->next))
+		return;
 	__atomic_store_n(&p->slots[j].have, 0, __ATOMIC_RELAXED);
 	len = strlen(p->urls[p->next]);
 	if (len > PAR_URL_MAX)
@@ -204,7 +225,7 @@ static void par_collect(struct par *p, unsigned j)
 	int st;
 	ssize_t n = recv(w->sock, &st, sizeof(st), 0);
 
-	if (w->url == PAR_IDLE) { /* the end it was told of */
+	if (w->url == PAR_IDLE) { /* the end it was told of (a waiting worker sends nothing) */
 		close(w->sock);
 		w->sock = -1;
 		return;
@@ -285,6 +306,9 @@ static void par_loop(struct par *p)
 		for (unsigned j = 0; j < p->nw; j++)
 			if (p->w[j].sock >= 0 && pfd[j + 1].revents)
 				par_collect(p, j);
+		for (unsigned j = 0; j < p->nw; j++)
+			if (p->w[j].sock >= 0 && p->w[j].url == PAR_IDLE && !p->w[j].ended)
+				par_assign(p, &p->w[j], j);
 		par_print(p);
 		par_draw(p, 0);
 	}
@@ -367,15 +391,27 @@ enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *cons
 	p.nw = jobs < n ? jobs : (unsigned)n;
 	slots_size = p.nw * sizeof(*p.slots);
 	p.res = calloc(n, sizeof(*p.res));
+	p.paths = calloc(n, sizeof(*p.paths));
+	for (size_t i = 0; p.paths && i < n; i++) {
+		char path[PATH_MAX];
+		if (fetch_url_path(opts, urls[i], path, sizeof(path)) == 0)
+			p.paths[i] = strdup(path); /* NULL: never waits, as when unknown */
+	}
 	p.w = calloc(p.nw, sizeof(*p.w));
 	p.slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	sigemptyset(&p.sigs);
-	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
-		sigaddset(&p.sigs, caught[i]);
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
+		struct sigaction old;
+		/* Ignored on entry (a background job's SIGINT): the workers ignore
+		 * it too, so the parent must not die of it (nor wait for them). */
+		if (sigaction(caught[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaddset(&p.sigs, caught[i]);
+	}
 	sigprocmask(SIG_BLOCK, &p.sigs, &p.old_mask);
 	p.sfd = signalfd(-1, &p.sigs, SFD_CLOEXEC);
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
-	if (!p.res || !p.w || p.slots == MAP_FAILED || p.sfd < 0 || par_start(&p, one) != 0) {
+	if (!p.res || !p.paths || !p.w || p.slots == MAP_FAILED || p.sfd < 0 ||
+	    par_start(&p, one) != 0) {
 		fprintf(stderr, "fetch: -j: cannot start the workers: %s\n", strerror(errno));
 		p.result = FETCH_FAIL;
 	} else {
@@ -392,6 +428,9 @@ enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *cons
 		free(p.res[i].out);
 		free(p.res[i].err);
 	}
+	for (size_t i = 0; p.paths && i < n; i++)
+		free(p.paths[i]);
+	free(p.paths);
 	free(p.res);
 	free(p.w);
 	return p.result;
