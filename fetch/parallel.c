@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "progress.h"
+#include "response.h"
 #include "transfer.h"
 
 #define PAR_URL_MAX (64 * 1024) /* a URL handed to a worker (-i lines may be long) */
@@ -239,9 +240,11 @@ static void par_collect(struct par *p, unsigned j)
 	p->finished++;
 	if (n != (ssize_t)sizeof(st)) {
 		/* Killed, or crashed: its URL fails, no other goes to it. */
-		char line[256];
-		int len = snprintf(line, sizeof(line), "fetch: %.150s: the worker process ended\n",
-				   p->urls[w->url]);
+		char line[256], shown[151];
+		int len;
+
+		fetch_resp_mask(p->urls[w->url], strlen(p->urls[w->url]), shown, sizeof(shown));
+		len = snprintf(line, sizeof(line), "fetch: %s: the worker process ended\n", shown);
 		char *e = realloc(r->err, r->err_len + sizeof(line));
 		if (e && len > 0) {
 			memcpy(e + r->err_len, line, (size_t)len);
@@ -315,7 +318,7 @@ static void par_loop(struct par *p)
 	free(pfd);
 	/* URLs no worker was left to take: reported, not silently skipped. */
 	for (size_t i = p->next; i < p->nurls; i++) {
-		fprintf(stderr, "fetch: %s: not fetched: no worker process left\n", p->urls[i]);
+		fetch_resp_print_error(p->urls[i], "not fetched: no worker process left");
 		p->res[i].done = 1;
 		p->res[i].status = FETCH_FAIL;
 	}

@@ -138,13 +138,6 @@ static enum fetch_status xfer_timed_out(struct xfer *x, const char *what)
 	return xfer_fail(x, FETCH_NET, "timed out: nothing for %d s %s", x->opts->timeout_s, what);
 }
 
-/* A server's text, masked: it must not drive the terminal. */
-static void xfer_print_text(FILE *f, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		fputc(fetch_resp_printable((unsigned char)s[i]) ? s[i] : '?', f);
-}
-
 static void xfer_print_head(const struct xfer *x, const struct http_head *h)
 {
 	size_t rlen, nlen, vlen;
@@ -155,14 +148,14 @@ static void xfer_print_head(const struct xfer *x, const struct http_head *h)
 	fprintf(x->headf, "HTTP/%d.%d %d", h->major, h->minor, h->status);
 	if (rlen > 0)
 		fputc(' ', x->headf);
-	xfer_print_text(x->headf, reason, rlen);
+	fetch_resp_print(x->headf, reason, rlen);
 	fputc('\n', x->headf);
 	for (unsigned i = 0; i < h->nfields; i++) {
 		const char *n = http_field_name(h, i, &nlen);
 		const char *v = http_field_value(h, i, &vlen);
-		xfer_print_text(x->headf, n, nlen);
+		fetch_resp_print(x->headf, n, nlen);
 		fputs(": ", x->headf);
-		xfer_print_text(x->headf, v, vlen);
+		fetch_resp_print(x->headf, v, vlen);
 		fputc('\n', x->headf);
 	}
 	fputc('\n', x->headf);
@@ -1202,10 +1195,12 @@ static int xfer_wait_retry(struct xfer *x, const char *url, unsigned attempt)
 	if (ms >= xfer_ms_left(x))
 		return -1; /* --max-time would pass while waiting */
 	fetch_progress_end(&x->prog);
-	if (!x->opts->quiet)
-		fprintf(stderr, "fetch: %s: %s; try %u of %u in %ld.%01ld s%s\n", url, x->err,
-			attempt + 1, x->opts->tries, ms / 1000, ms % 1000 / 100,
-			from_server ? " (Retry-After)" : "");
+	if (!x->opts->quiet) {
+		char note[1200];
+		snprintf(note, sizeof(note), "%s; try %u of %u in %ld.%01ld s%s", x->err, attempt + 1,
+			 x->opts->tries, ms / 1000, ms % 1000 / 100, from_server ? " (Retry-After)" : "");
+		fetch_resp_print_error(url, note);
+	}
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 	x->err[0] = '\0';
