@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "progress.h"
 #include "response.h"
 #include "transfer.h"
@@ -31,6 +32,12 @@ struct par_result {
 	char *out, *err;          /* what the URL printed on stdout and stderr */
 	size_t out_len, err_len;
 	off_t bytes;              /* for the progress line */
+};
+
+/* What a worker tells its parent through shared memory. */
+struct par_shared {
+	struct fetch_progress_slot progress;
+	struct fetch_out_live live; /* its temporary file, removed if it dies */
 };
 
 struct par_worker {
@@ -50,7 +57,7 @@ struct par {
 	char **paths;                      /* each URL's output file, NULL when unknown */
 	struct par_worker *w;
 	unsigned nw;
-	struct fetch_progress_slot *slots; /* one per worker, shared */
+	struct par_shared *slots;          /* one per worker, shared */
 	int sfd;                           /* signalfd */
 	sigset_t sigs, old_mask;
 	enum fetch_status result;
@@ -88,7 +95,8 @@ static void par_worker_run(struct par *p, unsigned i, fetch_one_fn one)
 	if (!url || dup2(me->out, STDOUT_FILENO) < 0 || dup2(me->err, STDERR_FILENO) < 0)
 		_exit(FETCH_FAIL);
 	o.progress = 0;
-	o.progress_slot = &p->slots[i];
+	o.progress_slot = &p->slots[i].progress;
+	fetch_out_live_in(&p->slots[i].live);
 	fetch_pool_init(&pool);
 	while ((n = recv(me->child, url, PAR_URL_MAX, 0)) > 0) {
 		int st;
@@ -152,7 +160,7 @@ static void par_draw(struct par *p, int last)
 		have += p->res[i].done ? p->res[i].bytes : 0;
 	for (unsigned j = 0; j < p->nw; j++)
 		if (p->w[j].url != PAR_IDLE)
-			have += __atomic_load_n(&p->slots[j].have, __ATOMIC_RELAXED);
+			have += __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
 	fetch_progress_format(line, sizeof(line), have, -1, secs, secs > 0 ? (double)have / secs : 0);
@@ -210,7 +218,7 @@ static void par_assign(struct par *p, struct par_worker *w, unsigned j)
 	}
 	if (par_collides(p, p->next))
 		return;
-	__atomic_store_n(&p->slots[j].have, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->slots[j].progress.have, 0, __ATOMIC_RELAXED);
 	len = strlen(p->urls[p->next]);
 	if (len > PAR_URL_MAX)
 		len = PAR_URL_MAX; /* url_parse refuses it anyway: too long */
@@ -234,12 +242,13 @@ static void par_collect(struct par *p, unsigned j)
 	r = &p->res[w->url];
 	r->out = par_slurp(w->out, &r->out_len);
 	r->err = par_slurp(w->err, &r->err_len);
-	r->bytes = __atomic_load_n(&p->slots[j].have, __ATOMIC_RELAXED);
+	r->bytes = __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
 	r->status = n == (ssize_t)sizeof(st) ? (enum fetch_status)st : FETCH_FAIL;
 	r->done = 1;
 	p->finished++;
 	if (n != (ssize_t)sizeof(st)) {
-		/* Killed, or crashed: its URL fails, no other goes to it. */
+		/* Killed, or crashed: its URL fails, its temporary file goes, no
+		 * other URL goes to it. */
 		char line[256], shown[151];
 		int len;
 
@@ -251,6 +260,7 @@ static void par_collect(struct par *p, unsigned j)
 			r->err_len += (size_t)len;
 		}
 		r->err = e ? e : r->err;
+		fetch_out_live_remove(&p->slots[j].live);
 		w->url = PAR_IDLE;
 		close(w->sock);
 		w->sock = -1;

@@ -101,6 +101,24 @@ left=""
 for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
 check_eq "SIGTERM: no worker left" "" "$left"
 
+# A worker killed (SIGKILL: no handler runs): its URL fails, the others are
+# fetched and reported, and the parent removes its temporary file.
+clean_dir
+(cd "$W" && exec timeout 60 "$F" -q -j 2 "$U/slow/s" "$U/name/a" "$U/status/404" "$U/name/b") \
+	2>"$TEST_TMP/err" &
+pid=$!
+n=0
+while ! ls -A "$W" | grep -q '^\.s\.' && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+for k in $(pgrep -P "$(pgrep -P "$pid")"); do
+	ls -l "/proc/$k/fd" 2>/dev/null | grep -q '/\.s\.' && kill -KILL "$k"
+done
+wait "$pid"
+check_eq "a worker killed: status 1" 1 "$?"
+only_files "a worker killed" "a b "
+check_eq "a worker killed: its URL's line, then the 404's" \
+	"fetch: $U/slow/s: the worker process ended|fetch: $U/status/404: server answered 404 Status 404" \
+	"$(tr '\n' '|' <"$TEST_TMP/err" | sed 's/|$//')"
+
 # SIGINT ignored on entry (a background job's): -j ignores it too, and every
 # URL is fetched (fetch waited for workers that ignore it, for ever).
 clean_dir
