@@ -15,9 +15,13 @@
  * (fetch_progress_slot); the parent draws one line for all when
  * opts->progress says so.
  *
+ * A worker that dies without reporting fails its URL; the parent removes
+ * its temporary file (output.h, fetch_out_live_in).
+ *
  * Signals: the parent takes SIGINT, SIGTERM, SIGHUP and SIGQUIT (those not
- * ignored on entry) through a signalfd, sends the same signal to every worker (each removes its
- * temporary file, as fetch always does), waits for them and dies of it. */
+ * ignored on entry) through a signalfd, sends the same signal to every
+ * worker (each removes its temporary file, as fetch always does), waits for
+ * them and dies of it. */
 #ifndef FETCH_PARALLEL_H
 #define FETCH_PARALLEL_H
 
