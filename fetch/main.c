@@ -12,6 +12,7 @@
 #include "net.h"
 #include "output.h"
 #include "parallel.h"
+#include "response.h"
 #include "tls.h"
 #include "transfer.h"
 
@@ -62,7 +63,7 @@ static enum fetch_status main_fetch(const struct fetch_opts *opts, struct fetch_
 
 	fflush(stdout);
 	if (st != FETCH_OK)
-		fprintf(stderr, "fetch: %s: %s\n", url, err[0] ? err : "failed");
+		fetch_resp_print_error(url, err[0] ? err : "failed");
 	return st;
 }
 

@@ -14,21 +14,33 @@
 
 /* The temporary file of the download under way, for a signal handler: a
  * signal can arrive anywhere, so its name must be reachable without the
- * caller's struct. File scope, one slot: fetch downloads one URL at a time. */
-static char out_live_tmp[PATH_MAX];
-static volatile sig_atomic_t out_live;
+ * caller's struct. File scope, one slot: a process downloads one URL at a
+ * time. A -j worker keeps it in memory its parent shares. */
+static struct fetch_out_live out_own;
+static struct fetch_out_live *out_live = &out_own;
 
 static void out_live_set(const char *tmp)
 {
-	out_live = 0;
-	memcpy(out_live_tmp, tmp, strlen(tmp) + 1);
-	out_live = 1;
+	out_live->on = 0;
+	memcpy(out_live->tmp, tmp, strlen(tmp) + 1);
+	out_live->on = 1;
+}
+
+void fetch_out_live_in(struct fetch_out_live *live)
+{
+	out_live = live;
+}
+
+void fetch_out_live_remove(struct fetch_out_live *live)
+{
+	if (live->on)
+		unlink(live->tmp);
+	live->on = 0;
 }
 
 void fetch_out_remove_on_signal(void)
 {
-	if (out_live)
-		unlink(out_live_tmp);
+	fetch_out_live_remove(out_live);
 }
 
 void fetch_out_init(struct fetch_out *o)
@@ -364,7 +376,7 @@ int fetch_out_commit(struct fetch_out *o, time_t mtime)
 		goto fail;
 	if (o->in_place)
 		return 0;
-	out_live = 0;
+	out_live->on = 0;
 	if (rename(o->tmp, o->target) != 0) {
 		int e = errno;
 		snprintf(o->error, sizeof(o->error), "cannot rename %s to %s: %s", o->tmp, o->target,
@@ -390,7 +402,7 @@ void fetch_out_abort(struct fetch_out *o)
 	if (o->fd >= 0 && o->fd != STDOUT_FILENO)
 		close(o->fd);
 	o->fd = -1;
-	out_live = 0;
+	out_live->on = 0;
 	if (o->tmp[0] && !(o->keep && out_regular_size(o->tmp) > 0))
 		unlink(o->tmp);
 	o->tmp[0] = '\0';

@@ -24,6 +24,7 @@
 #define FETCH_OUTPUT_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <time.h>
@@ -89,6 +90,15 @@ void fetch_out_abort(struct fetch_out *o);
 /* For a SIGINT/SIGTERM handler (async-signal-safe): removes the temporary
  * file of the download under way, if any. A resume's partial file stays. */
 void fetch_out_remove_on_signal(void);
+/* Where the name of that temporary file is kept: a -j worker keeps it in
+ * memory shared with its parent (fetch_out_live_in), which removes the file
+ * with fetch_out_live_remove() when the worker dies without reporting. */
+struct fetch_out_live {
+	volatile sig_atomic_t on;
+	char tmp[PATH_MAX];
+};
+void fetch_out_live_in(struct fetch_out_live *live);
+void fetch_out_live_remove(struct fetch_out_live *live);
 /* Resumed with nothing left to fetch (416 with the size we have): moves a
  * complete NAME.part over the target, if that is where the bytes are. */
 int fetch_out_finish_resumed(const char *target, char *err, size_t errlen);

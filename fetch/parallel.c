@@ -3,6 +3,7 @@
 #include "parallel.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
@@ -17,7 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "progress.h"
+#include "response.h"
+#include "transfer.h"
 
 #define PAR_URL_MAX (64 * 1024) /* a URL handed to a worker (-i lines may be long) */
 #define PAR_IDLE    SIZE_MAX    /* a worker's url when it has none */
@@ -30,12 +34,19 @@ struct par_result {
 	off_t bytes;              /* for the progress line */
 };
 
+/* What a worker tells its parent through shared memory. */
+struct par_shared {
+	struct fetch_progress_slot progress;
+	struct fetch_out_live live; /* its temporary file, removed if it dies */
+};
+
 struct par_worker {
 	pid_t pid;
 	int sock;                 /* the parent's end; -1 once closed */
 	int child;                /* the worker's end */
 	int out, err;             /* memfds: the worker's stdout and stderr */
 	size_t url;               /* the URL under way, or PAR_IDLE */
+	int ended;                /* told there is no more work */
 };
 
 struct par {
@@ -43,9 +54,10 @@ struct par {
 	const char *const *urls;
 	size_t nurls, next, finished, printed;
 	struct par_result *res;
+	char **paths;                      /* each URL's output file, NULL when unknown */
 	struct par_worker *w;
 	unsigned nw;
-	struct fetch_progress_slot *slots; /* one per worker, shared */
+	struct par_shared *slots;          /* one per worker, shared */
 	int sfd;                           /* signalfd */
 	sigset_t sigs, old_mask;
 	enum fetch_status result;
@@ -83,7 +95,8 @@ static void par_worker_run(struct par *p, unsigned i, fetch_one_fn one)
 	if (!url || dup2(me->out, STDOUT_FILENO) < 0 || dup2(me->err, STDERR_FILENO) < 0)
 		_exit(FETCH_FAIL);
 	o.progress = 0;
-	o.progress_slot = &p->slots[i];
+	o.progress_slot = &p->slots[i].progress;
+	fetch_out_live_in(&p->slots[i].live);
 	fetch_pool_init(&pool);
 	while ((n = recv(me->child, url, PAR_URL_MAX, 0)) > 0) {
 		int st;
@@ -147,7 +160,7 @@ static void par_draw(struct par *p, int last)
 		have += p->res[i].done ? p->res[i].bytes : 0;
 	for (unsigned j = 0; j < p->nw; j++)
 		if (p->w[j].url != PAR_IDLE)
-			have += __atomic_load_n(&p->slots[j].have, __ATOMIC_RELAXED);
+			have += __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	secs = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
 	fetch_progress_format(line, sizeof(line), have, -1, secs, secs > 0 ? (double)have / secs : 0);
@@ -178,17 +191,34 @@ static void par_print(struct par *p)
 	}
 }
 
-/* The next URL to worker j, or the end of its work. */
+/* URL i writes the file a URL under way writes: it must wait, so that the
+ * file ends as -j 1 leaves it (the later URL's), whatever finishes first. */
+static int par_collides(const struct par *p, size_t i)
+{
+	for (unsigned j = 0; p->paths[i] && j < p->nw; j++) {
+		size_t u = p->w[j].url;
+		if (u != PAR_IDLE && p->paths[u] && strcmp(p->paths[u], p->paths[i]) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The next URL to worker j, the end of its work, or nothing yet (the next
+ * URL waits for an earlier one of the same file). */
 static void par_assign(struct par *p, struct par_worker *w, unsigned j)
 {
 	size_t len;
 
 	w->url = PAR_IDLE;
 	if (p->next == p->nurls) {
-		shutdown(w->sock, SHUT_WR); /* the worker's recv sees the end */
+		if (!w->ended)
+			shutdown(w->sock, SHUT_WR); /* the worker's recv sees the end */
+		w->ended = 1;
 		return;
 	}
-	__atomic_store_n(&p->slots[j].have, 0, __ATOMIC_RELAXED);
+	if (par_collides(p, p->next))
+		return;
+	__atomic_store_n(&p->slots[j].progress.have, 0, __ATOMIC_RELAXED);
 	len = strlen(p->urls[p->next]);
 	if (len > PAR_URL_MAX)
 		len = PAR_URL_MAX; /* url_parse refuses it anyway: too long */
@@ -204,7 +234,7 @@ static void par_collect(struct par *p, unsigned j)
 	int st;
 	ssize_t n = recv(w->sock, &st, sizeof(st), 0);
 
-	if (w->url == PAR_IDLE) { /* the end it was told of */
+	if (w->url == PAR_IDLE) { /* the end it was told of (a waiting worker sends nothing) */
 		close(w->sock);
 		w->sock = -1;
 		return;
@@ -212,21 +242,25 @@ static void par_collect(struct par *p, unsigned j)
 	r = &p->res[w->url];
 	r->out = par_slurp(w->out, &r->out_len);
 	r->err = par_slurp(w->err, &r->err_len);
-	r->bytes = __atomic_load_n(&p->slots[j].have, __ATOMIC_RELAXED);
+	r->bytes = __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
 	r->status = n == (ssize_t)sizeof(st) ? (enum fetch_status)st : FETCH_FAIL;
 	r->done = 1;
 	p->finished++;
 	if (n != (ssize_t)sizeof(st)) {
-		/* Killed, or crashed: its URL fails, no other goes to it. */
-		char line[256];
-		int len = snprintf(line, sizeof(line), "fetch: %.150s: the worker process ended\n",
-				   p->urls[w->url]);
+		/* Killed, or crashed: its URL fails, its temporary file goes, no
+		 * other URL goes to it. */
+		char line[256], shown[151];
+		int len;
+
+		fetch_resp_mask(p->urls[w->url], strlen(p->urls[w->url]), shown, sizeof(shown));
+		len = snprintf(line, sizeof(line), "fetch: %s: the worker process ended\n", shown);
 		char *e = realloc(r->err, r->err_len + sizeof(line));
 		if (e && len > 0) {
 			memcpy(e + r->err_len, line, (size_t)len);
 			r->err_len += (size_t)len;
 		}
 		r->err = e ? e : r->err;
+		fetch_out_live_remove(&p->slots[j].live);
 		w->url = PAR_IDLE;
 		close(w->sock);
 		w->sock = -1;
@@ -285,13 +319,16 @@ static void par_loop(struct par *p)
 		for (unsigned j = 0; j < p->nw; j++)
 			if (p->w[j].sock >= 0 && pfd[j + 1].revents)
 				par_collect(p, j);
+		for (unsigned j = 0; j < p->nw; j++)
+			if (p->w[j].sock >= 0 && p->w[j].url == PAR_IDLE && !p->w[j].ended)
+				par_assign(p, &p->w[j], j);
 		par_print(p);
 		par_draw(p, 0);
 	}
 	free(pfd);
 	/* URLs no worker was left to take: reported, not silently skipped. */
 	for (size_t i = p->next; i < p->nurls; i++) {
-		fprintf(stderr, "fetch: %s: not fetched: no worker process left\n", p->urls[i]);
+		fetch_resp_print_error(p->urls[i], "not fetched: no worker process left");
 		p->res[i].done = 1;
 		p->res[i].status = FETCH_FAIL;
 	}
@@ -367,15 +404,27 @@ enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *cons
 	p.nw = jobs < n ? jobs : (unsigned)n;
 	slots_size = p.nw * sizeof(*p.slots);
 	p.res = calloc(n, sizeof(*p.res));
+	p.paths = calloc(n, sizeof(*p.paths));
+	for (size_t i = 0; p.paths && i < n; i++) {
+		char path[PATH_MAX];
+		if (fetch_url_path(opts, urls[i], path, sizeof(path)) == 0)
+			p.paths[i] = strdup(path); /* NULL: never waits, as when unknown */
+	}
 	p.w = calloc(p.nw, sizeof(*p.w));
 	p.slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	sigemptyset(&p.sigs);
-	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++)
-		sigaddset(&p.sigs, caught[i]);
+	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
+		struct sigaction old;
+		/* Ignored on entry (a background job's SIGINT): the workers ignore
+		 * it too, so the parent must not die of it (nor wait for them). */
+		if (sigaction(caught[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaddset(&p.sigs, caught[i]);
+	}
 	sigprocmask(SIG_BLOCK, &p.sigs, &p.old_mask);
 	p.sfd = signalfd(-1, &p.sigs, SFD_CLOEXEC);
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
-	if (!p.res || !p.w || p.slots == MAP_FAILED || p.sfd < 0 || par_start(&p, one) != 0) {
+	if (!p.res || !p.paths || !p.w || p.slots == MAP_FAILED || p.sfd < 0 ||
+	    par_start(&p, one) != 0) {
 		fprintf(stderr, "fetch: -j: cannot start the workers: %s\n", strerror(errno));
 		p.result = FETCH_FAIL;
 	} else {
@@ -392,6 +441,9 @@ enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *cons
 		free(p.res[i].out);
 		free(p.res[i].err);
 	}
+	for (size_t i = 0; p.paths && i < n; i++)
+		free(p.paths[i]);
+	free(p.paths);
 	free(p.res);
 	free(p.w);
 	return p.result;

@@ -9,13 +9,19 @@
  * in the order the URLs were given, so the output is that of one transfer at
  * a time whatever finishes first, and the status is the first failure's in
  * that order. Each transfer is atomic as always (a temporary file renamed
- * when complete). Progress: workers store their byte counts in shared memory
+ * when complete); a URL whose output file (fetch_url_path) is that of a URL
+ * under way waits for it, so the later URL's file is the one left, as with
+ * -j 1. Progress: workers store their byte counts in shared memory
  * (fetch_progress_slot); the parent draws one line for all when
  * opts->progress says so.
  *
- * Signals: the parent takes SIGINT, SIGTERM, SIGHUP and SIGQUIT through a
- * signalfd, sends the same signal to every worker (each removes its
- * temporary file, as fetch always does), waits for them and dies of it. */
+ * A worker that dies without reporting fails its URL; the parent removes
+ * its temporary file (output.h, fetch_out_live_in).
+ *
+ * Signals: the parent takes SIGINT, SIGTERM, SIGHUP and SIGQUIT (those not
+ * ignored on entry) through a signalfd, sends the same signal to every
+ * worker (each removes its temporary file, as fetch always does), waits for
+ * them and dies of it. */
 #ifndef FETCH_PARALLEL_H
 #define FETCH_PARALLEL_H
 

@@ -327,3 +327,18 @@ void fetch_resp_mask(const char *s, size_t n, char *out, size_t outlen)
 		out[i] = fetch_resp_printable((unsigned char)s[i]) ? s[i] : '?';
 	out[i] = '\0';
 }
+
+void fetch_resp_print(FILE *f, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		fputc(fetch_resp_printable((unsigned char)s[i]) ? s[i] : '?', f);
+}
+
+void fetch_resp_print_error(const char *url, const char *text)
+{
+	fputs("fetch: ", stderr);
+	fetch_resp_print(stderr, url, strlen(url));
+	fputs(": ", stderr);
+	fetch_resp_print(stderr, text, strlen(text));
+	fputc('\n', stderr);
+}

@@ -15,6 +15,7 @@
 #define FETCH_RESPONSE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "http.h"
@@ -99,5 +100,10 @@ int fetch_resp_printable(unsigned char c);
 /* s[0..n) with every byte fetch_resp_printable() refuses shown as '?',
  * NUL-terminated, cut to outlen - 1 bytes. */
 void fetch_resp_mask(const char *s, size_t n, char *out, size_t outlen);
+/* s[0..n) to f, masked as fetch_resp_mask() does. */
+void fetch_resp_print(FILE *f, const char *s, size_t n);
+/* "fetch: URL: TEXT" and a newline on stderr, both masked: a URL from an -i
+ * list, a name from the URL or the server, may hold any byte. */
+void fetch_resp_print_error(const char *url, const char *text);
 
 #endif

@@ -138,13 +138,6 @@ static enum fetch_status xfer_timed_out(struct xfer *x, const char *what)
 	return xfer_fail(x, FETCH_NET, "timed out: nothing for %d s %s", x->opts->timeout_s, what);
 }
 
-/* A server's text, masked: it must not drive the terminal. */
-static void xfer_print_text(FILE *f, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		fputc(fetch_resp_printable((unsigned char)s[i]) ? s[i] : '?', f);
-}
-
 static void xfer_print_head(const struct xfer *x, const struct http_head *h)
 {
 	size_t rlen, nlen, vlen;
@@ -155,14 +148,14 @@ static void xfer_print_head(const struct xfer *x, const struct http_head *h)
 	fprintf(x->headf, "HTTP/%d.%d %d", h->major, h->minor, h->status);
 	if (rlen > 0)
 		fputc(' ', x->headf);
-	xfer_print_text(x->headf, reason, rlen);
+	fetch_resp_print(x->headf, reason, rlen);
 	fputc('\n', x->headf);
 	for (unsigned i = 0; i < h->nfields; i++) {
 		const char *n = http_field_name(h, i, &nlen);
 		const char *v = http_field_value(h, i, &vlen);
-		xfer_print_text(x->headf, n, nlen);
+		fetch_resp_print(x->headf, n, nlen);
 		fputs(": ", x->headf);
-		xfer_print_text(x->headf, v, vlen);
+		fetch_resp_print(x->headf, v, vlen);
 		fputc('\n', x->headf);
 	}
 	fputc('\n', x->headf);
@@ -1104,31 +1097,50 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 
 /* -o FILE, or the URL's name: in the current directory, or in -o's when
  * that is a directory (as FreeBSD fetch does). A symlink to a file stands
- * for that file. */
-static int xfer_output_path(struct xfer *x)
+ * for that file. 1 when the name is the URL's, 0 when -o's, -1 with errno. */
+static int xfer_path_of(const struct fetch_opts *opts, const struct url *u, char *out,
+			size_t size)
 {
-	const char *o = x->opts->output;
+	const char *o = opts->output;
 	char name[FETCH_NAME_MAX + 1];
 	struct stat st;
-	int n;
+	int n, from_url = !o || (stat(o, &st) == 0 && S_ISDIR(st.st_mode));
 
-	if (o && strcmp(o, "-") == 0) {
-		x->path = o;
+	if (!from_url) {
+		n = snprintf(out, size, "%s", o);
+	} else {
+		fetch_name_from_target(u->target, name, sizeof(name));
+		n = o ? snprintf(out, size, "%s/%s", o, name) : snprintf(out, size, "%s", name);
+	}
+	if (n < 0 || (size_t)n >= size) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return fetch_out_follow_link(out, size) == 0 ? from_url : -1;
+}
+
+int fetch_url_path(const struct fetch_opts *opts, const char *url, char *out, size_t size)
+{
+	struct url u;
+
+	if (url_parse(url, &u) != URL_OK || (opts->output && strcmp(opts->output, "-") == 0))
+		return -1;
+	return xfer_path_of(opts, &u, out, size) < 0 ? -1 : 0;
+}
+
+static int xfer_output_path(struct xfer *x)
+{
+	int r;
+
+	x->path = x->name;
+	if (x->opts->output && strcmp(x->opts->output, "-") == 0) {
+		x->path = x->opts->output;
 		return 0;
 	}
-	if (o && (stat(o, &st) != 0 || !S_ISDIR(st.st_mode))) {
-		n = snprintf(x->name, sizeof(x->name), "%s", o);
-	} else {
-		x->name_from_url = 1;
-		fetch_name_from_target(x->url.target, name, sizeof(name));
-		n = o ? snprintf(x->name, sizeof(x->name), "%s/%s", o, name)
-		      : snprintf(x->name, sizeof(x->name), "%s", name);
-	}
-	x->path = x->name;
-	if (n < 0 || (size_t)n >= sizeof(x->name))
-		return xfer_fail(x, FETCH_FILE, "%s: name too long", o ? o : name), -1;
-	if (fetch_out_follow_link(x->name, sizeof(x->name)) != 0)
+	r = xfer_path_of(x->opts, &x->url, x->name, sizeof(x->name));
+	if (r < 0)
 		return xfer_fail(x, FETCH_FILE, "%s: %s", x->name, strerror(errno)), -1;
+	x->name_from_url = r;
 	return 0;
 }
 
@@ -1183,10 +1195,12 @@ static int xfer_wait_retry(struct xfer *x, const char *url, unsigned attempt)
 	if (ms >= xfer_ms_left(x))
 		return -1; /* --max-time would pass while waiting */
 	fetch_progress_end(&x->prog);
-	if (!x->opts->quiet)
-		fprintf(stderr, "fetch: %s: %s; try %u of %u in %ld.%01ld s%s\n", url, x->err,
-			attempt + 1, x->opts->tries, ms / 1000, ms % 1000 / 100,
-			from_server ? " (Retry-After)" : "");
+	if (!x->opts->quiet) {
+		char note[1200];
+		snprintf(note, sizeof(note), "%s; try %u of %u in %ld.%01ld s%s", x->err, attempt + 1,
+			 x->opts->tries, ms / 1000, ms % 1000 / 100, from_server ? " (Retry-After)" : "");
+		fetch_resp_print_error(url, note);
+	}
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
 		;
 	x->err[0] = '\0';

@@ -27,5 +27,9 @@
 /* pool: connections kept from earlier URLs, and where this one's go. */
 enum fetch_status fetch_url(const struct fetch_opts *opts, struct fetch_pool *pool,
 			    const char *url, char *err, size_t errlen);
+/* The file fetch_url() writes url's body to, as far as it is known before
+ * the answer (--content-disposition may name another): 0, or -1 (a URL that
+ * does not parse, -o -, a name too long). */
+int fetch_url_path(const struct fetch_opts *opts, const char *url, char *out, size_t size);
 
 #endif

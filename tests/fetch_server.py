@@ -24,7 +24,7 @@ each connection according to the request path (one response, then close):
   /bigheader                  a 1 MiB header field
   /never                      reads the request and never answers
   /reset                      sends part of the body, then a TCP reset
-  /slow                       a body that trickles (for --max-time)
+  /slow /slow/NAME            a body that trickles (for --max-time)
   /range /range-ignore        100000 bytes with Range support (or without);
                               Last-Modified: Wed, 21 Oct 2015 07:28:00 GMT
   /lm                         a body with Last-Modified
@@ -250,6 +250,8 @@ class Handler(socketserver.BaseRequestHandler):
                              b"Content-Length: 3\r\nConnection: close\r\n\r\nbad")
         if p.startswith("/big/") and seg[2].isdigit():
             return self.respond(200, "OK", pattern(int(seg[2])))
+        if p.startswith("/slow/"):
+            return self.slow()
         if p.startswith("/name/"):
             return self.respond(200, "OK", b"name\n")
         if p == "/goto":

@@ -98,6 +98,19 @@ LC_ALL=C tr -d '\000-\010\013-\037\177-\377' <"$TEST_TMP/all" >"$TEST_TMP/clean"
 check "escapes: no control or 8-bit byte printed" cmp "$TEST_TMP/all" "$TEST_TMP/clean"
 check_contains "escapes: the reason, masked" "$TEST_TMP/err" "404 ?]0;pwned??[2J?31m?gone"
 check_contains "escapes: the header, masked" "$TEST_TMP/out" "X-Evil: red?1m??"
+# ... nor in error lines naming a URL from an -i list or a file the server named.
+clean_dir
+mkdir "$W/$(printf 'x\2331m')" # a folder where the server's file name would go
+printf '%s/status/404/\033[2J\302\233x\n%s/cd?attachment%%3B%%20filename%%3D%%22x%%C2%%9B1m%%22\n' \
+	"$U" "$U" >"$TEST_TMP/list"
+for j in 1 2; do
+	(cd "$W" && "$F" -q -j $j --content-disposition -i "$TEST_TMP/list") 2>"$TEST_TMP/all"
+	check_eq "escapes in error lines, -j $j: status 8 (the first failure's)" 8 "$?"
+	LC_ALL=C tr -d '\000-\010\013-\037\177-\377' <"$TEST_TMP/all" >"$TEST_TMP/clean"
+	check "escapes in error lines, -j $j: none printed" cmp "$TEST_TMP/all" "$TEST_TMP/clean"
+	check_contains "escapes in error lines, -j $j: the URL, masked" "$TEST_TMP/all" "/status/404/?[2J??x:"
+	check_contains "escapes in error lines, -j $j: the name, masked" "$TEST_TMP/all" "cannot write x?1m"
+done
 
 # 7. -o over a file the user may not write: refused (exit 3). As nobody, in a
 # folder nobody may write (so only the file's own mode forbids it).

@@ -67,6 +67,16 @@ for bad in 0 65 x; do
 	check_eq "-j $bad: usage" 2 "$?"
 done
 
+# Two URLs of one output file: -j ends as -j 1 does, with the later URL's
+# body, whatever finishes first (here the earlier URL is the larger).
+for j in 1 3; do
+	clean_dir
+	(cd "$W" && timeout 60 "$F" -q -j $j "$U/big/2000000?a" "$U/name/2000000" "$U/hello")
+	check_eq "one name twice, -j $j: exit 0" 0 "$?"
+	check_eq "one name twice, -j $j: the later URL's body" 5 "$(wc -c <"$W/2000000" | tr -d ' ')"
+	only_files "one name twice, -j $j" "2000000 hello "
+done
+
 # One progress line for all transfers, on a terminal (script(1) gives one).
 clean_dir
 script -qec "'$F' -j 2 -o '$W' '$U/big/3000000' '$U/name/p' >/dev/null" "$TEST_TMP/tty" >/dev/null 2>&1
@@ -77,7 +87,7 @@ check_lacks "progress with -q: none" "$TEST_TMP/tty" "[2/2]"
 
 # SIGTERM: the workers stop too, and no temporary file is left.
 clean_dir
-(cd "$W" && exec "$F" -q -j 2 "$U/slow" "$U/slow?again") 2>/dev/null &
+(cd "$W" && exec "$F" -q -j 2 "$U/slow/a" "$U/slow/b") 2>/dev/null &
 pid=$!
 n=0
 while [ "$(ls -A "$W" | wc -l)" -lt 2 ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
@@ -90,4 +100,34 @@ only_files "SIGTERM" ""
 left=""
 for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
 check_eq "SIGTERM: no worker left" "" "$left"
+
+# A worker killed (SIGKILL: no handler runs): its URL fails, the others are
+# fetched and reported, and the parent removes its temporary file.
+clean_dir
+(cd "$W" && exec timeout 60 "$F" -q -j 2 "$U/slow/s" "$U/name/a" "$U/status/404" "$U/name/b") \
+	2>"$TEST_TMP/err" &
+pid=$!
+n=0
+while ! ls -A "$W" | grep -q '^\.s\.' && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+for k in $(pgrep -P "$(pgrep -P "$pid")"); do
+	ls -l "/proc/$k/fd" 2>/dev/null | grep -q '/\.s\.' && kill -KILL "$k"
+done
+wait "$pid"
+check_eq "a worker killed: status 1" 1 "$?"
+only_files "a worker killed" "a b "
+check_eq "a worker killed: its URL's line, then the 404's" \
+	"fetch: $U/slow/s: the worker process ended|fetch: $U/status/404: server answered 404 Status 404" \
+	"$(tr '\n' '|' <"$TEST_TMP/err" | sed 's/|$//')"
+
+# SIGINT ignored on entry (a background job's): -j ignores it too, and every
+# URL is fetched (fetch waited for workers that ignore it, for ever).
+clean_dir
+timeout -s KILL 30 sh -c "cd '$W' && trap '' INT && exec '$F' -q -j 2 '$U/slow' '$U/name/a' '$U/name/b'" &
+pid=$!
+n=0
+while ! ls -A "$W" | grep -q '^\.slow\.' && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill -INT "$(pgrep -P "$pid")"
+wait "$pid"
+check_eq "SIGINT ignored on entry: exit 0" 0 "$?"
+only_files "SIGINT ignored on entry" "a b slow "
 finish
