@@ -659,16 +659,26 @@ static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t
 	return CONN_GONE;
 }
 
+/* What a TLS session holds that no socket event will report, to be read at
+ * once: bytes left inside it by a read that filled the buffer (not after a
+ * short read: what waits then is a partial record, for the socket), or the
+ * client's close_notify (or TCP close) that came behind a request: its
+ * answers went, and the connection ends now, not at the idle timeout. */
+static int conn_read_now(const struct conn *c, enum conn_want w)
+{
+	if (c->state < CONN_IDLE || c->state > CONN_BODY)
+		return 0;
+	if (w == CONN_WANT_READ_MORE && transport_pending(&c->t))
+		return 1;
+	return (w == CONN_WANT_READ || w == CONN_WANT_READ_MORE) && transport_ended(&c->t);
+}
+
 enum conn_want conn_event(struct conn_env *e, struct conn *c, uint32_t events)
 {
 	if (!c->t.tls)
 		return conn_dispatch(e, c, events);
 	enum conn_want w = conn_dispatch(e, c, events);
-	/* A read that filled the buffer may have left bytes inside the session,
-	 * where no socket event will report them: read them now. (Not after a
-	 * short read: what waits then is a partial record, for the socket.) */
-	while (w == CONN_WANT_READ_MORE && c->state >= CONN_IDLE && c->state <= CONN_BODY &&
-	       transport_pending(&c->t))
+	while (conn_read_now(c, w))
 		w = conn_dispatch(e, c, EPOLLIN);
 	return w;
 }

@@ -202,6 +202,11 @@ int transport_pending(const struct transport *t)
 	return t->tls && tls_pending(t->tls);
 }
 
+int transport_ended(const struct transport *t)
+{
+	return t->tls && tls_end_pending(t->tls);
+}
+
 void transport_close_notify(struct transport *t)
 {
 	if (t->tls)

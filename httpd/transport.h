@@ -57,6 +57,10 @@ int transport_handshake(struct transport *t);
 /* 1 when bytes already received wait inside the transport (TLS records):
  * read again before waiting for the socket, which will not report them. */
 int transport_pending(const struct transport *t);
+/* 1 when the next read's result is already known (TLS: the peer's end, or
+ * an error, met behind the bytes the last read returned): read again before
+ * waiting for the socket, which may never report it. */
+int transport_ended(const struct transport *t);
 /* The last answer went: TLS says so with a close_notify (best effort). */
 void transport_close_notify(struct transport *t);
 /* Frees the TLS session and closes the socket. */

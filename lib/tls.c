@@ -389,7 +389,12 @@ struct tls_ctx *tls_server_ctx(const struct tls_server_opts *o, char *err, size_
 {
 	struct tls_ctx *c;
 
-	uint64_t opts = SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION;
+	/* A client that closes TCP without close_notify (a half-close after its
+	 * request, an idle keep-alive dropped) ends its input like any other:
+	 * OpenSSL 3 would otherwise answer with a fatal decode_error alert, which
+	 * a half-closed client still reading takes for a broken answer. */
+	uint64_t opts =
+	    SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_IGNORE_UNEXPECTED_EOF;
 	SSL_CTX *sc;
 
 	ERR_clear_error();
@@ -651,6 +656,11 @@ ssize_t tls_write(struct tls *t, const void *p, size_t n)
 int tls_pending(const struct tls *t)
 {
 	return SSL_has_pending(t->ssl);
+}
+
+int tls_end_pending(const struct tls *t)
+{
+	return t->pending != 0;
 }
 
 int tls_ktls_send(const struct tls *t)

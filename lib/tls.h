@@ -45,7 +45,8 @@ enum tls_result {
 	TLS_WANT_WRITE = -3, /* wait until the socket is writable, then call again */
 	TLS_CLOSED = -4,     /* read: the peer closed cleanly (close_notify) */
 	TLS_EOF = -5         /* read: the connection ended without close_notify
-	                      * (a truncation attack, or a careless peer) */
+	                      * (a truncation attack, or a careless peer); a
+	                      * server reports that end as TLS_CLOSED */
 };
 
 struct tls_ctx;
@@ -72,7 +73,8 @@ struct tls_ctx *tls_client_ctx(const struct tls_client_opts *o, char *err, size_
 /* Server: TLS 1.2 and 1.3 only, Mozilla's "intermediate" ciphers, ALPN
  * http/1.1 (a client offering only other protocols goes on without ALPN),
  * session tickets (see above; no server-side session cache), no
- * renegotiation, no compression, I/O buffers released while idle. Refused
+ * renegotiation, no compression, I/O buffers released while idle, no alert
+ * for a client that closes without close_notify, no early data. Refused
  * with a reason naming the file and the problem: an unreadable file, no
  * certificate or key in it, a key that does not match the certificate, a
  * certificate that has expired or is not yet valid. */
@@ -115,6 +117,10 @@ int tls_shutdown(struct tls *t);
  * also be 1 for a partial record, which only more input completes: read
  * again only after a read that filled the buffer. */
 int tls_pending(const struct tls *t);
+/* 1 when the last read returned bytes and met behind them the end of the
+ * input (close_notify, the TCP close) or an error, which the next read
+ * reports: no socket event will announce it, so read again now. */
+int tls_end_pending(const struct tls *t);
 /* 1 when kernel TLS carries this session's sends (after the handshake). */
 int tls_ktls_send(const struct tls *t);
 

@@ -212,6 +212,34 @@ START_TEST(eof_without_close_notify)
 }
 END_TEST
 
+START_TEST(server_sees_the_end_behind_a_request)
+{
+	struct pair p;
+	char buf[16];
+
+	/* close_notify right behind the bytes: read with them, reported next. */
+	ck_assert_int_eq(pair_open(&p, "server", "localhost", "ca.pem", 0), 0);
+	ck_assert_int_eq(tls_write(p.c, "abc", 3), 3);
+	ck_assert_int_eq(tls_shutdown(p.c), 0);
+	ck_assert_int_eq(tls_read(p.s, buf, sizeof(buf)), 3);
+	ck_assert_int_eq(tls_end_pending(p.s), 1);
+	ck_assert_int_eq(tls_read(p.s, buf, sizeof(buf)), TLS_CLOSED);
+	ck_assert_int_eq(tls_end_pending(p.s), 0);
+	pair_close(&p);
+	/* A TCP close without close_notify: a server takes it as the end, and
+	 * sends no alert to the half-closed client (OpenSSL's decode_error). */
+	ck_assert_int_eq(pair_open(&p, "server", "localhost", "ca.pem", 0), 0);
+	ck_assert_int_eq(tls_write(p.c, "abc", 3), 3);
+	shutdown(p.cfd, SHUT_WR);
+	ck_assert_int_eq(tls_read(p.s, buf, sizeof(buf)), 3);
+	ck_assert_int_eq(tls_read(p.s, buf, sizeof(buf)), TLS_CLOSED);
+	ck_assert_int_eq(tls_write(p.s, "ok", 2), 2);
+	ck_assert_int_eq(tls_read(p.c, buf, sizeof(buf)), 2);
+	ck_assert_int_eq(tls_read(p.c, buf, sizeof(buf)), TLS_WANT_READ);
+	pair_close(&p);
+}
+END_TEST
+
 START_TEST(handshake_eof_is_an_error)
 {
 	struct pair p;
@@ -341,6 +369,7 @@ int main(void)
 	tcase_add_test(t, ip_literals_match_ip_sans);
 	tcase_add_test(t, no_verify_accepts_anything);
 	tcase_add_test(t, eof_without_close_notify);
+	tcase_add_test(t, server_sees_the_end_behind_a_request);
 	tcase_add_test(t, handshake_eof_is_an_error);
 	tcase_add_test(t, sendfile_without_ktls);
 	tcase_add_test(t, gathered_records);
