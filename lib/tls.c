@@ -358,7 +358,7 @@ static int tls_ticket_cb(SSL *s, unsigned char name[16], unsigned char *iv, EVP_
 		else if (p != k->period)
 			return 0;
 	}
-	r = enc ? 1 : prev || SSL_version(s) >= TLS1_3_VERSION ? 2 : 1;
+	r = !enc && (prev || SSL_version(s) >= TLS1_3_VERSION) ? 2 : 1;
 	memcpy(keys, prev ? k->prev : k->cur, sizeof(keys));
 	char digest[] = "SHA256";
 	OSSL_PARAM params[] = {OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, keys + 32, 32),
