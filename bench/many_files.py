@@ -11,8 +11,9 @@ transfers at once: `fetch -j 4 -i LIST -o DIR` against `curl --parallel
 pinned to CPU 1 (its workers too), CLIENT_RUNS interleaved rounds; medians
 of CPU (user+sys, the client and every process it waited for), wall time and
 max RSS from bench/rusage.c. A run counts only when it exits 0 and every
-file has its size. The section "Many files" of bench/RESULTS.md is replaced
-(or added).
+file has its size. Each run writes into its own new folder on a new ext4
+with a journal (see mount_download_fs), removed at the end. The section
+"Many files" of bench/RESULTS.md is replaced (or added).
 """
 import os
 import re
@@ -26,7 +27,8 @@ from bench import CLIENT_RUNS, HOST, REPO, TOOLS, WORK, med, pinned, say  # noqa
 
 ROOT = os.path.join(WORK, "many")
 DOCS = os.path.join(ROOT, "www")
-DEST = os.path.join(ROOT, "dl")
+FS = os.path.join(ROOT, "fs")  # where a journaled ext4 image is mounted
+DEST = os.path.join(FS, "dl")
 LIST = os.path.join(ROOT, "list.txt")
 SMALL, BIG = (200, 10 * 1024), (20, 5 * 1024 * 1024)
 CLIENTS = ("fetch -j 4", "curl --parallel", "fetch -j 1", "wget -i")
@@ -85,38 +87,71 @@ http {{
                         port, conf, label="nginx")
 
 
-def cmds(urls):
+def cmds(urls, dest="DIR"):
     fetch = os.path.join(REPO, "bin", "fetch")
     return {
-        "fetch -j 4": [fetch, "-q", "-j", "4", "-i", LIST, "-o", DEST],
+        "fetch -j 4": [fetch, "-q", "-j", "4", "-i", LIST, "-o", dest],
         "curl --parallel": ["curl", "-s", "-f", "--parallel", "--parallel-max", "4",
-                            "--remote-name-all", "--output-dir", DEST] + urls,
-        "fetch -j 1": [fetch, "-q", "-j", "1", "-i", LIST, "-o", DEST],
-        "wget -i": ["wget", "-q", "-i", LIST, "-P", DEST],
+                            "--remote-name-all", "--output-dir", dest] + urls,
+        "fetch -j 1": [fetch, "-q", "-j", "1", "-i", LIST, "-o", dest],
+        "wget -i": ["wget", "-q", "-i", LIST, "-P", dest],
     }
 
 
-def complete():
+def mount_download_fs():
+    """Downloads go to a new ext4 file system with mkfs's defaults (a
+    journal), mounted from a sparse image by loop, when we may (root). This
+    machine's root is ext4 without a journal, where a new inode is placed
+    past every inode deleted in the last one to six minutes (fs/ext4/ialloc.c,
+    recently_deleted(): only without a journal): both clients' CPU then
+    depended on how many files anything had deleted just before, our own
+    earlier runs too (fetch -j 4 from 0.07 to 0.18 s, PROFILE.md finding 7).
+    Returns what the report says of the file system."""
+    os.makedirs(FS, exist_ok=True)
+    subprocess.run(["umount", FS], capture_output=True)
+    image = os.path.join(ROOT, "fs.img")
+    size = (CLIENT_RUNS * len(CLIENTS) + 2) * (SMALL[0] * SMALL[1] + BIG[0] * BIG[1])
+    try:
+        if os.geteuid() != 0:
+            raise OSError("not root")
+        with open(image, "wb") as f:
+            f.truncate(size)
+        mkfs = ["mkfs.ext4", "-q", "-F", "-E", "lazy_itable_init=0,lazy_journal_init=0", image]
+        for cmd in (mkfs, ["mount", "-o", "loop", image, FS]):
+            subprocess.run(cmd, check=True, capture_output=True)
+        return "a new ext4 (mkfs.ext4 defaults, with a journal) on a loop-mounted image"
+    except (OSError, subprocess.CalledProcessError) as e:
+        kind = bench.sh(f"stat -f -c %T {FS}")
+        return f"the {kind} file system under {WORK} (no loop mount: {e})"
+
+
+def unmount_download_fs():
+    shutil.rmtree(DEST, ignore_errors=True)
+    subprocess.run(["umount", FS], capture_output=True)
+    if os.path.exists(os.path.join(ROOT, "fs.img")):
+        os.unlink(os.path.join(ROOT, "fs.img"))
+
+
+def complete(dest):
     for name, size in files().items():
-        path = os.path.join(DEST, name)
+        path = os.path.join(dest, name)
         if not os.path.exists(path) or os.path.getsize(path) != size:
             return False
-    return len(os.listdir(DEST)) == len(files())
+    return len(os.listdir(dest)) == len(files())
 
 
-def run_one(name, urls):
-    shutil.rmtree(DEST, ignore_errors=True)
-    os.makedirs(DEST)
+def run_one(name, urls, dest):
+    """One run into its own new folder; nothing is deleted until the end."""
+    os.makedirs(dest)
     stats = os.path.join(ROOT, "rusage.txt")
-    cmd = pinned(bench.CLIENT_CPU) + [os.path.join(TOOLS, "rusage"), stats] + cmds(urls)[name]
+    cmd = pinned(bench.CLIENT_CPU) + [os.path.join(TOOLS, "rusage"), stats] + cmds(urls, dest)[name]
     try:
         subprocess.run(cmd, capture_output=True, timeout=600)
         with open(stats) as f:
             r = {k: float(v) for k, v in (kv.split("=") for kv in f.read().split())}
     except (subprocess.TimeoutExpired, OSError, ValueError):
         return None
-    ok = r["status"] == 0 and complete()
-    shutil.rmtree(DEST, ignore_errors=True)
+    ok = r["status"] == 0 and complete(dest)
     r["cpu_s"] = r["user_s"] + r["sys_s"]
     return r if ok else None
 
@@ -132,7 +167,7 @@ def memory():
     return f"MemFree {m['MemFree']:,} MiB, page cache {m['Cached']:,} MiB of {m['MemTotal']:,} MiB"
 
 
-def report(results, mem):
+def report(results, mem, fs):
     total = SMALL[0] * SMALL[1] + BIG[0] * BIG[1]
     L = [BEGIN, "## Many files: fetch -j vs curl --parallel and wget -i, from nginx\n",
          f"{bench.sh('nginx -v 2>&1')} (one worker, CPU 0, sendfile, plain HTTP on loopback) serves "
@@ -144,7 +179,7 @@ def report(results, mem):
          f"Medians of {CLIENT_RUNS} interleaved runs, the client (and its workers) pinned to "
          f"CPU {bench.CLIENT_CPU}; CPU is user+sys of the client and every process it waited for; "
          "a run counts only when it exits 0 with every file of the right size. "
-         f"Memory at the start: {mem}.\n",
+         f"Files written to {fs}. Memory at the start: {mem}.\n",
          "| client | CPU s | user s | sys s | wall s | max RSS KiB | ok runs |",
          "|---|---|---|---|---|---|---|"]
     for name in CLIENTS:
@@ -186,19 +221,22 @@ def main():
     urls = [f"http://{HOST}:{srv.port}/{name}" for name in files()]
     with open(LIST, "w") as f:
         f.write("\n".join(urls) + "\n")
+    fs = mount_download_fs()
     results, mem = {}, memory()
     try:
-        for _ in range(CLIENT_RUNS):
-            for name in CLIENTS:
-                results.setdefault(name, []).append(run_one(name, urls))
+        for i in range(CLIENT_RUNS):
+            for k, name in enumerate(CLIENTS):
+                dest = os.path.join(DEST, f"{i}-{k}")
+                results.setdefault(name, []).append(run_one(name, urls, dest))
         for name in CLIENTS:
             ok = [r for r in results[name] if r]
             say(f"many files, {name}: {len(ok)}/{CLIENT_RUNS} ok" + (
                 f", cpu {med([r['cpu_s'] for r in ok]):.3f} s, wall {med([r['wall_s'] for r in ok]):.3f} s"
                 if ok else ""))
-        report(results, mem)
+        report(results, mem, fs)
     finally:
         srv.stop()
+        unmount_download_fs()
 
 
 if __name__ == "__main__":
