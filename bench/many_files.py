@@ -8,11 +8,11 @@ and 20 of 5 MiB on loopback, listed in one input file. In parallel, four
 transfers at once: `fetch -j 4 -i LIST -o DIR` against `curl --parallel
 --parallel-max 4 --remote-name-all --output-dir DIR URL...`; one at a time:
 `fetch -j 1 -i LIST -o DIR` against `wget -i LIST -P DIR`. Each client is
-pinned to CPU 1 (its workers too), CLIENT_RUNS interleaved rounds; medians
+pinned to CPU 1 (its workers too), RUNS interleaved rounds; medians
 of CPU (user+sys, the client and every process it waited for), wall time and
 max RSS from bench/rusage.c. A run counts only when it exits 0 and every
-file has its size. Each run writes into its own new folder on a new ext4
-with a journal (see mount_download_fs), removed at the end. The section
+file has its size. The files go to a new ext4 with a journal (see
+mount_download_fs), and are removed after each run. The section
 "Many files" of bench/RESULTS.md is replaced (or added).
 """
 import os
@@ -32,6 +32,9 @@ DEST = os.path.join(FS, "dl")
 LIST = os.path.join(ROOT, "list.txt")
 SMALL, BIG = (200, 10 * 1024), (20, 5 * 1024 * 1024)
 CLIENTS = ("fetch -j 4", "curl --parallel", "fetch -j 1", "wget -i")
+# A run takes a tenth of a second or so: three times the other sections'
+# runs, for steadier medians.
+RUNS = 3 * CLIENT_RUNS
 BEGIN, END = "<!-- many-files: written by bench/many_files.py -->", "<!-- /many-files -->"
 
 
@@ -106,11 +109,12 @@ def mount_download_fs():
     recently_deleted(): only without a journal): both clients' CPU then
     depended on how many files anything had deleted just before, our own
     earlier runs too (fetch -j 4 from 0.07 to 0.18 s, PROFILE.md finding 7).
+    With a journal, deleting a run's files costs the next run nothing.
     Returns what the report says of the file system."""
     os.makedirs(FS, exist_ok=True)
     subprocess.run(["umount", FS], capture_output=True)
     image = os.path.join(ROOT, "fs.img")
-    size = (CLIENT_RUNS * len(CLIENTS) + 2) * (SMALL[0] * SMALL[1] + BIG[0] * BIG[1])
+    size = 8 * (SMALL[0] * SMALL[1] + BIG[0] * BIG[1])  # one run's files, and room
     try:
         if os.geteuid() != 0:
             raise OSError("not root")
@@ -140,18 +144,19 @@ def complete(dest):
     return len(os.listdir(dest)) == len(files())
 
 
-def run_one(name, urls, dest):
-    """One run into its own new folder; nothing is deleted until the end."""
-    os.makedirs(dest)
+def run_one(name, urls):
+    shutil.rmtree(DEST, ignore_errors=True)
+    os.makedirs(DEST)
     stats = os.path.join(ROOT, "rusage.txt")
-    cmd = pinned(bench.CLIENT_CPU) + [os.path.join(TOOLS, "rusage"), stats] + cmds(urls, dest)[name]
+    cmd = pinned(bench.CLIENT_CPU) + [os.path.join(TOOLS, "rusage"), stats] + cmds(urls, DEST)[name]
     try:
         subprocess.run(cmd, capture_output=True, timeout=600)
         with open(stats) as f:
             r = {k: float(v) for k, v in (kv.split("=") for kv in f.read().split())}
     except (subprocess.TimeoutExpired, OSError, ValueError):
         return None
-    ok = r["status"] == 0 and complete(dest)
+    ok = r["status"] == 0 and complete(DEST)
+    shutil.rmtree(DEST, ignore_errors=True)
     r["cpu_s"] = r["user_s"] + r["sys_s"]
     return r if ok else None
 
@@ -176,7 +181,7 @@ def report(results, mem, fs):
          f"fetch: `{bench.sh(REPO + '/bin/fetch --version | head -1')}`; "
          f"{bench.sh('curl --version | head -1')}; {bench.sh('wget --version | head -1')}. "
          f"Commands: {'; '.join('`' + ' '.join(c[:9]).replace(REPO + '/bin/', '') + (' URL...' if 'curl' in k else '') + '`' for k, c in cmds([]).items())}. "
-         f"Medians of {CLIENT_RUNS} interleaved runs, the client (and its workers) pinned to "
+         f"Medians of {RUNS} interleaved runs, the client (and its workers) pinned to "
          f"CPU {bench.CLIENT_CPU}; CPU is user+sys of the client and every process it waited for; "
          "a run counts only when it exits 0 with every file of the right size. "
          f"Files written to {fs}. Memory at the start: {mem}.\n",
@@ -224,13 +229,12 @@ def main():
     fs = mount_download_fs()
     results, mem = {}, memory()
     try:
-        for i in range(CLIENT_RUNS):
-            for k, name in enumerate(CLIENTS):
-                dest = os.path.join(DEST, f"{i}-{k}")
-                results.setdefault(name, []).append(run_one(name, urls, dest))
+        for _ in range(RUNS):
+            for name in CLIENTS:
+                results.setdefault(name, []).append(run_one(name, urls))
         for name in CLIENTS:
             ok = [r for r in results[name] if r]
-            say(f"many files, {name}: {len(ok)}/{CLIENT_RUNS} ok" + (
+            say(f"many files, {name}: {len(ok)}/{RUNS} ok" + (
                 f", cpu {med([r['cpu_s'] for r in ok]):.3f} s, wall {med([r['wall_s'] for r in ok]):.3f} s"
                 if ok else ""))
         report(results, mem, fs)
