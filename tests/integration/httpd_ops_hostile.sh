@@ -1,0 +1,101 @@
+#!/bin/sh
+# A hostile review of the operator features (issue 15): the access log on a
+# socket (systemd's journal stream) shared by workers, and --proxy-protocol
+# against peers that stop half-way or send what the protocol says must be
+# accepted. The rest of the review (PROXY headers split at every byte, bad
+# ones, TLS, listings, activation) held up and is covered by httpd_haproxy.sh,
+# httpd_systemd.sh, check_proxyproto and check_listing.
+. "$(dirname "$0")/../lib.sh"
+
+www=$(mkroot www)
+echo ok >"$www/health.txt"
+
+# --- the access log on a stream socket, written by two workers ----------------------
+# Under systemd stderr is a stream socket to the journal, not a pipe: a write
+# larger than what the socket queues at once is split, and another worker's
+# bytes land in the middle of a line. A reader that pauses (a busy journal)
+# fills the socket so that both workers' writes are split. Every line must
+# arrive whole.
+P=$(free_port)
+timeout 60 python3 - "$BIN/httpd" "$P" "$www" >"$TEST_TMP/socklog" 2>&1 <<'PY'
+import os, re, signal, socket, subprocess, sys, threading, time
+httpd, port, root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+p = subprocess.Popen([httpd, "-p", str(port), "-b", "127.0.0.1", "-w", "2", "-l", "-", root],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=theirs)
+theirs.close()
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", port), 0.5).close()
+        break
+    except OSError:
+        time.sleep(0.1)
+end = time.monotonic() + 6
+served = [0] * 8
+def client(i):
+    agent = b"%d-" % i + b"u" * 900
+    req = b"GET /health.txt HTTP/1.1\r\nHost: x\r\nUser-Agent: " + agent + b"\r\n\r\n"
+    while time.monotonic() < end:
+        try:
+            s = socket.create_connection(("127.0.0.1", port), 5)
+            s.settimeout(5)
+            s.sendall(req * 20)
+            got = b""
+            while got.count(b"HTTP/1.1 200") < 20:
+                d = s.recv(65536)
+                if not d:
+                    break
+                got += d
+            served[i] += got.count(b"HTTP/1.1 200")
+            s.close()
+        except OSError:
+            pass
+chunks = []
+def reader():
+    # Pauses of a second, then a slow drain: the socket fills meanwhile.
+    while True:
+        time.sleep(1)
+        mine.settimeout(0.3)
+        try:
+            while True:
+                d = mine.recv(4096)
+                if not d:
+                    return
+                chunks.append(d)
+        except socket.timeout:
+            pass
+        except OSError:
+            return
+clients = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+r = threading.Thread(target=reader)
+for t in clients + [r]:
+    t.start()
+for t in clients:
+    t.join()
+p.send_signal(signal.SIGTERM)
+while True:
+    mine.settimeout(1)
+    try:
+        d = mine.recv(65536)
+    except OSError:
+        continue
+    if not d:
+        break
+    chunks.append(d)
+p.wait(20)
+r.join()
+line = re.compile(rb'127\.0\.0\.1 - - \[[^]]+\] "GET /health\.txt HTTP/1\.1" 200 3 "-" "\d-u{900}"\Z')
+lines = b"".join(chunks).split(b"\n")
+log = [l for l in lines if l.startswith(b"127.0.0.1 ") or b"u" * 20 in l]
+bad = [l for l in log if not line.match(l)]
+print("served", sum(served), "logged", len(log), "broken", len(bad))
+for l in bad[:2]:
+    print("broken line:", l[:100])
+PY
+check_contains "journal socket: the test ran" "$TEST_TMP/socklog" "served "
+check_contains "journal socket: no line broken by another worker's" "$TEST_TMP/socklog" " broken 0"
+sed -n 's/^served \([0-9]*\) logged \([0-9]*\).*/\1 \2/p' "$TEST_TMP/socklog" >"$TEST_TMP/counts"
+read -r served logged <"$TEST_TMP/counts" 2>/dev/null
+check_eq "journal socket: a line for every answer" "${served:-none}" "${logged:-0}"
+
+finish
