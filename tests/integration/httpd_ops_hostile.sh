@@ -98,4 +98,23 @@ sed -n 's/^served \([0-9]*\) logged \([0-9]*\).*/\1 \2/p' "$TEST_TMP/socklog" >"
 read -r served logged <"$TEST_TMP/counts" 2>/dev/null
 check_eq "journal socket: a line for every answer" "${served:-none}" "${logged:-0}"
 
+# --- --proxy-protocol: a peer that closes part-way through the header ---------------
+# The header is peeked at, and a peek never returns the end of the stream: the
+# close must still be seen at once, not at the header timeout (60 s here, far
+# beyond the 10 s this client waits).
+start_httpd "$www" -w 1 --proxy-protocol --header-timeout 60 -l "$TEST_TMP/pp.log" ||
+	{ fail "httpd starts with --proxy-protocol"; finish; }
+cut_header() { # NAME BYTES
+	raw_request -e -t 10 "$2" >"$TEST_TMP/cut"
+	check_eq "a header cut $1, then the peer's FIN: closed, no answer" "0:" \
+		"$?:$(head -c 20 "$TEST_TMP/cut")"
+}
+cut_header "in a v1 address" 'PROXY TCP4 198.51.100.3 127'
+cut_header "before the v1 LF" 'PROXY TCP4 198.51.100.3 127.0.0.1 1 80\r'
+cut_header "in the v2 addresses" '\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\xc6\x33'
+cut_header "in the v2 signature" '\r\n\r\n'
+check_eq "still serving after the cut headers" 200 "$(printf 'PROXY TCP4 198.51.100.4 127.0.0.1 1 80\r\nGET /health.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | raw_request | head -n 1 | cut -d' ' -f2)"
+stop_httpd TERM 10
+check_eq "only the whole header was logged" "198.51.100.4" "$(cut -d' ' -f1 "$TEST_TMP/pp.log" | tr '\n' ' ' | sed 's/ $//')"
+
 finish
