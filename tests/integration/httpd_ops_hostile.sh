@@ -113,8 +113,15 @@ cut_header "in a v1 address" 'PROXY TCP4 198.51.100.3 127'
 cut_header "before the v1 LF" 'PROXY TCP4 198.51.100.3 127.0.0.1 1 80\r'
 cut_header "in the v2 addresses" '\r\n\r\n\x00\r\nQUIT\n\x21\x11\x00\x0c\xc6\x33'
 cut_header "in the v2 signature" '\r\n\r\n'
+# The spec: a LOCAL header is accepted and its block discarded, family
+# included (a sender may name TCP4 and send no addresses, or other TLVs).
+raw_request '\r\n\r\n\x00\r\nQUIT\n\x20\x11\x00\x00GET /health.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >"$TEST_TMP/local"
+check_eq "v2 LOCAL naming TCP4 with an empty block: 200" 200 "$(status_of "$TEST_TMP/local")"
+raw_request 'PROXY UNKNOWN 1 2 3 4 5 6\r\nGET /health.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' >"$TEST_TMP/unknown"
+check_eq "v1 UNKNOWN with more fields (ignored): 200" 200 "$(status_of "$TEST_TMP/unknown")"
 check_eq "still serving after the cut headers" 200 "$(printf 'PROXY TCP4 198.51.100.4 127.0.0.1 1 80\r\nGET /health.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n' | raw_request | head -n 1 | cut -d' ' -f2)"
 stop_httpd TERM 10
-check_eq "only the whole header was logged" "198.51.100.4" "$(cut -d' ' -f1 "$TEST_TMP/pp.log" | tr '\n' ' ' | sed 's/ $//')"
+check_eq "LOCAL and UNKNOWN keep the socket's address; a cut header is not logged" \
+	"127.0.0.1 127.0.0.1 198.51.100.4" "$(cut -d' ' -f1 "$TEST_TMP/pp.log" | tr '\n' ' ' | sed 's/ $//')"
 
 finish
