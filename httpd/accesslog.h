@@ -66,7 +66,10 @@ static inline int accesslog_on(const struct accesslog *l)
 }
 /* Adds one line for `e` at time `now`; flushes first when the buffer is full. */
 void accesslog_add(struct accesslog *l, const struct accesslog_entry *e, time_t now);
-/* Writes what is buffered (a failed write drops it: the log never blocks serving). */
+/* Writes what is buffered; a failed write (a full disk) drops it. A pipe,
+ * socket or terminal whose reader stops reading makes the write, and so the
+ * worker, wait for it (as nginx's log does): lines are not dropped silently
+ * to keep serving. */
 void accesslog_flush(struct accesslog *l);
 void accesslog_close(struct accesslog *l);
 
