@@ -2,9 +2,11 @@
 # A hostile review of the operator features (issue 15): the access log on a
 # socket (systemd's journal stream) shared by workers, --proxy-protocol
 # against peers that stop half-way or send what the protocol says must be
-# accepted, and an --error-page 503 for clients over the connection cap. The rest of the review (PROXY headers split at every byte, bad
-# ones, TLS, listings, activation) held up and is covered by httpd_haproxy.sh,
-# httpd_systemd.sh, check_proxyproto and check_listing.
+# accepted, and an --error-page 503 for clients over the connection cap.
+# What held up is kept as guards here (PROXY headers split at every byte over
+# real sockets, a second header, a header with the option off) or is covered
+# by httpd_haproxy.sh (bad headers, TLS), httpd_systemd.sh, check_proxyproto
+# and check_listing.
 . "$(dirname "$0")/../lib.sh"
 
 www=$(mkroot www)
@@ -123,6 +125,69 @@ check_eq "still serving after the cut headers" 200 "$(printf 'PROXY TCP4 198.51.
 stop_httpd TERM 10
 check_eq "LOCAL and UNKNOWN keep the socket's address; a cut header is not logged" \
 	"127.0.0.1 127.0.0.1 198.51.100.4" "$(cut -d' ' -f1 "$TEST_TMP/pp.log" | tr '\n' ' ' | sed 's/ $//')"
+
+# --- held up: kept as guards ----------------------------------------------------------
+# A v1 and a v2 header (with a TLV), each split at every byte offset over a
+# real socket, with two pipelined requests behind it in the last piece; a
+# second PROXY header after the first is the client's (a plain 400, the first
+# header's address logged).
+start_httpd "$www" -w 1 --proxy-protocol -l "$TEST_TMP/split.log" ||
+	{ fail "httpd starts with --proxy-protocol"; finish; }
+timeout 120 python3 - "$PORT" >"$TEST_TMP/split" 2>&1 <<'PY'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+req = b"GET /health.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+last = b"GET /health.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+v1 = b"PROXY TCP4 198.51.100.3 127.0.0.1 1 80\r\n"
+body = bytes([198, 51, 100, 4, 127, 0, 0, 1]) + struct.pack(">HH", 2, 80) + b"\x04\x00\x02ab"
+v2 = b"\r\n\r\n\x00\r\nQUIT\n\x21\x11" + struct.pack(">H", len(body)) + body
+bad = n = 0
+for hdr in (v1, v2):
+    data = hdr + req + last
+    for cut in range(1, len(hdr) + 1):
+        n += 1
+        s = socket.create_connection(("127.0.0.1", port), 5)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.settimeout(5)
+        s.sendall(data[:cut])
+        time.sleep(0.02)
+        s.sendall(data[cut:])
+        got = b""
+        try:
+            while True:
+                d = s.recv(65536)
+                if not d:
+                    break
+                got += d
+        except OSError:
+            pass
+        if got.count(b"HTTP/1.1 200 OK") != 2:
+            bad += 1
+            print("cut", cut, got[:40])
+        s.close()
+print("connections", n)
+print("splits answered wrongly:", bad)
+PY
+check_contains "v1 and v2 split at every offset: two answers each time" "$TEST_TMP/split" \
+	"splits answered wrongly: 0"
+raw_request 'PROXY TCP4 198.51.100.5 127.0.0.1 1 80\r\nPROXY TCP4 203.0.113.1 127.0.0.1 1 80\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n' >"$TEST_TMP/second"
+check_eq "a second PROXY header: 400" 400 "$(status_of "$TEST_TMP/second")"
+stop_httpd TERM 10
+conns=$(sed -n 's/^connections //p' "$TEST_TMP/split")
+check_eq "the split headers' addresses, two lines a connection" "$((${conns:-0} * 2))" \
+	"$(grep -c -e '^198\.51\.100\.3 ' -e '^198\.51\.100\.4 ' "$TEST_TMP/split.log")"
+check_contains "the second header: the first one's client is logged" "$TEST_TMP/split.log" \
+	'198.51.100.5 - - '
+check_lacks "the second header's address is never trusted" "$TEST_TMP/split.log" '203.0.113.1 - -'
+
+# Without --proxy-protocol a PROXY header is a bad request line: 400, and the
+# socket's address is logged.
+start_httpd "$www" -w 1 -l "$TEST_TMP/off.log" || { fail "httpd starts"; finish; }
+raw_request 'PROXY TCP4 203.0.113.2 127.0.0.1 1 80\r\nGET /health.txt HTTP/1.1\r\nHost: x\r\n\r\n' >"$TEST_TMP/off"
+check_eq "option off: a PROXY header gets 400" 400 "$(status_of "$TEST_TMP/off")"
+stop_httpd TERM 10
+check_lacks "option off: the header's address is never trusted" "$TEST_TMP/off.log" '203.0.113.2 - -'
+check_contains "option off: the socket's address is logged" "$TEST_TMP/off.log" '127.0.0.1 - - '
 
 # --- --error-page 503 for a client over the connection cap ----------------------------
 # The answer is built in a worker's one-off buffer: a page above 4 KiB did not
