@@ -194,33 +194,21 @@ check_contains "option off: the socket's address is logged" "$TEST_TMP/off.log" 
 # fit, and the client got a bare close instead of the 503 (10 000 bytes here:
 # within any socket's first send, so the one non-blocking send takes it all).
 head -c 10000 /dev/zero | tr '\0' 'b' >"$TEST_TMP/busy.html"
-start_httpd "$www" -w 1 -c 1 -l off --error-page "503=$TEST_TMP/busy.html" ||
+start_httpd "$www" -w 1 -c 1 -l "$TEST_TMP/busy.log" --error-page "503=$TEST_TMP/busy.html" ||
 	{ fail "httpd starts with -c 1"; finish; }
-timeout 20 python3 - "$PORT" >"$TEST_TMP/busy" 2>&1 <<'PY'
-import socket, sys, time
-port = int(sys.argv[1])
-req = b"GET /health.txt HTTP/1.1\r\nHost: x\r\n\r\n"
-hold = socket.create_connection(("127.0.0.1", port), 5)
-hold.settimeout(5)
-hold.sendall(req)
-hold.recv(1000)  # answered: this one now holds the worker's only slot
-s = socket.create_connection(("127.0.0.1", port), 5)
-s.settimeout(5)
-s.sendall(req)
-got = b""
-try:
-    while True:
-        d = s.recv(65536)
-        if not d:
-            break
-        got += d
-except OSError as e:
-    print("error", e)
-head, _, body = got.partition(b"\r\n\r\n")
-print(head.split(b"\r\n")[0].decode(), len(body), body == b"b" * 10000)
-PY
-check_eq "over the cap: the --error-page 503 body, whole" "HTTP/1.1 503 Service Unavailable 10000 True" \
-	"$(cat "$TEST_TMP/busy")"
+# A keep-alive client, answered (its line is in the log), holds the one slot.
+raw_request -t 4 'GET /health.txt HTTP/1.1\r\nHost: x\r\n\r\n' >"$TEST_TMP/hold" &
+hold=$!
+n=0
+while ! grep -q ' 200 ' "$TEST_TMP/busy.log" 2>/dev/null && [ $n -lt 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+raw_request 'GET /health.txt HTTP/1.1\r\nHost: x\r\n\r\n' >"$TEST_TMP/busy"
+check_eq "over the cap: 503" 503 "$(status_of "$TEST_TMP/busy")"
+check_eq "... with the --error-page body, whole" "$(cksum <"$TEST_TMP/busy.html")" \
+	"$(body_of "$TEST_TMP/busy" | cksum)"
+wait "$hold"
 stop_httpd TERM 10
 
 finish
