@@ -66,7 +66,7 @@ int accesslog_open(struct accesslog *l, const char *path, char *err, size_t errl
 		}
 	}
 	struct stat st;
-	l->pipe = fstat(l->fd, &st) == 0 && S_ISFIFO(st.st_mode);
+	l->stream = fstat(l->fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 	l->buf = malloc(ACCESSLOG_BUF);
 	if (!l->buf) {
 		snprintf(err, errlen, "out of memory");
@@ -89,11 +89,11 @@ int accesslog_reopen(struct accesslog *l)
 	return 0;
 }
 
-/* How much of the n bytes at p to write at once: all, or for a pipe the
- * whole lines that fit in PIPE_BUF (lines are shorter than that). */
+/* How much of the n bytes at p to write at once: all, or for a pipe or a
+ * socket the whole lines that fit in PIPE_BUF (lines are shorter than that). */
 static size_t accesslog_piece(const struct accesslog *l, const char *p, size_t n)
 {
-	if (!l->pipe || n <= PIPE_BUF)
+	if (!l->stream || n <= PIPE_BUF)
 		return n;
 	for (size_t i = PIPE_BUF; i > 0; i--)
 		if (p[i - 1] == '\n')

@@ -5,9 +5,11 @@
  * Lines collect in a per-worker buffer that the loop flushes once per turn
  * (or sooner when it fills), so a busy worker makes one write(2) for many
  * requests; each write holds whole lines only, so lines of several workers
- * appending to one file never interleave mid-line (on a pipe, such as a
- * stderr read by a supervisor, writes are cut at line ends within PIPE_BUF,
- * the most a pipe writes atomically). Client-supplied text
+ * appending to one file never interleave mid-line (on a pipe or a socket,
+ * such as a stderr read by a supervisor or systemd's journal stream, writes
+ * are cut at line ends within PIPE_BUF, the most a pipe writes atomically:
+ * a longer write can be split there and another worker's bytes land in
+ * between). Client-supplied text
  * (request line, referer, user agent) is escaped: '"', '\' and bytes below
  * 0x20 or from 0x7f up become \xHH, so a line can neither be forged nor break
  * a parser. Long fields are cut to keep every line under ACCESSLOG_LINE_MAX. */
@@ -41,7 +43,7 @@ struct accesslog_entry {
 struct accesslog {
 	int fd;            /* -1: logging off */
 	int owned;         /* fd is a file we opened (not stderr) */
-	int pipe;          /* fd is a pipe: writes past PIPE_BUF could interleave */
+	int stream;        /* fd is a pipe or a socket: writes past PIPE_BUF could interleave */
 	const char *path;  /* file to reopen on SIGHUP, or NULL */
 	int dir;           /* its folder, open from the start (-1: none) */
 	const char *name;  /* its name in dir */
@@ -64,7 +66,10 @@ static inline int accesslog_on(const struct accesslog *l)
 }
 /* Adds one line for `e` at time `now`; flushes first when the buffer is full. */
 void accesslog_add(struct accesslog *l, const struct accesslog_entry *e, time_t now);
-/* Writes what is buffered (a failed write drops it: the log never blocks serving). */
+/* Writes what is buffered; a failed write (a full disk) drops it. A pipe,
+ * socket or terminal whose reader stops reading makes the write, and so the
+ * worker, wait for it (as nginx's log does): lines are not dropped silently
+ * to keep serving. */
 void accesslog_flush(struct accesslog *l);
 void accesslog_close(struct accesslog *l);
 

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "net.h"
 #include "proxyproto.h"
 #include "reqcheck.h"
 #include "tunables.h"
@@ -615,7 +617,10 @@ static enum conn_want conn_dispatch(struct conn_env *e, struct conn *c, uint32_t
  * the accept deadline (the header timeout) bounds the wait for it. It is
  * peeked at, parsed, and only then read off exactly, so the bytes after it
  * stay in the socket for the transport, which goes on at once (input is
- * edge-triggered). The client's address replaces the balancer's. */
+ * edge-triggered). The client's address replaces the balancer's. A peek
+ * never reads the end of the stream, so a peer that closed after part of a
+ * header is seen by asking for its FIN (else it would hold the connection
+ * until the header timeout). */
 static enum conn_want conn_proxy(struct conn_env *e, struct conn *c, uint32_t events)
 {
 	struct proxy_addr a;
@@ -627,7 +632,7 @@ static enum conn_want conn_proxy(struct conn_env *e, struct conn *c, uint32_t ev
 		return CONN_GONE;
 	ssize_t len = proxy_parse((const uint8_t *)e->scratch, (size_t)n, &a);
 	if (len == PROXY_MORE)
-		return CONN_WANT_READ;
+		return net_wait(c->t.fd, POLLRDHUP, 0) == 0 ? CONN_WANT_READ : CONN_GONE;
 	if (len < 0 || recv(c->t.fd, e->scratch, (size_t)len, 0) != len)
 		return CONN_GONE;
 	if (a.family) {

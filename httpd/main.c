@@ -204,10 +204,10 @@ static void main_error_page(struct httpd_config *cfg, const char *arg)
 	if (!e->body)
 		main_die("out of memory for", end + 1, ENOMEM);
 	e->len = fread(e->body, 1, HTTPD_ERROR_PAGE_MAX + 1, f);
-	int bad = ferror(f);
+	int bad = ferror(f) ? errno : 0; /* fread's own reason, e.g. EISDIR */
 	fclose(f);
 	if (bad)
-		main_die("cannot read error page", end + 1, EIO);
+		main_die("cannot read error page", end + 1, bad);
 	if (e->len > HTTPD_ERROR_PAGE_MAX)
 		main_bad_usage("error page '%s' is over 64 KiB", end + 1);
 	e->code = (int)code;

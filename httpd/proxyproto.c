@@ -30,6 +30,11 @@ static int proxy_v1_fields(char *line, struct proxy_addr *a)
 	char *field[6];
 	int nf = 0;
 
+	/* UNKNOWN: the spec has the receiver ignore the rest of the line, whatever it holds. */
+	if (strcmp(line, "PROXY UNKNOWN") == 0 || strncmp(line, "PROXY UNKNOWN ", 14) == 0) {
+		a->family = 0;
+		return 0;
+	}
 	/* Single spaces between fields: split in place. */
 	for (char *p = line;; p++) {
 		if (nf == 6)
@@ -40,13 +45,7 @@ static int proxy_v1_fields(char *line, struct proxy_addr *a)
 			break;
 		*p = '\0';
 	}
-	if (strcmp(field[0], "PROXY") != 0 || nf < 2)
-		return -1;
-	if (strcmp(field[1], "UNKNOWN") == 0) {
-		a->family = 0; /* the rest of the line is to be ignored */
-		return 0;
-	}
-	if (nf != 6)
+	if (nf != 6 || strcmp(field[0], "PROXY") != 0)
 		return -1;
 	if (strcmp(field[1], "TCP4") == 0)
 		a->family = AF_INET;
@@ -100,42 +99,35 @@ static int proxy_tlvs(const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Bytes of the address block for a family byte; -1 for an unknown one. */
-static int proxy_v2_addr_len(uint8_t fam)
-{
-	switch (fam) {
-	case 0x00: return 0;   /* UNSPEC */
-	case 0x11: case 0x12: return 12;  /* IPv4, TCP or UDP */
-	case 0x21: case 0x22: return 36;  /* IPv6 */
-	case 0x31: case 0x32: return 216; /* UNIX */
-	default: return -1;
-	}
-}
-
 static ssize_t proxy_v2(const uint8_t *p, size_t n, struct proxy_addr *a)
 {
 	if (n < 16)
 		return PROXY_MORE;
 	size_t len = (size_t)p[14] << 8 | p[15];
 	uint8_t cmd = p[12] & 0x0f, fam = p[13];
-	int need = proxy_v2_addr_len(fam);
 
 	if ((p[12] & 0xf0) != 0x20 || cmd > 1 || 16 + len > PROXY_MAX)
 		return PROXY_BAD;
-	/* PROXY: only what a TCP listener can carry. LOCAL: the block is ignored. */
-	if (cmd == 1 && fam != 0x00 && fam != 0x11 && fam != 0x21)
+	/* LOCAL: the spec has the receiver accept it and discard the block,
+	 * family included, unread (HAProxy and nginx do). */
+	if (cmd == 0)
+		return n < 16 + len ? PROXY_MORE : (ssize_t)(16 + len);
+	/* PROXY: only what a TCP listener can carry: UNSPEC (no address),
+	 * TCP over IPv4 or IPv6, whose addresses come first in the block. */
+	if (fam != 0x00 && fam != 0x11 && fam != 0x21)
 		return PROXY_BAD;
-	if (need > 0 && len < (size_t)need)
+	size_t need = fam == 0x11 ? 12 : fam == 0x21 ? 36 : 0;
+	if (len < need)
 		return PROXY_BAD;
 	if (n < 16 + len)
 		return PROXY_MORE;
-	if (need >= 0 && proxy_tlvs(p + 16 + need, len - (size_t)need) != 0)
+	if (proxy_tlvs(p + 16 + need, len - need) != 0)
 		return PROXY_BAD;
-	if (cmd == 1 && fam == 0x11) {
+	if (fam == 0x11) {
 		a->family = AF_INET;
 		memcpy(a->addr, p + 16, 4);
 		a->port = (uint16_t)(p[24] << 8 | p[25]);
-	} else if (cmd == 1 && fam == 0x21) {
+	} else if (fam == 0x21) {
 		a->family = AF_INET6;
 		memcpy(a->addr, p + 16, 16);
 		a->port = (uint16_t)(p[48] << 8 | p[49]);

@@ -4,11 +4,13 @@
  * Strict: a header is recognised from its first bytes, so anything else
  * ("GET / ...", TLS) is refused at once instead of being waited for. v1 is
  * one line, "PROXY TCP4|TCP6 src dst sport dport\r\n" or "PROXY UNKNOWN
- * ...\r\n", at most 107 bytes. v2 is binary: the 12-byte signature, version
- * 2 with command LOCAL (the balancer's own connection, e.g. a health check:
- * the socket's address stays) or PROXY over TCP/IPv4 or TCP/IPv6 (UNSPEC
- * also keeps the socket's address), then addresses and TLVs, whose framing
- * must fill the declared length exactly; their contents are not used. */
+ * ...\r\n" (the rest of an UNKNOWN line is ignored), at most 107 bytes. v2
+ * is binary: the 12-byte signature, version 2 with command LOCAL (the
+ * balancer's own connection, e.g. a health check: the socket's address
+ * stays, and the block after the head is skipped unread, as the spec says)
+ * or PROXY over TCP/IPv4 or TCP/IPv6 (UNSPEC also keeps the socket's
+ * address), then addresses and TLVs, whose framing must fill the declared
+ * length exactly; their contents are not used. */
 #ifndef PROXYPROTO_H
 #define PROXYPROTO_H
 

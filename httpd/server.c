@@ -370,7 +370,7 @@ static int server_run(const struct httpd_config *cfg, const struct server_setup 
 	s->lis[0] = (struct server_listener){su->lfds[i], su->tls ? CONN_TLS : CONN_PLAIN};
 	s->lis[1] = (struct server_listener){su->rfds ? su->rfds[i] : -1, CONN_REDIRECT};
 	s->paused = 1;
-	buffer_init(&s->tmp, 4096);
+	buffer_init(&s->tmp, HTTPD_ERROR_PAGE_MAX + 4096); /* an --error-page 503 body and its head */
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0) {
 		log_msg(LOG_ERROR, "epoll_create1: %s", strerror(errno));

@@ -56,6 +56,13 @@ for page in httpd/httpd.8 fetch/fetch.1; do
 		"$(comm -13 "$TEST_TMP/$prog.help" "$TEST_TMP/$prog.man" | tr '\n' ' ')"
 done
 
+# fetch's exit codes: the table of --help and the page's EXIT STATUS list the
+# same numbers (httpd's --help has no table).
+help_codes=$("$BIN/fetch" --help | sed -n '/^Exit status/,/^[A-Z]/s/^ *\([0-9][0-9]*\)  .*/\1/p' | tr '\n' ' ')
+man_codes=$(sed -n '/^\.Sh EXIT STATUS/,/^\.Sh /s/^\.It \([0-9][0-9]*\)$/\1/p' "$ROOT/fetch/fetch.1" | tr '\n' ' ')
+check "fetch: --help has an exit status table" test -n "$help_codes"
+check_eq "fetch: the same exit codes in --help and fetch.1" "$help_codes" "$man_codes"
+
 # The comparison itself: an option only in --help must be caught.
 printf '#!/bin/sh\necho "  -Z, --zzz-new   a new option"\n"%s" --help\n' "$BIN/httpd" \
 	>"$TEST_TMP/fakehelp"

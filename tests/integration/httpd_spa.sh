@@ -23,6 +23,9 @@ done
 "$BIN/httpd" --error-page "404=$TEST_TMP/none.html" "$www" >/dev/null 2>"$TEST_TMP/err"
 check_eq "an unreadable error page: exit 1" 1 "$?"
 check_contains "... naming it" "$TEST_TMP/err" "none.html"
+"$BIN/httpd" --error-page "404=$TEST_TMP" "$www" >/dev/null 2>"$TEST_TMP/err"
+check_eq "a folder as error page: exit 1" 1 "$?"
+check_contains "... with the reason" "$TEST_TMP/err" "Is a directory"
 
 start_httpd "$www" -w 1 -l "$TEST_TMP/access.log" --fallback index.html \
 	--error-page "404=$TEST_TMP/404.txt" || { fail "httpd starts"; finish; }

@@ -1,9 +1,11 @@
 /* Check suite for httpd/accesslog: line format, escaping, cutting, buffering. */
 #include <check.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -215,7 +217,7 @@ START_TEST(pipe_log_whole_lines)
 	struct accesslog l;
 	char err[256];
 	ck_assert_int_eq(accesslog_open(&l, fifo, err, sizeof err), 0);
-	ck_assert_int_eq(l.pipe, 1);
+	ck_assert_int_eq(l.stream, 1);
 	char agent[300];
 	memset(agent, 'u', sizeof agent);
 	struct accesslog_entry e = {.host = "127.0.0.1", .method = "GET", .target = "/x",
@@ -235,6 +237,46 @@ START_TEST(pipe_log_whole_lines)
 	close(rd);
 	unlink(fifo);
 	rmdir(path);
+}
+END_TEST
+
+/* A socket on stderr (systemd's journal stream) is cut like a pipe: several
+ * workers write to it, and a longer write can be split where another
+ * worker's bytes then land. A SOCK_SEQPACKET pair shows each write apart. */
+START_TEST(socket_log_whole_lines)
+{
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	int saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(sv[1], STDERR_FILENO), STDERR_FILENO);
+	struct accesslog l;
+	char err[256];
+	ck_assert_int_eq(accesslog_open(&l, "-", err, sizeof err), 0);
+	char agent[300];
+	memset(agent, 'u', sizeof agent);
+	struct accesslog_entry e = {.host = "127.0.0.1", .method = "GET", .target = "/x",
+				    .target_len = 2, .major = 1, .minor = 1, .status = 200,
+				    .agent = agent, .agent_len = sizeof agent};
+	for (int i = 0; i < 100; i++)
+		accesslog_add(&l, &e, (time_t)971186136);
+	accesslog_flush(&l);
+	ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(sv[1]);
+	static char got[65536];
+	size_t total = 0;
+	ssize_t n;
+	while ((n = recv(sv[0], got, sizeof got, MSG_DONTWAIT)) > 0) {
+		ck_assert_int_le((int)n, PIPE_BUF);
+		ck_assert_int_eq(got[n - 1], '\n');
+		total += (size_t)n;
+	}
+	size_t one = strlen("127.0.0.1 - - [10/Oct/2000:13:55:36 +0000] \"GET /x HTTP/1.1\" 200 0 "
+			    "\"-\" \"\"\n") + sizeof agent;
+	ck_assert_uint_eq(total, 100 * one);
+	accesslog_close(&l);
+	close(sv[0]);
 }
 END_TEST
 
@@ -268,6 +310,7 @@ int main(void)
 	tcase_add_test(t, stamp_shape);
 	tcase_add_test(t, buffered_file_log);
 	tcase_add_test(t, pipe_log_whole_lines);
+	tcase_add_test(t, socket_log_whole_lines);
 	tcase_add_test(t, off_and_bad_path);
 	suite_add_tcase(s, t);
 	SRunner *r = srunner_create(s);

@@ -61,6 +61,10 @@ START_TEST(test_v1)
 			 (ssize_t)strlen(unknown));
 	ck_assert_int_eq(a.family, 0);
 	ck_assert_int_eq(proxy_parse((const uint8_t *)"PROXY UNKNOWN\r\n", 15, &a), 15);
+	/* The rest of an UNKNOWN line is ignored, however many fields it has. */
+	static const char more[] = "PROXY UNKNOWN a b c d e f  g\r\n";
+	ck_assert_int_eq(parse_all_ways((const uint8_t *)more, strlen(more), &a), (ssize_t)strlen(more));
+	ck_assert_int_eq(a.family, 0);
 }
 END_TEST
 
@@ -81,6 +85,7 @@ START_TEST(test_v1_refused)
 		"PROXY TCP4 192.0.2.7 10.0.0.1 1 2\n",             /* bare LF */
 		"proxy TCP4 192.0.2.7 10.0.0.1 1 2\r\n",
 		"PROXY\r\n",
+		"PROXY UNKNOWNX\r\n",
 	};
 	struct proxy_addr a;
 
@@ -145,6 +150,18 @@ START_TEST(test_v2_addresses)
 	n = v2(h, 0x20, 0x11, body, 12);
 	ck_assert_int_eq(parse_all_ways(h, n, &a), 28);
 	ck_assert_int_eq(a.family, 0);
+	/* The spec: LOCAL is accepted and its block discarded, family included:
+	 * a block shorter than the family's addresses, TLVs that do not frame,
+	 * UDP, UNIX or an unknown family. */
+	static const uint8_t fams[] = {0x11, 0x21, 0x12, 0x31, 0x7f};
+	for (size_t i = 0; i < sizeof fams; i++) {
+		memset(body, 0xff, 5);
+		n = v2(h, 0x20, fams[i], body, 5);
+		ck_assert_msg(parse_all_ways(h, n, &a) == 21, "family 0x%02x", fams[i]);
+		ck_assert_int_eq(a.family, 0);
+		n = v2(h, 0x20, fams[i], body, 0);
+		ck_assert_msg(parse_all_ways(h, n, &a) == 16, "family 0x%02x, empty", fams[i]);
+	}
 	/* PROXY with UNSPEC: no address either. */
 	n = v2(h, 0x21, 0x00, body, 0);
 	ck_assert_int_eq(parse_all_ways(h, n, &a), 16);
