@@ -43,7 +43,7 @@ static volatile sig_atomic_t server_sig_stop, server_sig_hup, server_sig_chld;
 
 static void server_on_signal(int sig)
 {
-	if (sig == SIGHUP)
+	if (sig == SIGHUP || sig == SIGUSR1) /* USR1: nginx's log reopen, so its logrotate snippet works */
 		server_sig_hup = 1;
 	else if (sig == SIGCHLD)
 		server_sig_chld = 1;
@@ -55,7 +55,7 @@ static void server_on_signal(int sig)
  * the mask to wait with (the old one, with them unblocked). */
 static void server_signals(sigset_t *wait_mask)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGUSR1, SIGCHLD};
 	struct sigaction sa;
 	sigset_t block;
 

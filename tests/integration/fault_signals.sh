@@ -51,22 +51,28 @@ term_during_transfers() { # WORKERS
 term_during_transfers 1
 term_during_transfers 2
 
-# SIGHUP reopens the log.
-LOG=$TEST_TMP/access.log
-start_httpd "$R" -w 1 -l "$LOG" || { fail "httpd starts with -l FILE"; finish; }
-hcurl -o /dev/null "http://127.0.0.1:$PORT/a.txt?before-hup"
-mv "$LOG" "$LOG.1"
-kill -HUP "$HTTPD_PID"
-sleep 0.5
-check "httpd survives SIGHUP" lib_alive "$HTTPD_PID"
-hcurl -o /dev/null "http://127.0.0.1:$PORT/a.txt?after-hup"
-n=0
-while [ ! -s "$LOG" ] && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
-stop_httpd TERM 10
-check_eq "httpd exits 0 after TERM" 0 "$HTTPD_STATUS"
-check "a new log file exists at the old name after HUP" test -f "$LOG"
-check_contains "the new log has the request made after HUP" "$LOG" "after-hup"
-check_lacks "the new log lacks the request made before HUP" "$LOG" "before-hup"
-check_contains "the renamed log kept the request made before HUP" "$LOG.1" "before-hup"
-check_lacks "the renamed log got nothing after HUP" "$LOG.1" "after-hup"
+# SIGHUP reopens the log; so does SIGUSR1 (nginx's reopen signal), with
+# one worker and with two (the parent forwards it).
+reopen_log() { # SIGNAL WORKERS
+	LOG=$TEST_TMP/access-$1-$2.log
+	start_httpd "$R" -w "$2" -l "$LOG" || { fail "httpd starts with -l FILE"; return; }
+	hcurl -o /dev/null "http://127.0.0.1:$PORT/a.txt?before-$1"
+	mv "$LOG" "$LOG.1"
+	kill -"$1" "$HTTPD_PID"
+	sleep 0.5
+	check "-w $2: httpd survives SIG$1" lib_alive "$HTTPD_PID"
+	hcurl -o /dev/null "http://127.0.0.1:$PORT/a.txt?after-$1"
+	n=0
+	while [ ! -s "$LOG" ] && [ $n -lt 20 ]; do sleep 0.1; n=$((n + 1)); done
+	stop_httpd TERM 10
+	check_eq "-w $2: httpd exits 0 after TERM" 0 "$HTTPD_STATUS"
+	check "-w $2: a new log file exists at the old name after $1" test -f "$LOG"
+	check_contains "-w $2: the new log has the request made after $1" "$LOG" "after-$1"
+	check_lacks "-w $2: the new log lacks the request made before $1" "$LOG" "before-$1"
+	check_contains "-w $2: the renamed log kept the request made before $1" "$LOG.1" "before-$1"
+	check_lacks "-w $2: the renamed log got nothing after $1" "$LOG.1" "after-$1"
+}
+reopen_log HUP 1
+reopen_log USR1 1
+reopen_log USR1 2
 finish
