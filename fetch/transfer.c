@@ -727,7 +727,7 @@ static int xfer_direct(struct xfer *x, struct fetch_resp *r)
 static int xfer_splice_ok(const struct xfer *x, const struct fetch_resp *r)
 {
 	return x->out.fd >= 0 && !x->out.in_place && !x->gunzip_on &&
-	       fetch_resp_body_left(r) >= XFER_SPLICE_MIN && fetch_stream_is_plain(x->conn);
+	       fetch_resp_body_left(r) >= XFER_SPLICE_MIN && !x->conn->tls;
 }
 
 /* The rest of a Content-Length body, socket to pipe to file: the bytes never
