@@ -173,8 +173,8 @@ static void xfer_print_request(const struct xfer *x, const struct buffer *req)
 	fflush(x->headf);
 }
 
-/* Decoded bytes of a --compressed body. */
-static int xfer_write_decoded(void *arg, const char *at, size_t n)
+/* Body bytes to the file (decoded ones too: the gunzip sink). */
+static int xfer_write(void *arg, const char *at, size_t n)
 {
 	struct xfer *x = arg;
 
@@ -195,16 +195,14 @@ static int xfer_on_body(void *arg, const char *at, size_t n)
 	}
 	if (x->gunzip_on) {
 		fetch_progress_add(&x->prog, n);
-		return fetch_gunzip_feed(&x->gz, at, n, xfer_write_decoded, x);
+		return fetch_gunzip_feed(&x->gz, at, n, xfer_write, x);
 	}
 	if (x->total >= 0 && (off_t)n > x->total - x->have - x->out.written) {
 		x->overlong = 1;
 		return -1;
 	}
-	if (fetch_out_write(&x->out, at, n) != 0) {
-		x->write_failed = 1;
+	if (xfer_write(x, at, n) != 0)
 		return -1;
-	}
 	fetch_progress_add(&x->prog, n);
 	return 0;
 }
@@ -515,6 +513,21 @@ static enum fetch_status xfer_done(struct xfer *x, const struct http_head *h)
 	return FETCH_OK;
 }
 
+/* The response stopped being read: why, from the body's sinks or the parser. */
+static void xfer_resp_failed(struct xfer *x, const struct fetch_resp *r)
+{
+	if (x->gunzip_on && x->gz.error[0])
+		xfer_fail(x, FETCH_PROTO, "%s", x->gz.error);
+	else if (x->overlong && !x->out.in_place && ftruncate(x->out.fd, x->have) != 0)
+		xfer_fail(x, FETCH_FILE, "cannot restore %s: %s", x->out.tmp, strerror(errno));
+	else if (x->overlong) /* the pieces before the one too many went in */
+		xfer_fail(x, FETCH_PROTO, "206 Partial Content longer than its Content-Range");
+	else if (x->write_failed)
+		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+	else
+		xfer_fail(x, FETCH_PROTO, "%s", r->error);
+}
+
 /* Feeds one read's bytes. 1: keep reading; 0: finished (x->status says how). */
 static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t n, int *redirect)
 {
@@ -549,40 +562,28 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 			xfer_done(x, fetch_resp_head(r));
 			return 0;
 		case FETCH_RESP_ERROR:
-			if (x->gunzip_on && x->gz.error[0])
-				xfer_fail(x, FETCH_PROTO, "%s", x->gz.error);
-			else if (x->overlong && !x->out.in_place && ftruncate(x->out.fd, x->have) != 0)
-				xfer_fail(x, FETCH_FILE, "cannot restore %s: %s", x->out.tmp,
-					  strerror(errno));
-			else if (x->overlong) /* the pieces before the one too many went in */
-				xfer_fail(x, FETCH_PROTO, "206 Partial Content longer than its Content-Range");
-			else if (x->write_failed)
-				xfer_fail(x, FETCH_FILE, "%s", x->out.error);
-			else
-				xfer_fail(x, FETCH_PROTO, "%s", r->error);
+			xfer_resp_failed(x, r);
 			return 0;
 		}
 	}
 }
 
-static int xfer_eof(struct xfer *x, struct fetch_resp *r)
+/* The peer closed: the body complete, or cut short. */
+static void xfer_eof(struct xfer *x, struct fetch_resp *r)
 {
 	enum fetch_resp_ev ev = fetch_resp_eof(r);
 
 	/* Over TLS only close_notify proves that a close-delimited body is whole:
 	 * a bare EOF may be an attacker cutting it short. */
 	if (ev == FETCH_RESP_DONE && x->conn->truncated)
-		return xfer_fail(x, FETCH_PROTO, "incomplete body: the TLS connection ended "
-						 "without close_notify (truncated)"), 0;
-	if (ev == FETCH_RESP_DONE)
-		return xfer_done(x, fetch_resp_head(r)), 0;
-	if (x->write_failed) {
-		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
-	} else {
-		xfer_fail(x, FETCH_PROTO, "%s", r->error);
+		xfer_fail(x, FETCH_PROTO, "incomplete body: the TLS connection ended "
+					  "without close_notify (truncated)");
+	else if (ev == FETCH_RESP_DONE)
+		xfer_done(x, fetch_resp_head(r));
+	else
+		xfer_resp_failed(x, r);
+	if (ev != FETCH_RESP_DONE && !x->write_failed)
 		x->retryable = 1; /* the connection closed early: maybe not next time */
-	}
-	return 0;
 }
 
 /* A body long enough to repay a direct-I/O buffer, going to a new regular file. */
@@ -710,10 +711,8 @@ static int xfer_direct(struct xfer *x, struct fetch_resp *r)
 		if (fill == XFER_DIRECT_BUF)
 			wrote = xfer_direct_flush(x, buf, &fill) != 0;
 	}
-	if (got == 0) {
-		xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
-		x->retryable = 1;
-	}
+	if (got == 0)
+		xfer_eof(x, r);
 	if (wrote || xfer_direct_finish(x, buf, fill) != 0)
 		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
 	else if (left == 0)
@@ -774,8 +773,7 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 			break;
 		}
 		if (n == 0) {
-			xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
-			x->retryable = 1;
+			xfer_eof(x, r);
 			break;
 		}
 		if (fetch_out_from_pipe(&x->out, p[0], (size_t)n) != 0) {
@@ -842,13 +840,13 @@ static void xfer_read(struct xfer *x, int *redirect, int *stale)
 	for (;;) {
 		got = xfer_recv(x, x->buf, FETCH_READ_BUF,
 				r.seen ? "while reading the response" : "waiting for a response");
-		if (r.seen == 0 && (got == 0 || (got < 0 && x->broke))) {
-			*stale = x->reused;
+		if (r.seen == 0 && x->reused && (got == 0 || (got < 0 && x->broke))) {
+			*stale = 1;
 			break;
 		}
-		if (got < 0)
-			break;
-		if (got == 0 ? !xfer_eof(x, &r) : !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
+		if (got == 0)
+			xfer_eof(x, &r);
+		if (got <= 0 || !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
 			break;
 		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, &r)) {
 			x->keep = fetch_resp_reusable(&r);
@@ -859,8 +857,6 @@ static void xfer_read(struct xfer *x, int *redirect, int *stale)
 			break;
 		}
 	}
-	if (got == 0 && !*stale && r.seen == 0)
-		xfer_eof(x, &r);
 	if (x->stopped)
 		x->keep = xfer_drain(x, &r);
 	fetch_resp_free(&r);
