@@ -751,14 +751,10 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 		/* Splice first, poll only when nothing is waiting (as xfer_recv). */
 		n = splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && errno == EAGAIN) {
-			int ms = xfer_wait_ms(x);
-			int w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
-			if (w == 0) {
-				xfer_timed_out(x, "while reading the response");
+			x->conn->want = POLLIN;
+			if (xfer_wait(x, "while reading the response") != 0)
 				break;
-			}
-			if (w > 0 || errno == EINTR)
-				continue;
+			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
