@@ -586,13 +586,6 @@ static void xfer_eof(struct xfer *x, struct fetch_resp *r)
 		x->retryable = 1; /* the connection closed early: maybe not next time */
 }
 
-/* A body long enough to repay a direct-I/O buffer, going to a new regular file. */
-static int xfer_direct_ok(const struct xfer *x, const struct fetch_resp *r)
-{
-	return x->out.fd >= 0 && !x->out.in_place && !x->gunzip_on &&
-	       fetch_resp_body_left(r) >= XFER_DIRECT_MIN;
-}
-
 /* Waits for what the connection asked for: 0 ready, -1 with x's error set
  * (`what` names the step in a timeout's message). */
 static int xfer_wait(struct xfer *x, const char *what)
@@ -721,14 +714,6 @@ static int xfer_direct(struct xfer *x, struct fetch_resp *r)
 	return 1;
 }
 
-/* A body long enough to be worth a pipe, going to a regular file, from a
- * plain socket (TLS bytes must be decrypted here). */
-static int xfer_splice_ok(const struct xfer *x, const struct fetch_resp *r)
-{
-	return x->out.fd >= 0 && !x->out.in_place && !x->gunzip_on &&
-	       fetch_resp_body_left(r) >= XFER_SPLICE_MIN && !x->conn->tls;
-}
-
 /* The rest of a Content-Length body, socket to pipe to file: the bytes never
  * visit user space. Returns 0 when splice does not work on this socket (the
  * caller goes on reading), else 1 with the transfer finished either way. */
@@ -785,6 +770,20 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 	close(p[0]);
 	close(p[1]);
 	return 1;
+}
+
+/* The rest of a long Content-Length body to a regular file, as sent, by the
+ * fastest way that works here (transfer.h): 1 when it moved it (the transfer
+ * is finished), 0 to read on. Splice needs a plain socket: TLS bytes must be
+ * decrypted here. */
+static int xfer_fast_body(struct xfer *x, struct fetch_resp *r)
+{
+	if (x->out.fd < 0 || x->out.in_place || x->gunzip_on)
+		return 0;
+	if (x->use_direct && fetch_resp_body_left(r) >= XFER_DIRECT_MIN && xfer_direct(x, r))
+		return 1;
+	return x->use_splice && !x->conn->tls && fetch_resp_body_left(r) >= XFER_SPLICE_MIN &&
+	       xfer_splice(x, r);
 }
 
 /* After a head whose body fetch does not keep: reads a small body to its
@@ -844,11 +843,7 @@ static void xfer_read(struct xfer *x, int *redirect, int *stale)
 			xfer_eof(x, &r);
 		if (got <= 0 || !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
 			break;
-		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, &r)) {
-			x->keep = fetch_resp_reusable(&r);
-			break;
-		}
-		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, &r)) {
+		if (xfer_fast_body(x, &r)) {
 			x->keep = fetch_resp_reusable(&r);
 			break;
 		}
