@@ -89,7 +89,8 @@ off_t fetch_resp_length(const struct http_head *h);
 /* A 206 answering "Range: bytes=HAVE-": 0 and the complete length in *total
  * when Content-Range is "bytes HAVE-LAST/TOTAL" with LAST + 1 == TOTAL and
  * Content-Length, when there is one, is LAST - HAVE + 1; else -1 and a
- * reason in *why. Anything else could not be joined into the whole file. */
+ * reason in *why (and *total -1). Anything else could not be joined into the
+ * whole file. */
 int fetch_resp_check_partial(const struct http_head *h, off_t have, off_t *total,
 			     const char **why);
 

@@ -357,12 +357,20 @@ static enum xfer_next xfer_range_unsatisfiable(struct xfer *x, const struct http
 	return XFER_STOP;
 }
 
-/* Which way to open the output, from the status and what we asked for. A
- * 206 is joined to the partial file only when it is exactly its missing end. */
-static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_out_mode *mode)
+/* A 206 is joined to the bytes held only when it is exactly their missing
+ * end, from byte `from`: 0 and x->total, or -1 with x's error set. */
+static int xfer_join_partial(struct xfer *x, const struct http_head *h, off_t from)
 {
 	const char *why;
 
+	if (fetch_resp_check_partial(h, from, &x->total, &why) == 0)
+		return 0;
+	return xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)from), -1;
+}
+
+/* Which way to open the output, from the status and what we asked for. */
+static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_out_mode *mode)
+{
 	*mode = x->opts->resume ? FETCH_OUT_RESTART : FETCH_OUT_NEW;
 	if (h->status != 206)
 		return 0;
@@ -370,11 +378,8 @@ static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_o
 		xfer_fail(x, FETCH_PROTO, "206 Partial Content to a request without Range");
 		return -1;
 	}
-	if (fetch_resp_check_partial(h, x->have, &x->total, &why) != 0) {
-		x->total = -1;
-		xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)x->have);
+	if (xfer_join_partial(x, h, x->have) != 0)
 		return -1;
-	}
 	*mode = FETCH_OUT_APPEND;
 	return 0;
 }
@@ -412,16 +417,12 @@ static void xfer_keep_validator(struct xfer *x, const struct http_head *h)
  * no ranges) starts it over. */
 static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 {
-	const char *why;
 	off_t from = x->retry_from;
 
 	x->retry_from = -1;
 	if (h->status == 206) {
-		if (fetch_resp_check_partial(h, from, &x->total, &why) != 0) {
-			x->total = -1;
-			xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)from);
+		if (xfer_join_partial(x, h, from) != 0)
 			return XFER_STOP;
-		}
 		x->have = 0; /* the file holds `from` bytes, all counted in written */
 		fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, from,
 				     x->total);
