@@ -399,16 +399,16 @@ static void xfer_keep_header(const struct http_head *h, const char *name, char *
  * ETag, else a Last-Modified at least a second before Date. */
 static void xfer_keep_validator(struct xfer *x, const struct http_head *h)
 {
-	char date[64];
+	size_t n;
+	const char *date = http_header(h, "Date", &n);
 	time_t lm, now;
 
 	xfer_keep_header(h, "ETag", x->validator, sizeof(x->validator));
 	if (x->validator[0] == '"')
 		return;
 	xfer_keep_header(h, "Last-Modified", x->validator, sizeof(x->validator));
-	xfer_keep_header(h, "Date", date, sizeof(date));
-	if (!x->validator[0] || date_parse(x->validator, strlen(x->validator), &lm) != 0 ||
-	    date_parse(date, strlen(date), &now) != 0 || lm + 1 > now)
+	if (!x->validator[0] || date_parse(x->validator, strlen(x->validator), &lm) != 0 || !date ||
+	    date_parse(date, n, &now) != 0 || lm + 1 > now)
 		x->validator[0] = '\0';
 }
 
