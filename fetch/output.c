@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net.h"
+
 #define OUT_TMP_BASE_MAX 200 /* bytes of the target's name kept in the temporary name */
 
 /* The temporary file of the download under way, for a signal handler: a
@@ -173,16 +175,8 @@ static int out_copy(int from, int to)
 	while ((n = read(from, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0 || net_write_all(to, buf, (size_t)n, -1) != 0)
 			return -1;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(to, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -1;
-			off += w;
-		}
 	}
 	return 0;
 }
