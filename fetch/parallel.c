@@ -59,7 +59,7 @@ struct par {
 	unsigned nw;
 	struct par_shared *slots;          /* one per worker, shared */
 	int sfd;                           /* signalfd */
-	sigset_t sigs, old_mask;
+	sigset_t old_mask;
 	enum fetch_status result;
 	struct timespec start;
 	int drawn;
@@ -395,9 +395,8 @@ static int par_start(struct par *p, fetch_one_fn one)
 }
 
 enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *const *urls, size_t n,
-				 unsigned jobs, fetch_one_fn one)
+				 unsigned jobs, fetch_one_fn one, const sigset_t *caught)
 {
-	static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	struct par p = {.opts = opts, .urls = urls, .nurls = n, .sfd = -1, .result = FETCH_OK};
 	size_t slots_size;
 
@@ -412,16 +411,8 @@ enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *cons
 	}
 	p.w = calloc(p.nw, sizeof(*p.w));
 	p.slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	sigemptyset(&p.sigs);
-	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
-		struct sigaction old;
-		/* Ignored on entry (a background job's SIGINT): the workers ignore
-		 * it too, so the parent must not die of it (nor wait for them). */
-		if (sigaction(caught[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			sigaddset(&p.sigs, caught[i]);
-	}
-	sigprocmask(SIG_BLOCK, &p.sigs, &p.old_mask);
-	p.sfd = signalfd(-1, &p.sigs, SFD_CLOEXEC);
+	sigprocmask(SIG_BLOCK, caught, &p.old_mask);
+	p.sfd = signalfd(-1, caught, SFD_CLOEXEC);
 	clock_gettime(CLOCK_MONOTONIC, &p.start);
 	if (!p.res || !p.paths || !p.w || p.slots == MAP_FAILED || p.sfd < 0 ||
 	    par_start(&p, one) != 0) {
