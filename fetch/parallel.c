@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -61,8 +60,7 @@ struct par {
 	int sfd;                           /* signalfd */
 	sigset_t old_mask;
 	enum fetch_status result;
-	struct timespec start;
-	int drawn;
+	struct fetch_progress bar;         /* one line for every transfer */
 };
 
 /* ---- the worker ---------------------------------------------------------- */
@@ -140,34 +138,27 @@ static char *par_slurp(int fd, size_t *len)
 
 static void par_clear_line(struct par *p)
 {
-	if (p->drawn && write(STDERR_FILENO, "\r\033[K", 4) < 0)
-		p->drawn = 0;
-	p->drawn = 0;
+	if (p->bar.drawn && write(STDERR_FILENO, "\r\033[K", 4) < 0)
+		p->bar.drawn = 0;
+	p->bar.drawn = 0;
 }
 
 /* One line for every transfer: files finished of all, bytes, rate. */
 static void par_draw(struct par *p, int last)
 {
-	char line[128], buf[200];
-	struct timespec now;
-	double secs;
 	off_t have = 0;
-	int n;
 
-	if (!p->opts->progress)
-		return;
 	for (size_t i = 0; i < p->nurls; i++)
 		have += p->res[i].done ? p->res[i].bytes : 0;
 	for (unsigned j = 0; j < p->nw; j++)
 		if (p->w[j].url != PAR_IDLE)
 			have += __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
-	fetch_progress_format(line, sizeof(line), have, -1, secs, secs > 0 ? (double)have / secs : 0);
-	n = snprintf(buf, sizeof(buf), "\r[%zu/%zu] %s\033[K%s", p->finished, p->nurls, line,
-		     last ? "\n" : "");
-	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) > 0)
-		p->drawn = !last;
+	p->bar.done = have;
+	snprintf(p->bar.prefix, sizeof(p->bar.prefix), "[%zu/%zu] ", p->finished, p->nurls);
+	if (last)
+		fetch_progress_end(&p->bar);
+	else
+		fetch_progress_draw(&p->bar);
 }
 
 /* Prints the finished URLs that no earlier unfinished one holds back. */
@@ -413,7 +404,7 @@ enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *cons
 	p.slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	sigprocmask(SIG_BLOCK, caught, &p.old_mask);
 	p.sfd = signalfd(-1, caught, SFD_CLOEXEC);
-	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	fetch_progress_start(&p.bar, opts->progress, NULL, 0, -1);
 	if (!p.res || !p.paths || !p.w || p.slots == MAP_FAILED || p.sfd < 0 ||
 	    par_start(&p, one) != 0) {
 		fprintf(stderr, "fetch: -j: cannot start the workers: %s\n", strerror(errno));
