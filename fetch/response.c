@@ -1,10 +1,8 @@
 /* response: status line check, interim responses, end of input. */
 #include "response.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Between llhttp and the caller's sink: remembers that the sink refused, which
