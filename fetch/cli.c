@@ -188,19 +188,18 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 static enum fetch_cli cli_combination(const struct fetch_opts *o, int nurls, char *err,
 				      size_t errlen)
 {
-	int to_stdout = o->output && strcmp(o->output, "-") == 0;
 	int several = nurls > 1 || (o->input && nurls > 0);
 	const char *why = NULL;
 
 	if (nurls == 0 && !o->input)
 		why = "no URL given (see --help)";
-	else if (o->output && (several || o->input) && !to_stdout && !cli_is_dir(o->output))
+	else if (o->output && (several || o->input) && !o->to_stdout && !cli_is_dir(o->output))
 		why = "-o FILE takes one URL (several need -o DIRECTORY or -o -)";
-	else if (o->resume && to_stdout)
+	else if (o->resume && o->to_stdout)
 		why = "-r needs an output file, not stdout";
-	else if (o->timestamping && to_stdout)
+	else if (o->timestamping && o->to_stdout)
 		why = "-N needs an output file, not stdout";
-	else if (o->checksum.algo[0] && to_stdout)
+	else if (o->checksum.algo[0] && o->to_stdout)
 		why = "--checksum needs an output file, not stdout";
 	else if (o->checksum.algo[0] && (several || o->input))
 		why = "--checksum takes one URL";
@@ -228,6 +227,7 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 			return r;
 	}
 	*first_url = optind;
+	opts->to_stdout = opts->output && strcmp(opts->output, "-") == 0;
 	return cli_combination(opts, argc - optind, err, errlen);
 }
 

@@ -140,7 +140,7 @@ static int main_input(struct main_run *r)
  * not with -r (NAME.part is a fixed name). */
 static int main_gather(const struct fetch_opts *o)
 {
-	return o->parallel > 1 && !o->resume && !(o->output && strcmp(o->output, "-") == 0);
+	return o->parallel > 1 && !o->resume && !o->to_stdout;
 }
 
 int main(int argc, char **argv)

@@ -1075,7 +1075,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
 	x->use_direct = xfer_env_on("FETCH_DIRECT");
 	if (!opts->quiet)
-		x->headf = opts->output && strcmp(opts->output, "-") == 0 ? stderr : stdout;
+		x->headf = opts->to_stdout ? stderr : stdout;
 	if (opts->max_time_s > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &x->deadline);
 		x->deadline.tv_sec += opts->max_time_s;
@@ -1110,7 +1110,7 @@ int fetch_url_path(const struct fetch_opts *opts, const char *url, char *out, si
 {
 	struct url u;
 
-	if (url_parse(url, &u) != URL_OK || (opts->output && strcmp(opts->output, "-") == 0))
+	if (url_parse(url, &u) != URL_OK || opts->to_stdout)
 		return -1;
 	return xfer_path_of(opts, &u, out, size) < 0 ? -1 : 0;
 }
@@ -1120,7 +1120,7 @@ static int xfer_output_path(struct xfer *x)
 	int r;
 
 	x->path = x->name;
-	if (x->opts->output && strcmp(x->opts->output, "-") == 0) {
+	if (x->opts->to_stdout) {
 		x->path = x->opts->output;
 		return 0;
 	}
