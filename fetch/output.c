@@ -403,19 +403,6 @@ void fetch_out_abort(struct fetch_out *o)
 	errno = e;
 }
 
-int fetch_out_finish_resumed(const char *target, char *err, size_t errlen)
-{
-	char part[PATH_MAX];
-
-	if (fetch_out_part_name(target, part, sizeof(part)) != 0 || access(part, F_OK) != 0)
-		return 0;
-	if (rename(part, target) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", part, target, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 int fetch_out_follow_link(char *target, size_t size)
 {
 	struct stat st, lst;

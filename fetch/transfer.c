@@ -285,18 +285,21 @@ static int xfer_checksum(struct xfer *x, const char *path)
 }
 
 /* Resumed with nothing left to fetch: the bytes there (NAME.part, else the
- * target) pass --checksum, or a mismatched NAME.part goes. */
-static int xfer_check_resumed(struct xfer *x)
+ * target) pass --checksum, or a mismatched NAME.part goes; a complete
+ * NAME.part then becomes the target. */
+static enum xfer_next xfer_finish_resumed(struct xfer *x)
 {
 	char part[PATH_MAX];
 	int has_part = fetch_out_part_name(x->path, part, sizeof(part)) == 0 &&
 		       access(part, F_OK) == 0;
 
-	if (xfer_checksum(x, has_part ? part : x->path) == 0)
-		return 0;
-	if (has_part && x->status == FETCH_CHECKSUM)
-		(void)unlink(part);
-	return -1;
+	if (xfer_checksum(x, has_part ? part : x->path) != 0) {
+		if (has_part && x->status == FETCH_CHECKSUM)
+			(void)unlink(part);
+	} else if (has_part && rename(part, x->path) != 0) {
+		xfer_fail(x, FETCH_FILE, "cannot rename %s to %s: %s", part, x->path, strerror(errno));
+	}
+	return XFER_STOP;
 }
 
 /* --content-disposition: the server's name in place of the URL's, in the
@@ -343,15 +346,8 @@ static enum xfer_next xfer_range_unsatisfiable(struct xfer *x, const struct http
 	const char *v = http_header(h, "Content-Range", &n);
 	off_t first, last, total;
 
-	if (v && fetch_resp_content_range(v, n, &first, &last, &total) == 0 && total == x->have) {
-		if (xfer_check_resumed(x) != 0)
-			return XFER_STOP;
-		if (fetch_out_finish_resumed(x->path, x->err, x->errlen) != 0)
-			x->status = FETCH_FILE;
-		else
-			x->status = FETCH_OK;
-		return XFER_STOP;
-	}
+	if (v && fetch_resp_content_range(v, n, &first, &last, &total) == 0 && total == x->have)
+		return xfer_finish_resumed(x);
 	xfer_fail(x, FETCH_HTTP, "416 Range Not Satisfiable for bytes=%lld-", (long long)x->have);
 	return XFER_STOP;
 }
