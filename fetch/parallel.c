@@ -260,6 +260,25 @@ static void par_collect(struct par *p, unsigned j)
 	par_assign(p, w, j);
 }
 
+/* Closes what the parent holds of every worker and waits for it to end. */
+static void par_teardown(struct par *p)
+{
+	for (unsigned j = 0; j < p->nw; j++) {
+		struct par_worker *w = &p->w[j];
+		if (w->sock >= 0)
+			close(w->sock);
+		if (w->child >= 0)
+			close(w->child);
+		if (w->out >= 0)
+			close(w->out);
+		if (w->err >= 0)
+			close(w->err);
+		if (w->pid > 0)
+			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
+}
+
 /* A signal for fetch: the workers get it too (and remove their temporary
  * files), then the parent dies of it as if it had no handler. */
 static void par_die(struct par *p)
@@ -272,10 +291,7 @@ static void par_die(struct par *p)
 	for (unsigned j = 0; j < p->nw; j++)
 		if (p->w[j].pid > 0)
 			kill(p->w[j].pid, sig);
-	for (unsigned j = 0; j < p->nw; j++)
-		if (p->w[j].pid > 0)
-			while (waitpid(p->w[j].pid, NULL, 0) < 0 && errno == EINTR)
-				;
+	par_teardown(p);
 	par_clear_line(p);
 	signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &p->old_mask, NULL);
@@ -345,24 +361,6 @@ static int par_setup(struct par *p)
 			return -1;
 	}
 	return 0;
-}
-
-static void par_teardown(struct par *p)
-{
-	for (unsigned j = 0; j < p->nw; j++) {
-		struct par_worker *w = &p->w[j];
-		if (w->sock >= 0)
-			close(w->sock);
-		if (w->child >= 0)
-			close(w->child);
-		if (w->out >= 0)
-			close(w->out);
-		if (w->err >= 0)
-			close(w->err);
-		if (w->pid > 0)
-			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-				;
-	}
 }
 
 static int par_start(struct par *p, fetch_one_fn one)
