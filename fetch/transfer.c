@@ -1063,9 +1063,7 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->opts = opts;
 	x->err = err;
 	x->errlen = errlen;
-	x->total = -1;
 	x->ims = -1;
-	x->retry_from = -1;
 	fetch_out_init(&x->out);
 	fetch_progress_start(&x->prog, 0, NULL, 0, -1);
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
