@@ -45,11 +45,6 @@ void fetch_resp_free(struct fetch_resp *r)
 	http_msg_free(&r->msg);
 }
 
-const struct http_head *fetch_resp_head(const struct fetch_resp *r)
-{
-	return &r->msg.head;
-}
-
 static int resp_digit(char c)
 {
 	return c >= '0' && c <= '9';

@@ -540,10 +540,10 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 				return 1;
 			break;
 		case FETCH_RESP_INTERIM:
-			xfer_print_head(x, fetch_resp_head(r));
+			xfer_print_head(x, &r->msg.head);
 			break;
 		case FETCH_RESP_HEAD:
-			switch (xfer_on_head(x, fetch_resp_head(r))) {
+			switch (xfer_on_head(x, &r->msg.head)) {
 			case XFER_BODY: break;
 			case XFER_REDIRECT: *redirect = 1; /* fall through */
 			case XFER_STOP:
@@ -555,7 +555,7 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 			break;
 		case FETCH_RESP_DONE:
 			x->keep = n == 0 && fetch_resp_reusable(r);
-			xfer_done(x, fetch_resp_head(r));
+			xfer_done(x, &r->msg.head);
 			return 0;
 		case FETCH_RESP_ERROR:
 			xfer_resp_failed(x, r);
@@ -575,7 +575,7 @@ static void xfer_eof(struct xfer *x, struct fetch_resp *r)
 		xfer_fail(x, FETCH_PROTO, "incomplete body: the TLS connection ended "
 					  "without close_notify (truncated)");
 	else if (ev == FETCH_RESP_DONE)
-		xfer_done(x, fetch_resp_head(r));
+		xfer_done(x, &r->msg.head);
 	else
 		xfer_resp_failed(x, r);
 	if (ev != FETCH_RESP_DONE && !x->write_failed)
@@ -705,7 +705,7 @@ static int xfer_direct(struct xfer *x, struct fetch_resp *r)
 	if (wrote || xfer_direct_finish(x, buf, fill) != 0)
 		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
 	else if (left == 0)
-		xfer_done(x, fetch_resp_head(r));
+		xfer_done(x, &r->msg.head);
 	munmap(map, 2 * XFER_DIRECT_BUF);
 	return 1;
 }
@@ -762,7 +762,7 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 		left -= n;
 	}
 	if (left == 0)
-		xfer_done(x, fetch_resp_head(r));
+		xfer_done(x, &r->msg.head);
 	close(p[0]);
 	close(p[1]);
 	return 1;
@@ -794,7 +794,7 @@ static int xfer_drain(struct xfer *x, struct fetch_resp *r)
 	off_t left = fetch_resp_body_left(r);
 	ssize_t got;
 
-	if (!fetch_resp_head(r)->keep_alive || left > XFER_DRAIN_MAX)
+	if (!r->msg.head.keep_alive || left > XFER_DRAIN_MAX)
 		return 0;
 	x->draining = 1;
 	for (;;) {
