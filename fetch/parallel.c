@@ -224,6 +224,7 @@ static void par_collect(struct par *p, unsigned j)
 	struct par_result *r;
 	int st;
 	ssize_t n = recv(w->sock, &st, sizeof(st), 0);
+	int died = n != (ssize_t)sizeof(st); /* killed, or crashed */
 
 	if (w->url == PAR_IDLE) { /* the end it was told of (a waiting worker sends nothing) */
 		close(w->sock);
@@ -231,26 +232,21 @@ static void par_collect(struct par *p, unsigned j)
 		return;
 	}
 	r = &p->res[w->url];
+	if (died) { /* its URL fails: a line after what it printed */
+		char shown[151];
+
+		fetch_resp_mask(p->urls[w->url], strlen(p->urls[w->url]), shown, sizeof(shown));
+		if (lseek(w->err, 0, SEEK_END) >= 0)
+			dprintf(w->err, "fetch: %s: the worker process ended\n", shown);
+	}
 	r->out = par_slurp(w->out, &r->out_len);
 	r->err = par_slurp(w->err, &r->err_len);
 	r->bytes = __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
-	r->status = n == (ssize_t)sizeof(st) ? (enum fetch_status)st : FETCH_FAIL;
+	r->status = died ? FETCH_FAIL : (enum fetch_status)st;
 	r->done = 1;
 	p->finished++;
-	if (n != (ssize_t)sizeof(st)) {
-		/* Killed, or crashed: its URL fails, its temporary file goes, no
-		 * other URL goes to it. */
-		char line[256], shown[151];
-		int len;
-
-		fetch_resp_mask(p->urls[w->url], strlen(p->urls[w->url]), shown, sizeof(shown));
-		len = snprintf(line, sizeof(line), "fetch: %s: the worker process ended\n", shown);
-		char *e = realloc(r->err, r->err_len + sizeof(line));
-		if (e && len > 0) {
-			memcpy(e + r->err_len, line, (size_t)len);
-			r->err_len += (size_t)len;
-		}
-		r->err = e ? e : r->err;
+	if (died) {
+		/* Its temporary file goes, and no other URL goes to it. */
 		fetch_out_live_remove(&p->slots[j].live);
 		w->url = PAR_IDLE;
 		close(w->sock);
