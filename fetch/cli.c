@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "http.h"
+
+#define CLI_SECONDS_MAX 8640000 /* -T, --max-time: 100 days, no overflow in milliseconds */
 
 enum {
 	OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION, OPT_CHECKSUM,
@@ -63,8 +66,22 @@ int fetch_cli_header_ok(const char *h, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whole seconds, 1 to a day's worth times 100 (no overflow in milliseconds). */
-static int cli_seconds(const char *s, int *out)
+/* The one way an option is refused: a reason in err. */
+static enum fetch_cli cli_usage(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum fetch_cli cli_usage(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return FETCH_CLI_USAGE;
+}
+
+/* A whole number from 1 to max. */
+static int cli_number(const char *s, int max, int *out)
 {
 	char *end;
 	unsigned long v;
@@ -73,7 +90,7 @@ static int cli_seconds(const char *s, int *out)
 		return -1;
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (errno || *end || v == 0 || v > 8640000)
+	if (errno || *end || v == 0 || v > (unsigned long)max)
 		return -1;
 	*out = (int)v;
 	return 0;
@@ -99,6 +116,8 @@ static void cli_defaults(struct fetch_opts *o)
 static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, char *err,
 				 size_t errlen)
 {
+	int n;
+
 	switch (c) {
 	case 'o': o->output = arg; break;
 	case 'q': o->quiet = 1; break;
@@ -112,72 +131,55 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 	case 'i': o->input = arg; break;
 	case OPT_CONTENT_DISPOSITION: o->content_disposition = 1; break;
 	case OPT_COMPRESSED: o->compressed = 1; break;
-	case 't': {
-		int n;
-		if (cli_seconds(arg, &n) || n > FETCH_TRIES_MAX) {
-			snprintf(err, errlen, "-t '%s': expected 1 to %d attempts", arg, FETCH_TRIES_MAX);
-			return FETCH_CLI_USAGE;
-		}
+	case 't':
+		if (cli_number(arg, FETCH_TRIES_MAX, &n))
+			return cli_usage(err, errlen, "-t '%s': expected 1 to %d attempts", arg,
+					 FETCH_TRIES_MAX);
 		o->tries = (unsigned)n;
 		break;
-	}
-	case 'j': {
-		int n;
-		if (cli_seconds(arg, &n) || n > FETCH_PARALLEL_MAX) {
-			snprintf(err, errlen, "-j '%s': expected 1 to %d transfers", arg,
-				 FETCH_PARALLEL_MAX);
-			return FETCH_CLI_USAGE;
-		}
+	case 'j':
+		if (cli_number(arg, FETCH_PARALLEL_MAX, &n))
+			return cli_usage(err, errlen, "-j '%s': expected 1 to %d transfers", arg,
+					 FETCH_PARALLEL_MAX);
 		o->parallel = (unsigned)n;
 		break;
-	}
 	case OPT_CHECKSUM:
 		if (fetch_digest_parse(arg, &o->checksum, err, errlen))
 			return FETCH_CLI_USAGE;
 		break;
 	case OPT_CA_FILE:
-		if (access(arg, R_OK) != 0) {
-			snprintf(err, errlen, "--ca-certificate %s: %s", arg, strerror(errno));
-			return FETCH_CLI_USAGE;
-		}
+		if (access(arg, R_OK) != 0)
+			return cli_usage(err, errlen, "--ca-certificate %s: %s", arg, strerror(errno));
 		o->ca_file = arg;
 		break;
 	case OPT_NO_VERIFY: o->no_verify = 1; break;
 	case OPT_PROXY: o->proxy = arg; break;
 	case OPT_NO_PROXY: o->no_proxy_at_all = 1; break;
 	case OPT_USER_AGENT:
-		if (strpbrk(arg, "\r\n")) {
-			snprintf(err, errlen, "--user-agent: CR or LF not allowed");
-			return FETCH_CLI_USAGE;
-		}
+		if (strpbrk(arg, "\r\n"))
+			return cli_usage(err, errlen, "--user-agent: CR or LF not allowed");
 		o->user_agent = arg;
 		break;
 	case 'H':
 		if (fetch_cli_header_ok(arg, err, errlen))
 			return FETCH_CLI_USAGE;
-		if (o->nheaders == FETCH_HEADERS_MAX) {
-			snprintf(err, errlen, "too many -H options (at most %d)", FETCH_HEADERS_MAX);
-			return FETCH_CLI_USAGE;
-		}
+		if (o->nheaders == FETCH_HEADERS_MAX)
+			return cli_usage(err, errlen, "too many -H options (at most %d)", FETCH_HEADERS_MAX);
 		o->headers[o->nheaders++] = arg;
 		break;
 	case 'T':
-		if (cli_seconds(arg, &o->timeout_s)) {
-			snprintf(err, errlen, "-T '%s': expected whole seconds, 1 or more", arg);
-			return FETCH_CLI_USAGE;
-		}
+		if (cli_number(arg, CLI_SECONDS_MAX, &o->timeout_s))
+			return cli_usage(err, errlen, "-T '%s': expected whole seconds, 1 or more", arg);
 		break;
 	case OPT_MAX_TIME:
-		if (cli_seconds(arg, &o->max_time_s)) {
-			snprintf(err, errlen, "--max-time '%s': expected whole seconds, 1 or more", arg);
-			return FETCH_CLI_USAGE;
-		}
+		if (cli_number(arg, CLI_SECONDS_MAX, &o->max_time_s))
+			return cli_usage(err, errlen, "--max-time '%s': expected whole seconds, 1 or more",
+					 arg);
 		break;
 	case OPT_HELP: return FETCH_CLI_HELP;
 	case OPT_VERSION: return FETCH_CLI_VERSION;
 	default:
-		snprintf(err, errlen, "unknown option or missing argument (see --help)");
-		return FETCH_CLI_USAGE;
+		return cli_usage(err, errlen, "unknown option or missing argument (see --help)");
 	}
 	return FETCH_CLI_RUN;
 }
@@ -186,28 +188,24 @@ static enum fetch_cli cli_option(int c, const char *arg, struct fetch_opts *o, c
 static enum fetch_cli cli_combination(const struct fetch_opts *o, int nurls, char *err,
 				      size_t errlen)
 {
-	int to_stdout = o->output && strcmp(o->output, "-") == 0;
 	int several = nurls > 1 || (o->input && nurls > 0);
 	const char *why = NULL;
 
 	if (nurls == 0 && !o->input)
 		why = "no URL given (see --help)";
-	else if (o->output && (several || o->input) && !to_stdout && !cli_is_dir(o->output))
+	else if (o->output && (several || o->input) && !o->to_stdout && !cli_is_dir(o->output))
 		why = "-o FILE takes one URL (several need -o DIRECTORY or -o -)";
-	else if (o->resume && to_stdout)
+	else if (o->resume && o->to_stdout)
 		why = "-r needs an output file, not stdout";
-	else if (o->timestamping && to_stdout)
+	else if (o->timestamping && o->to_stdout)
 		why = "-N needs an output file, not stdout";
-	else if (o->checksum.algo[0] && to_stdout)
+	else if (o->checksum.algo[0] && o->to_stdout)
 		why = "--checksum needs an output file, not stdout";
 	else if (o->checksum.algo[0] && (several || o->input))
 		why = "--checksum takes one URL";
 	else if (o->resume && (o->compressed || o->content_disposition || o->timestamping))
 		why = "-r goes with neither --compressed, --content-disposition nor -N";
-	if (!why)
-		return FETCH_CLI_RUN;
-	snprintf(err, errlen, "%s", why);
-	return FETCH_CLI_USAGE;
+	return why ? cli_usage(err, errlen, "%s", why) : FETCH_CLI_RUN;
 }
 
 enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, int *first_url,
@@ -221,16 +219,15 @@ enum fetch_cli fetch_cli_parse(int argc, char **argv, struct fetch_opts *opts, i
 	opterr = 0; /* main prints the one usage line */
 	/* A leading ':' tells a missing argument (':') from an unknown option ('?'). */
 	while ((c = getopt_long(argc, argv, ":o:qvIH:rT:A46Ni:t:j:", cli_long, NULL)) != -1) {
-		if (c == ':' || c == '?') {
-			snprintf(err, errlen, "%s: %s (see --help)", argv[optind - 1],
-				 c == ':' ? "needs an argument" : "unknown option");
-			return FETCH_CLI_USAGE;
-		}
+		if (c == ':' || c == '?')
+			return cli_usage(err, errlen, "%s: %s (see --help)", argv[optind - 1],
+					 c == ':' ? "needs an argument" : "unknown option");
 		r = cli_option(c, optarg, opts, err, errlen);
 		if (r != FETCH_CLI_RUN)
 			return r;
 	}
 	*first_url = optind;
+	opts->to_stdout = opts->output && strcmp(opts->output, "-") == 0;
 	return cli_combination(opts, argc - optind, err, errlen);
 }
 

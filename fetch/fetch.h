@@ -43,6 +43,7 @@ enum fetch_status {
 
 struct fetch_opts {
 	const char *output;      /* -o; NULL: from the URL; "-": stdout */
+	int to_stdout;           /* -o - */
 	int quiet;               /* -q */
 	int verbose;             /* -v */
 	int head_only;           /* -I */

@@ -25,7 +25,8 @@ static void main_on_signal(int sig)
 	raise(sig);
 }
 
-static void main_catch_signals(void)
+/* caught: the signals handled (those not ignored on entry). */
+static void main_catch_signals(sigset_t *caught)
 {
 	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	struct sigaction sa;
@@ -33,12 +34,14 @@ static void main_catch_signals(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = main_on_signal;
 	sigfillset(&sa.sa_mask);
+	sigemptyset(caught);
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		struct sigaction old;
 		/* Ignored on entry (a background job's SIGINT): keep it ignored. */
 		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_IGN)
 			continue;
 		sigaction(sigs[i], &sa, NULL);
+		sigaddset(caught, sigs[i]);
 	}
 }
 
@@ -137,13 +140,14 @@ static int main_input(struct main_run *r)
  * not with -r (NAME.part is a fixed name). */
 static int main_gather(const struct fetch_opts *o)
 {
-	return o->parallel > 1 && !o->resume && !(o->output && strcmp(o->output, "-") == 0);
+	return o->parallel > 1 && !o->resume && !o->to_stdout;
 }
 
 int main(int argc, char **argv)
 {
 	struct fetch_opts opts;
 	struct main_run run = {.result = FETCH_OK};
+	sigset_t caught;
 	char err[1024] = "";
 	int first = 0, input_errno;
 
@@ -161,7 +165,7 @@ int main(int argc, char **argv)
 		break;
 	}
 	net_ignore_sigpipe();
-	main_catch_signals();
+	main_catch_signals(&caught);
 	opts.progress = !opts.quiet && isatty(STDERR_FILENO);
 	main_proxy_env(&opts);
 	if (opts.no_verify)
@@ -177,7 +181,7 @@ int main(int argc, char **argv)
 		/* One URL needs no worker. */
 		enum fetch_status st = run.n == 1 ? main_fetch(&opts, &run.pool, run.urls[0])
 			: fetch_parallel(&opts, (const char *const *)run.urls, run.n, opts.parallel,
-					 main_fetch);
+					 main_fetch, &caught);
 		if (run.result == FETCH_OK)
 			run.result = st;
 	}

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net.h"
+
 #define OUT_TMP_BASE_MAX 200 /* bytes of the target's name kept in the temporary name */
 
 /* The temporary file of the download under way, for a signal handler: a
@@ -173,16 +175,8 @@ static int out_copy(int from, int to)
 	while ((n = read(from, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0 || net_write_all(to, buf, (size_t)n, -1) != 0)
 			return -1;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(to, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -1;
-			off += w;
-		}
 	}
 	return 0;
 }
@@ -407,19 +401,6 @@ void fetch_out_abort(struct fetch_out *o)
 		unlink(o->tmp);
 	o->tmp[0] = '\0';
 	errno = e;
-}
-
-int fetch_out_finish_resumed(const char *target, char *err, size_t errlen)
-{
-	char part[PATH_MAX];
-
-	if (fetch_out_part_name(target, part, sizeof(part)) != 0 || access(part, F_OK) != 0)
-		return 0;
-	if (rename(part, target) != 0) {
-		snprintf(err, errlen, "cannot rename %s to %s: %s", part, target, strerror(errno));
-		return -1;
-	}
-	return 0;
 }
 
 int fetch_out_follow_link(char *target, size_t size)

@@ -99,8 +99,5 @@ struct fetch_out_live {
 };
 void fetch_out_live_in(struct fetch_out_live *live);
 void fetch_out_live_remove(struct fetch_out_live *live);
-/* Resumed with nothing left to fetch (416 with the size we have): moves a
- * complete NAME.part over the target, if that is where the bytes are. */
-int fetch_out_finish_resumed(const char *target, char *err, size_t errlen);
 
 #endif

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -59,10 +58,9 @@ struct par {
 	unsigned nw;
 	struct par_shared *slots;          /* one per worker, shared */
 	int sfd;                           /* signalfd */
-	sigset_t sigs, old_mask;
+	sigset_t old_mask;
 	enum fetch_status result;
-	struct timespec start;
-	int drawn;
+	struct fetch_progress bar;         /* one line for every transfer */
 };
 
 /* ---- the worker ---------------------------------------------------------- */
@@ -140,34 +138,27 @@ static char *par_slurp(int fd, size_t *len)
 
 static void par_clear_line(struct par *p)
 {
-	if (p->drawn && write(STDERR_FILENO, "\r\033[K", 4) < 0)
-		p->drawn = 0;
-	p->drawn = 0;
+	if (p->bar.drawn && write(STDERR_FILENO, "\r\033[K", 4) < 0)
+		p->bar.drawn = 0;
+	p->bar.drawn = 0;
 }
 
 /* One line for every transfer: files finished of all, bytes, rate. */
 static void par_draw(struct par *p, int last)
 {
-	char line[128], buf[200];
-	struct timespec now;
-	double secs;
 	off_t have = 0;
-	int n;
 
-	if (!p->opts->progress)
-		return;
 	for (size_t i = 0; i < p->nurls; i++)
 		have += p->res[i].done ? p->res[i].bytes : 0;
 	for (unsigned j = 0; j < p->nw; j++)
 		if (p->w[j].url != PAR_IDLE)
 			have += __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	secs = (double)(now.tv_sec - p->start.tv_sec) + (double)(now.tv_nsec - p->start.tv_nsec) / 1e9;
-	fetch_progress_format(line, sizeof(line), have, -1, secs, secs > 0 ? (double)have / secs : 0);
-	n = snprintf(buf, sizeof(buf), "\r[%zu/%zu] %s\033[K%s", p->finished, p->nurls, line,
-		     last ? "\n" : "");
-	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) > 0)
-		p->drawn = !last;
+	p->bar.done = have;
+	snprintf(p->bar.prefix, sizeof(p->bar.prefix), "[%zu/%zu] ", p->finished, p->nurls);
+	if (last)
+		fetch_progress_end(&p->bar);
+	else
+		fetch_progress_draw(&p->bar);
 }
 
 /* Prints the finished URLs that no earlier unfinished one holds back. */
@@ -233,6 +224,7 @@ static void par_collect(struct par *p, unsigned j)
 	struct par_result *r;
 	int st;
 	ssize_t n = recv(w->sock, &st, sizeof(st), 0);
+	int died = n != (ssize_t)sizeof(st); /* killed, or crashed */
 
 	if (w->url == PAR_IDLE) { /* the end it was told of (a waiting worker sends nothing) */
 		close(w->sock);
@@ -240,26 +232,21 @@ static void par_collect(struct par *p, unsigned j)
 		return;
 	}
 	r = &p->res[w->url];
+	if (died) { /* its URL fails: a line after what it printed */
+		char shown[151];
+
+		fetch_resp_mask(p->urls[w->url], strlen(p->urls[w->url]), shown, sizeof(shown));
+		if (lseek(w->err, 0, SEEK_END) >= 0)
+			dprintf(w->err, "fetch: %s: the worker process ended\n", shown);
+	}
 	r->out = par_slurp(w->out, &r->out_len);
 	r->err = par_slurp(w->err, &r->err_len);
 	r->bytes = __atomic_load_n(&p->slots[j].progress.have, __ATOMIC_RELAXED);
-	r->status = n == (ssize_t)sizeof(st) ? (enum fetch_status)st : FETCH_FAIL;
+	r->status = died ? FETCH_FAIL : (enum fetch_status)st;
 	r->done = 1;
 	p->finished++;
-	if (n != (ssize_t)sizeof(st)) {
-		/* Killed, or crashed: its URL fails, its temporary file goes, no
-		 * other URL goes to it. */
-		char line[256], shown[151];
-		int len;
-
-		fetch_resp_mask(p->urls[w->url], strlen(p->urls[w->url]), shown, sizeof(shown));
-		len = snprintf(line, sizeof(line), "fetch: %s: the worker process ended\n", shown);
-		char *e = realloc(r->err, r->err_len + sizeof(line));
-		if (e && len > 0) {
-			memcpy(e + r->err_len, line, (size_t)len);
-			r->err_len += (size_t)len;
-		}
-		r->err = e ? e : r->err;
+	if (died) {
+		/* Its temporary file goes, and no other URL goes to it. */
 		fetch_out_live_remove(&p->slots[j].live);
 		w->url = PAR_IDLE;
 		close(w->sock);
@@ -267,6 +254,25 @@ static void par_collect(struct par *p, unsigned j)
 		return;
 	}
 	par_assign(p, w, j);
+}
+
+/* Closes what the parent holds of every worker and waits for it to end. */
+static void par_teardown(struct par *p)
+{
+	for (unsigned j = 0; j < p->nw; j++) {
+		struct par_worker *w = &p->w[j];
+		if (w->sock >= 0)
+			close(w->sock);
+		if (w->child >= 0)
+			close(w->child);
+		if (w->out >= 0)
+			close(w->out);
+		if (w->err >= 0)
+			close(w->err);
+		if (w->pid > 0)
+			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+				;
+	}
 }
 
 /* A signal for fetch: the workers get it too (and remove their temporary
@@ -281,10 +287,7 @@ static void par_die(struct par *p)
 	for (unsigned j = 0; j < p->nw; j++)
 		if (p->w[j].pid > 0)
 			kill(p->w[j].pid, sig);
-	for (unsigned j = 0; j < p->nw; j++)
-		if (p->w[j].pid > 0)
-			while (waitpid(p->w[j].pid, NULL, 0) < 0 && errno == EINTR)
-				;
+	par_teardown(p);
 	par_clear_line(p);
 	signal(sig, SIG_DFL);
 	sigprocmask(SIG_SETMASK, &p->old_mask, NULL);
@@ -356,24 +359,6 @@ static int par_setup(struct par *p)
 	return 0;
 }
 
-static void par_teardown(struct par *p)
-{
-	for (unsigned j = 0; j < p->nw; j++) {
-		struct par_worker *w = &p->w[j];
-		if (w->sock >= 0)
-			close(w->sock);
-		if (w->child >= 0)
-			close(w->child);
-		if (w->out >= 0)
-			close(w->out);
-		if (w->err >= 0)
-			close(w->err);
-		if (w->pid > 0)
-			while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
-				;
-	}
-}
-
 static int par_start(struct par *p, fetch_one_fn one)
 {
 	if (par_setup(p) != 0)
@@ -395,9 +380,8 @@ static int par_start(struct par *p, fetch_one_fn one)
 }
 
 enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *const *urls, size_t n,
-				 unsigned jobs, fetch_one_fn one)
+				 unsigned jobs, fetch_one_fn one, const sigset_t *caught)
 {
-	static const int caught[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
 	struct par p = {.opts = opts, .urls = urls, .nurls = n, .sfd = -1, .result = FETCH_OK};
 	size_t slots_size;
 
@@ -412,17 +396,9 @@ enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *cons
 	}
 	p.w = calloc(p.nw, sizeof(*p.w));
 	p.slots = mmap(NULL, slots_size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	sigemptyset(&p.sigs);
-	for (size_t i = 0; i < sizeof(caught) / sizeof(caught[0]); i++) {
-		struct sigaction old;
-		/* Ignored on entry (a background job's SIGINT): the workers ignore
-		 * it too, so the parent must not die of it (nor wait for them). */
-		if (sigaction(caught[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
-			sigaddset(&p.sigs, caught[i]);
-	}
-	sigprocmask(SIG_BLOCK, &p.sigs, &p.old_mask);
-	p.sfd = signalfd(-1, &p.sigs, SFD_CLOEXEC);
-	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	sigprocmask(SIG_BLOCK, caught, &p.old_mask);
+	p.sfd = signalfd(-1, caught, SFD_CLOEXEC);
+	fetch_progress_start(&p.bar, opts->progress, NULL, 0, -1);
 	if (!p.res || !p.paths || !p.w || p.slots == MAP_FAILED || p.sfd < 0 ||
 	    par_start(&p, one) != 0) {
 		fprintf(stderr, "fetch: -j: cannot start the workers: %s\n", strerror(errno));

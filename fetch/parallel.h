@@ -18,13 +18,15 @@
  * A worker that dies without reporting fails its URL; the parent removes
  * its temporary file (output.h, fetch_out_live_in).
  *
- * Signals: the parent takes SIGINT, SIGTERM, SIGHUP and SIGQUIT (those not
- * ignored on entry) through a signalfd, sends the same signal to every
- * worker (each removes its temporary file, as fetch always does), waits for
- * them and dies of it. */
+ * Signals: the parent takes those main handles (`caught`: SIGINT, SIGTERM,
+ * SIGHUP and SIGQUIT unless ignored on entry, as a background job's SIGINT,
+ * which the workers then ignore too) through a signalfd, sends the same
+ * signal to every worker (each removes its temporary file, as fetch always
+ * does), waits for them and dies of it. */
 #ifndef FETCH_PARALLEL_H
 #define FETCH_PARALLEL_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "fetch.h"
@@ -37,6 +39,6 @@ typedef enum fetch_status (*fetch_one_fn)(const struct fetch_opts *opts, struct 
 /* urls[0..n), jobs >= 2 at once. The run's status, or FETCH_FAIL with a line
  * on stderr when the workers cannot be started. */
 enum fetch_status fetch_parallel(const struct fetch_opts *opts, const char *const *urls, size_t n,
-				 unsigned jobs, fetch_one_fn one);
+				 unsigned jobs, fetch_one_fn one, const sigset_t *caught);
 
 #endif

@@ -48,14 +48,14 @@ void fetch_progress_format(char *out, size_t outlen, off_t have, off_t total, do
 
 static void prog_draw(struct fetch_progress *p, const struct timespec *now)
 {
-	char line[128], buf[160];
+	char line[128], buf[200];
 	double secs = prog_elapsed(&p->start, now);
 	double rate = secs > 0 ? (double)p->done / secs : 0;
 	int n;
 
 	fetch_progress_format(line, sizeof(line), p->base + p->done, p->total, secs, rate);
 	/* \r then erase to the end of the line: one write, redrawn in place. */
-	n = snprintf(buf, sizeof(buf), "\r%s\033[K", line);
+	n = snprintf(buf, sizeof(buf), "\r%s%s\033[K", p->prefix, line);
 	if (n > 0 && write(STDERR_FILENO, buf, (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1) > 0)
 		p->drawn = 1;
 	p->last = *now;
@@ -92,7 +92,7 @@ void fetch_progress_add(struct fetch_progress *p, size_t n)
 		prog_draw(p, &now);
 }
 
-void fetch_progress_end(struct fetch_progress *p)
+void fetch_progress_draw(struct fetch_progress *p)
 {
 	struct timespec now;
 
@@ -100,6 +100,13 @@ void fetch_progress_end(struct fetch_progress *p)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	prog_draw(p, &now);
+}
+
+void fetch_progress_end(struct fetch_progress *p)
+{
+	if (!p->on)
+		return;
+	fetch_progress_draw(p);
 	if (p->drawn && write(STDERR_FILENO, "\n", 1) < 0)
 		p->drawn = 0;
 	p->on = 0; /* ended: a second call draws nothing */

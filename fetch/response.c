@@ -1,10 +1,8 @@
 /* response: status line check, interim responses, end of input. */
 #include "response.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdint.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* Between llhttp and the caller's sink: remembers that the sink refused, which
@@ -45,11 +43,6 @@ void fetch_resp_init(struct fetch_resp *r, int head_only,
 void fetch_resp_free(struct fetch_resp *r)
 {
 	http_msg_free(&r->msg);
-}
-
-const struct http_head *fetch_resp_head(const struct fetch_resp *r)
-{
-	return &r->msg.head;
 }
 
 static int resp_digit(char c)
@@ -294,21 +287,22 @@ int fetch_resp_check_partial(const struct http_head *h, off_t have, off_t *total
 {
 	size_t n;
 	const char *v = http_header(h, "Content-Range", &n);
-	off_t first, last, len = fetch_resp_length(h);
+	off_t first, last, whole, len = fetch_resp_length(h);
 
 	*total = -1;
 	*why = "206 Partial Content without a valid Content-Range";
-	if (!v || fetch_resp_content_range(v, n, &first, &last, total) || first < 0)
+	if (!v || fetch_resp_content_range(v, n, &first, &last, &whole) || first < 0)
 		return -1;
 	*why = "206 Partial Content that does not continue where the file ends";
 	if (first != have)
 		return -1;
 	*why = "206 Partial Content that stops before the end of the file";
-	if (*total < 0 || last + 1 != *total)
+	if (whole < 0 || last + 1 != whole)
 		return -1;
 	*why = "206 Partial Content whose Content-Length disagrees with its Content-Range";
 	if (http_header(h, "Content-Length", NULL) && len != last - first + 1)
 		return -1;
+	*total = whole;
 	return 0;
 }
 

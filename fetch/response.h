@@ -36,7 +36,8 @@ enum fetch_resp_ev {
 };
 
 struct fetch_resp {
-	struct http_msg msg;
+	struct http_msg msg;           /* msg.head: the head just reported (after
+					  INTERIM or HEAD, until the next feed) */
 	int head_only;                 /* the request was HEAD */
 	int (*on_body)(void *arg, const char *at, size_t n);
 	void *arg;
@@ -75,8 +76,6 @@ void fetch_resp_body_moved(struct fetch_resp *r, off_t n);
  * no body) without a trailer, over HTTP/1.1 without "Connection: close": the
  * connection may carry another request. */
 int fetch_resp_reusable(const struct fetch_resp *r);
-/* The head just reported (valid after INTERIM or HEAD until the next feed). */
-const struct http_head *fetch_resp_head(const struct fetch_resp *r);
 void fetch_resp_free(struct fetch_resp *r);
 
 /* Checks a status line (its CRLF optional); 0 and *status, or -1. */
@@ -89,7 +88,8 @@ off_t fetch_resp_length(const struct http_head *h);
 /* A 206 answering "Range: bytes=HAVE-": 0 and the complete length in *total
  * when Content-Range is "bytes HAVE-LAST/TOTAL" with LAST + 1 == TOTAL and
  * Content-Length, when there is one, is LAST - HAVE + 1; else -1 and a
- * reason in *why. Anything else could not be joined into the whole file. */
+ * reason in *why (and *total -1). Anything else could not be joined into the
+ * whole file. */
 int fetch_resp_check_partial(const struct http_head *h, off_t have, off_t *total,
 			     const char **why);
 

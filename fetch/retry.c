@@ -16,13 +16,9 @@ static long retry_after_s(const char *v, size_t n, time_t now)
 	time_t when;
 	size_t i = 0;
 
-	while (i < n && (v[i] == ' ' || v[i] == '\t'))
-		i++;
-	if (i < n && v[i] >= '0' && v[i] <= '9') {
+	if (n > 0 && v[0] >= '0' && v[0] <= '9') {
 		for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
 			s = s > 100000000L ? s : s * 10 + (v[i] - '0');
-		while (i < n && (v[i] == ' ' || v[i] == '\t'))
-			i++;
 		return i == n ? s : -1;
 	}
 	if (date_parse(v, n, &when) != 0)

@@ -18,7 +18,8 @@
 /* Does this status say "try again later"? */
 int fetch_retry_status(int status);
 /* Milliseconds to wait before retry number `retry` (1 for the first), given
- * the failed answer's Retry-After value (NULL: none) and the time now;
+ * the failed answer's Retry-After value (NULL: none; as lib/http stores
+ * it, without surrounding blanks) and the time now;
  * cap_ms >= 0 lowers the caps. *from_server says whether Retry-After set it. */
 long fetch_retry_delay_ms(unsigned retry, const char *retry_after, size_t n, time_t now,
 			  long cap_ms, int *from_server);

@@ -15,9 +15,7 @@
 
 int fetch_stream_open(struct fetch_stream *s, int fd)
 {
-	int fl = fcntl(fd, F_GETFL);
-
-	int one = 1;
+	int fl = fcntl(fd, F_GETFL), one = 1;
 
 	memset(s, 0, sizeof(*s));
 	s->fd = fd;
@@ -60,6 +58,19 @@ static ssize_t stream_tls_result(struct fetch_stream *s, ssize_t r)
 	return FETCH_STREAM_ERROR;
 }
 
+/* A recv or send result as a stream result; `want` is what EAGAIN waits for. */
+static ssize_t stream_sys_result(struct fetch_stream *s, ssize_t r, short want)
+{
+	if (r >= 0)
+		return r;
+	if (errno == EAGAIN || errno == EWOULDBLOCK) {
+		s->want = want;
+		return FETCH_STREAM_AGAIN;
+	}
+	snprintf(s->error, sizeof(s->error), "%s", strerror(errno));
+	return FETCH_STREAM_ERROR;
+}
+
 int fetch_stream_handshake(struct fetch_stream *s)
 {
 	int r = s->tls ? tls_handshake(s->tls) : 0;
@@ -77,14 +88,7 @@ ssize_t fetch_stream_read(struct fetch_stream *s, void *p, size_t n)
 	do
 		r = recv(s->fd, p, n, 0);
 	while (r < 0 && errno == EINTR);
-	if (r >= 0)
-		return r;
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		s->want = POLLIN;
-		return FETCH_STREAM_AGAIN;
-	}
-	snprintf(s->error, sizeof(s->error), "%s", strerror(errno));
-	return FETCH_STREAM_ERROR;
+	return stream_sys_result(s, r, POLLIN);
 }
 
 ssize_t fetch_stream_write(struct fetch_stream *s, const void *p, size_t n)
@@ -98,19 +102,7 @@ ssize_t fetch_stream_write(struct fetch_stream *s, const void *p, size_t n)
 	do
 		r = send(s->fd, p, n, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
-	if (r >= 0)
-		return r;
-	if (errno == EAGAIN || errno == EWOULDBLOCK) {
-		s->want = POLLOUT;
-		return FETCH_STREAM_AGAIN;
-	}
-	snprintf(s->error, sizeof(s->error), "%s", strerror(errno));
-	return FETCH_STREAM_ERROR;
-}
-
-int fetch_stream_is_plain(const struct fetch_stream *s)
-{
-	return s->tls == NULL;
+	return stream_sys_result(s, r, POLLOUT);
 }
 
 void fetch_stream_close(struct fetch_stream *s)

@@ -2,7 +2,7 @@
  *
  * transfer.c reads and writes only through these calls, so every body path
  * (buffered, direct I/O, stdout) works the same over both; only splice needs
- * the plain socket (fetch_stream_is_plain). Nothing here blocks or keeps
+ * the plain socket (tls NULL). Nothing here blocks or keeps
  * time: a call that cannot progress returns FETCH_STREAM_AGAIN and sets
  * want (POLLIN or POLLOUT) for the caller's poll, which owns the timeouts.
  * Failures return FETCH_STREAM_ERROR with a one-line reason in error. */
@@ -40,7 +40,6 @@ int fetch_stream_handshake(struct fetch_stream *s);
 ssize_t fetch_stream_read(struct fetch_stream *s, void *p, size_t n);
 /* > 0 bytes written (partial writes happen); AGAIN; ERROR. */
 ssize_t fetch_stream_write(struct fetch_stream *s, const void *p, size_t n);
-int fetch_stream_is_plain(const struct fetch_stream *s);
 /* Ends the connection (a TLS close_notify when it can go at once) and closes fd. */
 void fetch_stream_close(struct fetch_stream *s);
 

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -173,8 +172,8 @@ static void xfer_print_request(const struct xfer *x, const struct buffer *req)
 	fflush(x->headf);
 }
 
-/* Decoded bytes of a --compressed body. */
-static int xfer_write_decoded(void *arg, const char *at, size_t n)
+/* Body bytes to the file (decoded ones too: the gunzip sink). */
+static int xfer_write(void *arg, const char *at, size_t n)
 {
 	struct xfer *x = arg;
 
@@ -195,16 +194,14 @@ static int xfer_on_body(void *arg, const char *at, size_t n)
 	}
 	if (x->gunzip_on) {
 		fetch_progress_add(&x->prog, n);
-		return fetch_gunzip_feed(&x->gz, at, n, xfer_write_decoded, x);
+		return fetch_gunzip_feed(&x->gz, at, n, xfer_write, x);
 	}
 	if (x->total >= 0 && (off_t)n > x->total - x->have - x->out.written) {
 		x->overlong = 1;
 		return -1;
 	}
-	if (fetch_out_write(&x->out, at, n) != 0) {
-		x->write_failed = 1;
+	if (xfer_write(x, at, n) != 0)
 		return -1;
-	}
 	fetch_progress_add(&x->prog, n);
 	return 0;
 }
@@ -288,18 +285,21 @@ static int xfer_checksum(struct xfer *x, const char *path)
 }
 
 /* Resumed with nothing left to fetch: the bytes there (NAME.part, else the
- * target) pass --checksum, or a mismatched NAME.part goes. */
-static int xfer_check_resumed(struct xfer *x)
+ * target) pass --checksum, or a mismatched NAME.part goes; a complete
+ * NAME.part then becomes the target. */
+static enum xfer_next xfer_finish_resumed(struct xfer *x)
 {
 	char part[PATH_MAX];
 	int has_part = fetch_out_part_name(x->path, part, sizeof(part)) == 0 &&
 		       access(part, F_OK) == 0;
 
-	if (xfer_checksum(x, has_part ? part : x->path) == 0)
-		return 0;
-	if (has_part && x->status == FETCH_CHECKSUM)
-		(void)unlink(part);
-	return -1;
+	if (xfer_checksum(x, has_part ? part : x->path) != 0) {
+		if (has_part && x->status == FETCH_CHECKSUM)
+			(void)unlink(part);
+	} else if (has_part && rename(part, x->path) != 0) {
+		xfer_fail(x, FETCH_FILE, "cannot rename %s to %s: %s", part, x->path, strerror(errno));
+	}
+	return XFER_STOP;
 }
 
 /* --content-disposition: the server's name in place of the URL's, in the
@@ -346,25 +346,26 @@ static enum xfer_next xfer_range_unsatisfiable(struct xfer *x, const struct http
 	const char *v = http_header(h, "Content-Range", &n);
 	off_t first, last, total;
 
-	if (v && fetch_resp_content_range(v, n, &first, &last, &total) == 0 && total == x->have) {
-		if (xfer_check_resumed(x) != 0)
-			return XFER_STOP;
-		if (fetch_out_finish_resumed(x->path, x->err, x->errlen) != 0)
-			x->status = FETCH_FILE;
-		else
-			x->status = FETCH_OK;
-		return XFER_STOP;
-	}
+	if (v && fetch_resp_content_range(v, n, &first, &last, &total) == 0 && total == x->have)
+		return xfer_finish_resumed(x);
 	xfer_fail(x, FETCH_HTTP, "416 Range Not Satisfiable for bytes=%lld-", (long long)x->have);
 	return XFER_STOP;
 }
 
-/* Which way to open the output, from the status and what we asked for. A
- * 206 is joined to the partial file only when it is exactly its missing end. */
-static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_out_mode *mode)
+/* A 206 is joined to the bytes held only when it is exactly their missing
+ * end, from byte `from`: 0 and x->total, or -1 with x's error set. */
+static int xfer_join_partial(struct xfer *x, const struct http_head *h, off_t from)
 {
 	const char *why;
 
+	if (fetch_resp_check_partial(h, from, &x->total, &why) == 0)
+		return 0;
+	return xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)from), -1;
+}
+
+/* Which way to open the output, from the status and what we asked for. */
+static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_out_mode *mode)
+{
 	*mode = x->opts->resume ? FETCH_OUT_RESTART : FETCH_OUT_NEW;
 	if (h->status != 206)
 		return 0;
@@ -372,11 +373,8 @@ static int xfer_out_mode(struct xfer *x, const struct http_head *h, enum fetch_o
 		xfer_fail(x, FETCH_PROTO, "206 Partial Content to a request without Range");
 		return -1;
 	}
-	if (fetch_resp_check_partial(h, x->have, &x->total, &why) != 0) {
-		x->total = -1;
-		xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)x->have);
+	if (xfer_join_partial(x, h, x->have) != 0)
 		return -1;
-	}
 	*mode = FETCH_OUT_APPEND;
 	return 0;
 }
@@ -396,16 +394,16 @@ static void xfer_keep_header(const struct http_head *h, const char *name, char *
  * ETag, else a Last-Modified at least a second before Date. */
 static void xfer_keep_validator(struct xfer *x, const struct http_head *h)
 {
-	char date[64];
+	size_t n;
+	const char *date = http_header(h, "Date", &n);
 	time_t lm, now;
 
 	xfer_keep_header(h, "ETag", x->validator, sizeof(x->validator));
 	if (x->validator[0] == '"')
 		return;
 	xfer_keep_header(h, "Last-Modified", x->validator, sizeof(x->validator));
-	xfer_keep_header(h, "Date", date, sizeof(date));
-	if (!x->validator[0] || date_parse(x->validator, strlen(x->validator), &lm) != 0 ||
-	    date_parse(date, strlen(date), &now) != 0 || lm + 1 > now)
+	if (!x->validator[0] || date_parse(x->validator, strlen(x->validator), &lm) != 0 || !date ||
+	    date_parse(date, n, &now) != 0 || lm + 1 > now)
 		x->validator[0] = '\0';
 }
 
@@ -414,16 +412,12 @@ static void xfer_keep_validator(struct xfer *x, const struct http_head *h)
  * no ranges) starts it over. */
 static enum xfer_next xfer_continue(struct xfer *x, const struct http_head *h)
 {
-	const char *why;
 	off_t from = x->retry_from;
 
 	x->retry_from = -1;
 	if (h->status == 206) {
-		if (fetch_resp_check_partial(h, from, &x->total, &why) != 0) {
-			x->total = -1;
-			xfer_fail(x, FETCH_PROTO, "%s (at byte %lld)", why, (long long)from);
+		if (xfer_join_partial(x, h, from) != 0)
 			return XFER_STOP;
-		}
 		x->have = 0; /* the file holds `from` bytes, all counted in written */
 		fetch_progress_start(&x->prog, x->opts->progress, x->opts->progress_slot, from,
 				     x->total);
@@ -515,6 +509,21 @@ static enum fetch_status xfer_done(struct xfer *x, const struct http_head *h)
 	return FETCH_OK;
 }
 
+/* The response stopped being read: why, from the body's sinks or the parser. */
+static void xfer_resp_failed(struct xfer *x, const struct fetch_resp *r)
+{
+	if (x->gunzip_on && x->gz.error[0])
+		xfer_fail(x, FETCH_PROTO, "%s", x->gz.error);
+	else if (x->overlong && !x->out.in_place && ftruncate(x->out.fd, x->have) != 0)
+		xfer_fail(x, FETCH_FILE, "cannot restore %s: %s", x->out.tmp, strerror(errno));
+	else if (x->overlong) /* the pieces before the one too many went in */
+		xfer_fail(x, FETCH_PROTO, "206 Partial Content longer than its Content-Range");
+	else if (x->write_failed)
+		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
+	else
+		xfer_fail(x, FETCH_PROTO, "%s", r->error);
+}
+
 /* Feeds one read's bytes. 1: keep reading; 0: finished (x->status says how). */
 static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t n, int *redirect)
 {
@@ -531,10 +540,10 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 				return 1;
 			break;
 		case FETCH_RESP_INTERIM:
-			xfer_print_head(x, fetch_resp_head(r));
+			xfer_print_head(x, &r->msg.head);
 			break;
 		case FETCH_RESP_HEAD:
-			switch (xfer_on_head(x, fetch_resp_head(r))) {
+			switch (xfer_on_head(x, &r->msg.head)) {
 			case XFER_BODY: break;
 			case XFER_REDIRECT: *redirect = 1; /* fall through */
 			case XFER_STOP:
@@ -546,50 +555,31 @@ static int xfer_feed(struct xfer *x, struct fetch_resp *r, const char *p, size_t
 			break;
 		case FETCH_RESP_DONE:
 			x->keep = n == 0 && fetch_resp_reusable(r);
-			xfer_done(x, fetch_resp_head(r));
+			xfer_done(x, &r->msg.head);
 			return 0;
 		case FETCH_RESP_ERROR:
-			if (x->gunzip_on && x->gz.error[0])
-				xfer_fail(x, FETCH_PROTO, "%s", x->gz.error);
-			else if (x->overlong && !x->out.in_place && ftruncate(x->out.fd, x->have) != 0)
-				xfer_fail(x, FETCH_FILE, "cannot restore %s: %s", x->out.tmp,
-					  strerror(errno));
-			else if (x->overlong) /* the pieces before the one too many went in */
-				xfer_fail(x, FETCH_PROTO, "206 Partial Content longer than its Content-Range");
-			else if (x->write_failed)
-				xfer_fail(x, FETCH_FILE, "%s", x->out.error);
-			else
-				xfer_fail(x, FETCH_PROTO, "%s", r->error);
+			xfer_resp_failed(x, r);
 			return 0;
 		}
 	}
 }
 
-static int xfer_eof(struct xfer *x, struct fetch_resp *r)
+/* The peer closed: the body complete, or cut short. */
+static void xfer_eof(struct xfer *x, struct fetch_resp *r)
 {
 	enum fetch_resp_ev ev = fetch_resp_eof(r);
 
 	/* Over TLS only close_notify proves that a close-delimited body is whole:
 	 * a bare EOF may be an attacker cutting it short. */
 	if (ev == FETCH_RESP_DONE && x->conn->truncated)
-		return xfer_fail(x, FETCH_PROTO, "incomplete body: the TLS connection ended "
-						 "without close_notify (truncated)"), 0;
-	if (ev == FETCH_RESP_DONE)
-		return xfer_done(x, fetch_resp_head(r)), 0;
-	if (x->write_failed) {
-		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
-	} else {
-		xfer_fail(x, FETCH_PROTO, "%s", r->error);
+		xfer_fail(x, FETCH_PROTO, "incomplete body: the TLS connection ended "
+					  "without close_notify (truncated)");
+	else if (ev == FETCH_RESP_DONE)
+		xfer_done(x, &r->msg.head);
+	else
+		xfer_resp_failed(x, r);
+	if (ev != FETCH_RESP_DONE && !x->write_failed)
 		x->retryable = 1; /* the connection closed early: maybe not next time */
-	}
-	return 0;
-}
-
-/* A body long enough to repay a direct-I/O buffer, going to a new regular file. */
-static int xfer_direct_ok(const struct xfer *x, const struct fetch_resp *r)
-{
-	return x->out.fd >= 0 && !x->out.in_place && !x->gunzip_on &&
-	       fetch_resp_body_left(r) >= XFER_DIRECT_MIN;
 }
 
 /* Waits for what the connection asked for: 0 ready, -1 with x's error set
@@ -710,24 +700,14 @@ static int xfer_direct(struct xfer *x, struct fetch_resp *r)
 		if (fill == XFER_DIRECT_BUF)
 			wrote = xfer_direct_flush(x, buf, &fill) != 0;
 	}
-	if (got == 0) {
-		xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
-		x->retryable = 1;
-	}
+	if (got == 0)
+		xfer_eof(x, r);
 	if (wrote || xfer_direct_finish(x, buf, fill) != 0)
 		xfer_fail(x, FETCH_FILE, "%s", x->out.error);
 	else if (left == 0)
-		xfer_done(x, fetch_resp_head(r));
+		xfer_done(x, &r->msg.head);
 	munmap(map, 2 * XFER_DIRECT_BUF);
 	return 1;
-}
-
-/* A body long enough to be worth a pipe, going to a regular file, from a
- * plain socket (TLS bytes must be decrypted here). */
-static int xfer_splice_ok(const struct xfer *x, const struct fetch_resp *r)
-{
-	return x->out.fd >= 0 && !x->out.in_place && !x->gunzip_on &&
-	       fetch_resp_body_left(r) >= XFER_SPLICE_MIN && fetch_stream_is_plain(x->conn);
 }
 
 /* The rest of a Content-Length body, socket to pipe to file: the bytes never
@@ -752,14 +732,10 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 		/* Splice first, poll only when nothing is waiting (as xfer_recv). */
 		n = splice(fd, NULL, p[1], NULL, want, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
 		if (n < 0 && errno == EAGAIN) {
-			int ms = xfer_wait_ms(x);
-			int w = ms < 0 ? 0 : net_wait(fd, POLLIN, ms);
-			if (w == 0) {
-				xfer_timed_out(x, "while reading the response");
+			x->conn->want = POLLIN;
+			if (xfer_wait(x, "while reading the response") != 0)
 				break;
-			}
-			if (w > 0 || errno == EINTR)
-				continue;
+			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -774,8 +750,7 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 			break;
 		}
 		if (n == 0) {
-			xfer_fail(x, FETCH_PROTO, "incomplete body: connection closed early");
-			x->retryable = 1;
+			xfer_eof(x, r);
 			break;
 		}
 		if (fetch_out_from_pipe(&x->out, p[0], (size_t)n) != 0) {
@@ -787,10 +762,24 @@ static int xfer_splice(struct xfer *x, struct fetch_resp *r)
 		left -= n;
 	}
 	if (left == 0)
-		xfer_done(x, fetch_resp_head(r));
+		xfer_done(x, &r->msg.head);
 	close(p[0]);
 	close(p[1]);
 	return 1;
+}
+
+/* The rest of a long Content-Length body to a regular file, as sent, by the
+ * fastest way that works here (transfer.h): 1 when it moved it (the transfer
+ * is finished), 0 to read on. Splice needs a plain socket: TLS bytes must be
+ * decrypted here. */
+static int xfer_fast_body(struct xfer *x, struct fetch_resp *r)
+{
+	if (x->out.fd < 0 || x->out.in_place || x->gunzip_on)
+		return 0;
+	if (x->use_direct && fetch_resp_body_left(r) >= XFER_DIRECT_MIN && xfer_direct(x, r))
+		return 1;
+	return x->use_splice && !x->conn->tls && fetch_resp_body_left(r) >= XFER_SPLICE_MIN &&
+	       xfer_splice(x, r);
 }
 
 /* After a head whose body fetch does not keep: reads a small body to its
@@ -805,7 +794,7 @@ static int xfer_drain(struct xfer *x, struct fetch_resp *r)
 	off_t left = fetch_resp_body_left(r);
 	ssize_t got;
 
-	if (!fetch_resp_head(r)->keep_alive || left > XFER_DRAIN_MAX)
+	if (!r->msg.head.keep_alive || left > XFER_DRAIN_MAX)
 		return 0;
 	x->draining = 1;
 	for (;;) {
@@ -842,25 +831,19 @@ static void xfer_read(struct xfer *x, int *redirect, int *stale)
 	for (;;) {
 		got = xfer_recv(x, x->buf, FETCH_READ_BUF,
 				r.seen ? "while reading the response" : "waiting for a response");
-		if (r.seen == 0 && (got == 0 || (got < 0 && x->broke))) {
-			*stale = x->reused;
+		if (r.seen == 0 && x->reused && (got == 0 || (got < 0 && x->broke))) {
+			*stale = 1;
 			break;
 		}
-		if (got < 0)
+		if (got == 0)
+			xfer_eof(x, &r);
+		if (got <= 0 || !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
 			break;
-		if (got == 0 ? !xfer_eof(x, &r) : !xfer_feed(x, &r, x->buf, (size_t)got, redirect))
-			break;
-		if (x->use_direct && xfer_direct_ok(x, &r) && xfer_direct(x, &r)) {
-			x->keep = fetch_resp_reusable(&r);
-			break;
-		}
-		if (x->use_splice && xfer_splice_ok(x, &r) && xfer_splice(x, &r)) {
+		if (xfer_fast_body(x, &r)) {
 			x->keep = fetch_resp_reusable(&r);
 			break;
 		}
 	}
-	if (got == 0 && !*stale && r.seen == 0)
-		xfer_eof(x, &r);
 	if (x->stopped)
 		x->keep = xfer_drain(x, &r);
 	fetch_resp_free(&r);
@@ -1080,15 +1063,13 @@ static void xfer_setup(struct xfer *x, const struct fetch_opts *opts, char *err,
 	x->opts = opts;
 	x->err = err;
 	x->errlen = errlen;
-	x->total = -1;
 	x->ims = -1;
-	x->retry_from = -1;
 	fetch_out_init(&x->out);
 	fetch_progress_start(&x->prog, 0, NULL, 0, -1);
 	x->use_splice = xfer_env_on("FETCH_SPLICE");
 	x->use_direct = xfer_env_on("FETCH_DIRECT");
 	if (!opts->quiet)
-		x->headf = opts->output && strcmp(opts->output, "-") == 0 ? stderr : stdout;
+		x->headf = opts->to_stdout ? stderr : stdout;
 	if (opts->max_time_s > 0) {
 		clock_gettime(CLOCK_MONOTONIC, &x->deadline);
 		x->deadline.tv_sec += opts->max_time_s;
@@ -1123,7 +1104,7 @@ int fetch_url_path(const struct fetch_opts *opts, const char *url, char *out, si
 {
 	struct url u;
 
-	if (url_parse(url, &u) != URL_OK || (opts->output && strcmp(opts->output, "-") == 0))
+	if (url_parse(url, &u) != URL_OK || opts->to_stdout)
 		return -1;
 	return xfer_path_of(opts, &u, out, size) < 0 ? -1 : 0;
 }
@@ -1133,7 +1114,7 @@ static int xfer_output_path(struct xfer *x)
 	int r;
 
 	x->path = x->name;
-	if (x->opts->output && strcmp(x->opts->output, "-") == 0) {
+	if (x->opts->to_stdout) {
 		x->path = x->opts->output;
 		return 0;
 	}

@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ev == FETCH_RESP_ERROR || ev == FETCH_RESP_DONE)
 			break;
 		if (ev == FETCH_RESP_HEAD) {
-			const struct http_head *h = fetch_resp_head(&r);
+			const struct http_head *h = &r.msg.head;
 			FUZZ_ASSERT(h->status >= 200 && h->status <= 599);
 			framed = !head_only && h->status != 204 && h->status != 304 &&
 				 http_header(h, "transfer-encoding", &tlen) == NULL;

@@ -237,18 +237,8 @@ START_TEST(resume_through_the_partial_file)
 }
 END_TEST
 
-START_TEST(resumed_and_already_complete)
+START_TEST(part_name)
 {
-	char err[256];
-
-	put("f", "old");
-	put("f.part", "complete");
-	ck_assert_int_eq(fetch_out_finish_resumed("f", err, sizeof(err)), 0);
-	ck_assert_str_eq(get("f"), "complete");
-	ck_assert_int_eq(access("f.part", F_OK), -1);
-	/* No partial file: the target itself was complete. */
-	ck_assert_int_eq(fetch_out_finish_resumed("f", err, sizeof(err)), 0);
-	ck_assert_str_eq(get("f"), "complete");
 	ck_assert_int_eq(fetch_out_part_name("d/x", Path, sizeof(Path)), 0);
 	ck_assert_str_eq(Path, "d/x.part");
 }
@@ -321,7 +311,7 @@ static Suite *output_suite(void)
 	tcase_add_test(t, errors_name_the_file);
 	tcase_add_test(t, devices_are_written_in_place);
 	tcase_add_test(t, resume_through_the_partial_file);
-	tcase_add_test(t, resumed_and_already_complete);
+	tcase_add_test(t, part_name);
 	tcase_add_test(t, direct_io_continues_the_partial_block);
 	suite_add_tcase(s, t);
 	return s;

@@ -42,7 +42,7 @@ START_TEST(retry_after_seconds)
 
 	ck_assert_int_eq(delay(1, "7", -1, &fs), 7000);
 	ck_assert_int_eq(fs, 1);
-	ck_assert_int_eq(delay(5, " 120 ", -1, &fs), 120000);
+	ck_assert_int_eq(delay(5, "120", -1, &fs), 120000);
 	ck_assert_int_eq(delay(1, "0", -1, &fs), 0);
 	ck_assert_int_eq(delay(1, "100000", -1, &fs), FETCH_RETRY_AFTER_CAP_S * 1000L);
 	ck_assert_int_eq(delay(1, "99999999999999999999", -1, &fs), FETCH_RETRY_AFTER_CAP_S * 1000L);

@@ -21,7 +21,7 @@ START_TEST(plain_reads_writes_and_ends)
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
 	ck_assert_int_eq(fetch_stream_open(&s, fds[0]), 0);
-	ck_assert(fetch_stream_is_plain(&s));
+	ck_assert(s.tls == NULL);
 	ck_assert_int_eq(fetch_stream_handshake(&s), 0);
 	/* Non-blocking from now on: nothing there is AGAIN with POLLIN wanted. */
 	ck_assert_int_eq(fetch_stream_read(&s, buf, sizeof(buf)), FETCH_STREAM_AGAIN);
@@ -65,7 +65,7 @@ static int peer_open(struct peer *p, const char *name, const char *host)
 	ck_assert_msg(sc && cc, "%s", err);
 	ck_assert_int_eq(fetch_stream_open(&p->s, fds[0]), 0);
 	ck_assert_int_eq(fetch_stream_start_tls(&p->s, cc, host), 0);
-	ck_assert(!fetch_stream_is_plain(&p->s));
+	ck_assert(p->s.tls != NULL);
 	p->srv = tls_server(sc, p->sfd, err, sizeof(err));
 	tls_ctx_free(sc);
 	tls_ctx_free(cc);
