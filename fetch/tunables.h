@@ -1,7 +1,8 @@
 /* tunables: every tunable limit, size and timeout of fetch, in one place.
  * The parser's own limits (chunk extensions, the default field count) are
  * lib/http.h's, shared with httpd; connecting (Happy Eyeballs' 250 ms) is
- * lib/net.c's. Why a figure was chosen by measurement: bench/PROFILE.md. */
+ * lib/net.c's, the TLS read buffer lib/tls.c's. Why a figure was chosen by
+ * measurement: bench/PROFILE.md. */
 #ifndef FETCH_TUNABLES_H
 #define FETCH_TUNABLES_H
 
