@@ -12,8 +12,7 @@
 #include <unistd.h>
 
 #include "http.h"
-
-#define CLI_SECONDS_MAX 8640000 /* -T, --max-time: 100 days, no overflow in milliseconds */
+#include "tunables.h"
 
 enum {
 	OPT_USER_AGENT = 256, OPT_MAX_TIME, OPT_NO_REDIRECT, OPT_HELP, OPT_VERSION, OPT_CHECKSUM,

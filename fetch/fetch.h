@@ -18,15 +18,9 @@
 
 #include "digest.h"
 #include "progress.h"
+#include "tunables.h"
 
 #define FETCH_VERSION      "0.1.0"
-#define FETCH_HEADERS_MAX  64          /* -H options */
-#define FETCH_REDIRECT_MAX 20          /* hops, as wget and browsers */
-#define FETCH_TIMEOUT_S    30          /* default idle timeout (-T) */
-#define FETCH_TRIES        1           /* default -t: scripts expect one answer */
-#define FETCH_TRIES_MAX    100
-#define FETCH_PARALLEL     1           /* default -j: one at a time, as curl and wget */
-#define FETCH_PARALLEL_MAX 64
 
 enum fetch_status {
 	FETCH_OK = 0,

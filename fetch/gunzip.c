@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define GUNZIP_OUT (64 * 1024)
+#include "tunables.h"
 
 int fetch_gunzip_init(struct fetch_gunzip *g)
 {

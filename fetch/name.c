@@ -7,9 +7,8 @@
 #include <sys/types.h>
 
 #include "http.h"
+#include "tunables.h"
 #include "url.h"
-
-#define NAME_VALUE_MAX 1024 /* bytes of a disposition parameter kept */
 
 /* out[0..n) made safe as name.h says, NUL-terminated; 0, or -1 when empty. */
 static int name_make_safe(char *out, size_t n)

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#define FETCH_NAME_MAX 200
+#include "tunables.h"
 
 /* target: "/path?query" as in struct url. out needs FETCH_NAME_MAX + 1 bytes. */
 void fetch_name_from_target(const char *target, char *out, size_t outlen);

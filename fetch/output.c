@@ -11,8 +11,7 @@
 #include <unistd.h>
 
 #include "net.h"
-
-#define OUT_TMP_BASE_MAX 200 /* bytes of the target's name kept in the temporary name */
+#include "tunables.h"
 
 /* The temporary file of the download under way, for a signal handler: a
  * signal can arrive anywhere, so its name must be reachable without the

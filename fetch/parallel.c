@@ -21,8 +21,8 @@
 #include "progress.h"
 #include "response.h"
 #include "transfer.h"
+#include "tunables.h"
 
-#define PAR_URL_MAX (64 * 1024) /* a URL handed to a worker (-i lines may be long) */
 #define PAR_IDLE    SIZE_MAX    /* a worker's url when it has none */
 
 struct par_result {

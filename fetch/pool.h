@@ -14,9 +14,9 @@
 
 #include "proxy.h"
 #include "stream.h"
+#include "tunables.h"
 #include "url.h"
 
-#define FETCH_POOL_MAX 4
 #define FETCH_POOL_KEY_MAX (2 * URL_HOST_MAX + FETCH_PROXY_AUTH_MAX + 64)
 
 struct tls_ctx;

@@ -14,7 +14,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#define FETCH_PROGRESS_MS 200
+#include "tunables.h"
 
 /* Shared memory; plain stores, so a read costs no system call. */
 struct fetch_progress_slot {

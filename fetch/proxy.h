@@ -14,9 +14,8 @@
 #include <stddef.h>
 
 #include "buffer.h"
+#include "tunables.h"
 #include "url.h"
-
-#define FETCH_PROXY_AUTH_MAX 1024
 
 struct fetch_proxy {
 	struct url url;                  /* host and port of the proxy */

@@ -19,13 +19,7 @@
 #include <sys/types.h>
 
 #include "http.h"
-
-#define FETCH_STATUS_LINE_MAX 1024 /* bytes of a status line */
-/* Bytes of a response head as stored (curl allows 300 KiB): many Set-Cookie
- * lines are common. */
-#define FETCH_HEAD_MAX        (256 * 1024)
-#define FETCH_FIELDS_MAX      1000 /* fields of a response head */
-#define FETCH_INTERIM_MAX     16   /* 1xx responses before the final one */
+#include "tunables.h"
 
 enum fetch_resp_ev {
 	FETCH_RESP_MORE,     /* every byte used: feed more */

@@ -12,8 +12,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#define FETCH_RETRY_CAP_S       30  /* the longest exponential wait */
-#define FETCH_RETRY_AFTER_CAP_S 300 /* the longest Retry-After honoured */
+#include "tunables.h"
 
 /* Does this status say "try again later"? */
 int fetch_retry_status(int status);

@@ -31,18 +31,8 @@
 #include "retry.h"
 #include "stream.h"
 #include "tls.h"
+#include "tunables.h"
 #include "url.h"
-
-#define XFER_REQUEST_MAX (64 * 1024)
-#define XFER_PROXY_HEAD_MAX (16 * 1024) /* a proxy's answer to CONNECT */
-#define XFER_SPLICE_MIN  (256 * 1024)  /* smaller bodies: plain reads are as good */
-#define XFER_PIPE_SIZE   (1024 * 1024)
-#define XFER_DIRECT_MIN  (16 * 1024 * 1024) /* smaller: the buffer's set-up is not repaid */
-#define XFER_DIRECT_BUF  (2 * 1024 * 1024)  /* one huge page; 1 and 4 MiB measured worse */
-/* The body of an answer fetch does not keep (an error, a redirect) is read
- * and dropped up to this size to keep the connection; past it, closing and
- * connecting again is cheaper. */
-#define XFER_DRAIN_MAX   (64 * 1024)
 
 /* What the head of a response asks the reader to do next. */
 enum xfer_next { XFER_BODY, XFER_REDIRECT, XFER_STOP };

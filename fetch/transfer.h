@@ -21,8 +21,7 @@
 
 #include "fetch.h"
 #include "pool.h"
-
-#define FETCH_READ_BUF (256 * 1024)
+#include "tunables.h"
 
 /* pool: connections kept from earlier URLs, and where this one's go. */
 enum fetch_status fetch_url(const struct fetch_opts *opts, struct fetch_pool *pool,
