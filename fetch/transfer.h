@@ -5,11 +5,11 @@
  * the response with a 256 KiB buffer, prints heads (stdout, or stderr when
  * the body goes to stdout; nothing with -q), follows redirects, and hands the
  * body to output.c. The rest of a Content-Length body to a regular file
- * takes a faster way (measured on a 1 GiB loopback download, bench/): from
- * 16 MiB, O_DIRECT writes from a 2 MiB buffer, a huge page where allowed
- * (about 0.3 CPU-s per GiB against 0.42 for splice, 0.55 for read/write and
- * 1.0 for curl: no page-cache pages are allocated and dirtied); from 256 KiB, or where direct I/O is refused
- * (appending, some file systems), splice(2) socket -> pipe -> file. The
+ * takes a faster way: from 16 MiB, O_DIRECT writes from a 2 MiB buffer, a
+ * huge page where allowed (no page-cache pages to allocate and dirty); from
+ * 256 KiB, or where direct I/O is refused (appending, some file systems),
+ * splice(2) socket -> pipe -> file (one copy, not two); the figures are in
+ * bench/PROFILE.md, "fetch: the body's way to the file". The
  * environment can turn them off for comparison: FETCH_DIRECT=0,
  * FETCH_SPLICE=0. It prints nothing else: on failure it returns the exit
  * status (fetch.h) and a one-line reason in err, which main prints after the
