@@ -20,9 +20,10 @@
  * The clock that times the fstat window is the caller's (the event loop reads
  * CLOCK_MONOTONIC once per wakeup), so a hit costs no clock call.
  * Bounded: FILECACHE_SLOTS entries (direct-mapped: a colliding path replaces
- * the old one; this is also the most descriptors it holds). Only paths that path_open() accepted beneath the root get in, and a
- * re-check that finds another inode drops the entry, so a symlink swapped in
- * later goes back through path_open(). One worker's, never shared. */
+ * the old one; this is also the most descriptors it holds). Only paths that
+ * path_open() accepted beneath the root get in, and a re-check that finds
+ * another inode drops the entry, so a symlink swapped in later goes back
+ * through path_open(). One worker's, never shared. */
 #ifndef FILECACHE_H
 #define FILECACHE_H
 
