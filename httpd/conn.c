@@ -384,7 +384,7 @@ static int conn_head_answer(struct conn_env *e, struct conn *c)
 static int conn_step(struct conn_env *e, struct conn *c)
 {
 	struct conn_io *io = c->io;
-	size_t used;
+	size_t used = 0;
 
 	if (!io->in_body) {
 		int st = conn_head(c);
@@ -396,8 +396,9 @@ static int conn_step(struct conn_env *e, struct conn *c)
 		if (early != STEP_MORE)
 			return early;
 	}
-	enum http_feed f = http_msg_feed(&io->msg, io->in.data + io->in_off, io->in.len - io->in_off,
-					 &used);
+	enum http_feed f = HTTP_MSG_DONE; /* a request without a body ended with its head */
+	if (io->msg.head.has_body)
+		f = http_msg_feed(&io->msg, io->in.data + io->in_off, io->in.len - io->in_off, &used);
 	io->in_off += used;
 	if (f == HTTP_MORE)
 		return STEP_MORE;

@@ -95,14 +95,6 @@ static int on_target(llhttp_t *p, const char *at, size_t n)
 	return store(m, at, n);
 }
 
-static int on_target_complete(llhttp_t *p)
-{
-	struct http_msg *m = msg_of(p);
-	if (m->head.target_len == 0)
-		m->head.target = (uint32_t)m->head.store.len;
-	return terminate(m);
-}
-
 /* A trailer field (RFC 9110 6.5.1): never merged into the head, so that
  * nothing after the body steers an answer; its bytes and its count still
  * go against the head's limits. A value continued on a line of its own
@@ -229,12 +221,6 @@ void http_index_field(struct http_head *h, unsigned i)
 		h->first[f->id] = (uint16_t)(i + 1);
 }
 
-static int on_field_complete(llhttp_t *p)
-{
-	struct http_msg *m = msg_of(p);
-	return m->state == ST_HEAD ? terminate(m) : 0;
-}
-
 static int on_value(llhttp_t *p, const char *at, size_t n)
 {
 	struct http_msg *m = msg_of(p);
@@ -341,11 +327,8 @@ static int on_message_complete(llhttp_t *p)
 static const llhttp_settings_t settings = {
 	.on_message_begin = on_message_begin,
 	.on_url = on_target,
-	.on_url_complete = on_target_complete,
 	.on_status = on_target,
-	.on_status_complete = on_target_complete,
 	.on_header_field = on_field,
-	.on_header_field_complete = on_field_complete,
 	.on_header_value = on_value,
 	.on_header_value_complete = on_value_complete,
 	.on_headers_complete = on_headers_complete,

@@ -52,8 +52,9 @@ enum http_field_id {
 	HF_OTHER /* every other name; also the number of known ones */
 };
 
-/* A header field: offsets into http_head.store, where every name, value and the
- * target are stored NUL-terminated (the NUL is not counted in the length). */
+/* A header field: offsets into http_head.store. Values are stored
+ * NUL-terminated (the NUL is not counted in the length); names and the target
+ * are not. */
 struct http_field {
 	uint32_t name, name_len;
 	uint32_t value, value_len;

@@ -22,6 +22,16 @@ static int collect(void *arg, const char *at, size_t n)
 	return s->refuse_after && s->len >= (size_t)s->refuse_after;
 }
 
+/* The target is stored without a NUL: compared by length and bytes. */
+static void ck_target(const struct http_head *h, const char *want)
+{
+	size_t len;
+	const char *t = http_target(h, &len);
+
+	ck_assert_uint_eq(len, strlen(want));
+	ck_assert_mem_eq(t, want, len);
+}
+
 /* Feeds data in pieces of `step` bytes until `stop` is reported or the data
  * runs out; returns the last result and how many bytes were used in *total. */
 static enum http_feed feed(struct http_msg *m, const char *data, size_t n, size_t step,
@@ -58,14 +68,14 @@ START_TEST(restart_from_anywhere)
 	static const char bad[] = "\x01" "BAD\r\n\r\n";
 	static const char closing[] = "GET /c HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
 	struct http_msg m;
-	size_t used, len;
+	size_t used;
 
 	http_msg_init(&m, HTTP_REQUEST);
 	ck_assert_int_eq(http_msg_feed(&m, half, sizeof half - 1, &used), HTTP_MORE);
 	http_msg_reset(&m);
 	ck_assert_int_eq(http_msg_feed(&m, req, sizeof req - 1, &used), HTTP_HEAD_DONE);
 	ck_assert_uint_eq(used, sizeof req - 1);
-	ck_assert_str_eq(http_target(&m.head, &len), "/x");
+	ck_target(&m.head, "/x");
 	ck_assert_int_eq(m.head.method, HTTP_GET);
 	ck_assert_uint_eq(m.head.nfields, 1);
 	ck_assert_int_eq(http_msg_feed(&m, "", 0, &used), HTTP_MSG_DONE);
@@ -74,7 +84,7 @@ START_TEST(restart_from_anywhere)
 	http_msg_reset(&m);
 	ck_assert_int_eq(m.error_status, 0);
 	ck_assert_int_eq(http_msg_feed(&m, req, sizeof req - 1, &used), HTTP_HEAD_DONE);
-	ck_assert_str_eq(http_target(&m.head, &len), "/x");
+	ck_target(&m.head, "/x");
 	ck_assert_int_eq(http_msg_feed(&m, "", 0, &used), HTTP_MSG_DONE);
 	/* Closed after a Connection: close message: usable again. */
 	http_msg_reset(&m);
@@ -91,11 +101,10 @@ START_TEST(get_head_then_message)
 {
 	static const char req[] = "GET /a%20b?x=1 HTTP/1.1\r\nHost: example\r\nX-Empty:\r\n\r\n";
 	struct http_msg m;
-	size_t used, len;
+	size_t used;
 	http_msg_init(&m, HTTP_REQUEST);
 	ck_assert_int_eq(http_msg_feed(&m, req, sizeof req - 1, &used), HTTP_HEAD_DONE);
-	ck_assert_str_eq(http_target(&m.head, &len), "/a%20b?x=1");
-	ck_assert_uint_eq(len, 10);
+	ck_target(&m.head, "/a%20b?x=1");
 	ck_assert_int_eq(m.head.method, HTTP_GET);
 	ck_assert_int_eq(m.head.major, 1);
 	ck_assert_int_eq(m.head.minor, 1);
@@ -122,13 +131,13 @@ START_TEST(pipelined_requests_stop_at_each_message)
 				   "HEAD /3 HTTP/1.0\r\n\r\n";
 	const char *want[] = {"/1", "/2", "/3"};
 	struct http_msg m;
-	size_t off = 0, used, len;
+	size_t off = 0, used;
 	http_msg_init(&m, HTTP_REQUEST);
 	for (int i = 0; i < 3; i++) {
 		ck_assert_int_eq(feed(&m, reqs + off, sizeof reqs - 1 - off, 4096, HTTP_MSG_DONE, &used),
 				 HTTP_MSG_DONE);
 		off += used;
-		ck_assert_str_eq(http_target(&m.head, &len), want[i]);
+		ck_target(&m.head, want[i]);
 		http_msg_reset(&m);
 	}
 	ck_assert_uint_eq(off, sizeof reqs - 1);
@@ -144,14 +153,14 @@ START_TEST(split_at_every_byte)
 	for (size_t step = 1; step <= 8; step++) {
 		struct http_msg m;
 		struct sink s = {0};
-		size_t used, len;
+		size_t used;
 		http_msg_init(&m, HTTP_REQUEST);
 		m.on_body = collect;
 		m.arg = &s;
 		ck_assert_int_eq(feed(&m, req, sizeof req - 1, step, HTTP_MSG_DONE, &used),
 				 HTTP_MSG_DONE);
 		ck_assert_uint_eq(used, sizeof req - 1 - 3); /* "GET" belongs to the next */
-		ck_assert_str_eq(http_target(&m.head, &len), "/upload");
+		ck_target(&m.head, "/upload");
 		ck_assert_str_eq(header(&m, "x-long-header-name"), "some value here");
 		ck_assert_int_eq(m.head.has_body, 1);
 		ck_assert_uint_eq(s.len, 5);
@@ -307,7 +316,7 @@ START_TEST(response_content_length_and_interim)
 				   "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\r\n\r\n";
 	struct http_msg m;
 	struct sink s = {0};
-	size_t off = 0, used, len;
+	size_t off = 0, used;
 	http_msg_init(&m, HTTP_RESPONSE);
 	m.on_body = collect;
 	m.arg = &s;
@@ -318,7 +327,7 @@ START_TEST(response_content_length_and_interim)
 	ck_assert_int_eq(feed(&m, resp + off, sizeof resp - 1 - off, 3, HTTP_MSG_DONE, &used),
 			 HTTP_MSG_DONE);
 	ck_assert_int_eq(m.head.status, 200);
-	ck_assert_str_eq(http_target(&m.head, &len), "OK");
+	ck_target(&m.head, "OK");
 	ck_assert_uint_eq(s.len, 4);
 	ck_assert_int_eq(memcmp(s.body, "\r\n\r\n", 4), 0);
 	http_msg_free(&m);
@@ -403,7 +412,7 @@ START_TEST(field_accessors_and_reasons)
 	http_msg_init(&m, HTTP_REQUEST);
 	ck_assert_int_eq(feed(&m, req, sizeof req - 1, 4096, HTTP_MSG_DONE, NULL), HTTP_MSG_DONE);
 	ck_assert_uint_eq(http_header_count(&m.head, "HOST"), 2);
-	ck_assert_str_eq(http_field_name(&m.head, 1, &len), "host");
+	ck_assert_mem_eq(http_field_name(&m.head, 1, &len), "host", 4);
 	ck_assert_uint_eq(len, 4);
 	ck_assert_str_eq(http_field_value(&m.head, 1, &len), "b");
 	ck_assert_uint_eq(len, 1);
@@ -511,7 +520,7 @@ START_TEST(trailers_dropped_bounded_no_fold)
 				   "0\r\nX-A: a\r\n b\r\n\r\n";
 	struct http_msg m;
 	struct buffer b;
-	size_t used, len;
+	size_t used;
 
 	for (size_t step = 1; step <= sizeof req; step++) {
 		http_msg_init(&m, HTTP_REQUEST);
@@ -524,7 +533,7 @@ START_TEST(trailers_dropped_bounded_no_fold)
 		http_msg_reset(&m);
 		ck_assert_int_eq(feed(&m, req + used, sizeof req - 1 - used, 4096, HTTP_MSG_DONE, NULL),
 				 HTTP_MSG_DONE);
-		ck_assert_str_eq(http_target(&m.head, &len), "/next");
+		ck_target(&m.head, "/next");
 		http_msg_free(&m);
 	}
 	for (size_t step = 1; step <= sizeof fold; step++) {
