@@ -479,11 +479,25 @@ static int respond_hidden(const char *norm, size_t n, int dotfiles)
 	return 0;
 }
 
-/* The path and query of an origin-form or absolute-form target. */
-static int respond_split_target(const char *t, size_t n, const char **path, size_t *plen,
-				const char **query, size_t *qlen)
+/* A request target taken apart: the path (not yet decoded), the query ("?..."
+ * or empty) and whether the path is plain: decoding and normalising would
+ * leave it as it is. */
+struct respond_target {
+	const char *path, *query;
+	size_t plen, qlen;
+	int plain;
+};
+
+/* Splits an origin-form or absolute-form target in one pass over its path,
+ * which ends at the first '?' or '#'. A plain path starts with '/' and holds
+ * no escape, no NUL, no empty segment and no segment starting with '.' (so no
+ * "." or ".."; dotfiles just take the long way). */
+static int respond_split_target(const char *t, size_t n, struct respond_target *out)
 {
-	const char *end = t + n, *q, *hash;
+	static const unsigned char special[256] = {
+		['\0'] = 1, ['%'] = 1, ['/'] = 1, ['?'] = 1, ['#'] = 1,
+	};
+	const char *end = t + n, *p, *hash;
 
 	/* Not origin-form ("/..."): absolute-form, whose scheme and authority go. */
 	if (n == 0 || t[0] != '/') {
@@ -494,54 +508,45 @@ static int respond_split_target(const char *t, size_t n, const char **path, size
 		while (t < end && *t != '/' && *t != '?' && *t != '#')
 			t++;
 	}
-	hash = memchr(t, '#', (size_t)(end - t));
-	if (hash != NULL)
-		end = hash;
-	q = memchr(t, '?', (size_t)(end - t));
-	*path = t;
-	*plen = (size_t)((q ? q : end) - t);
-	*query = q ? q : end;
-	*qlen = (size_t)(end - *query);
-	return 0;
-}
-
-/* Whether decoding and normalising would leave the path as it is: it starts
- * with '/' and holds no escape, no NUL, no empty segment and no segment
- * starting with '.' (so no "." or ".."; dotfiles just take the long way). */
-static int respond_path_plain(const char *p, size_t n)
-{
-	static const unsigned char special[256] = {['\0'] = 1, ['%'] = 1, ['/'] = 1};
-
-	if (p[0] != '/')
-		return 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!special[(unsigned char)p[i]])
+	out->plain = t < end && t[0] == '/';
+	for (p = t; p < end; p++) {
+		if (!special[(unsigned char)*p])
 			continue;
-		if (p[i] != '/' || (i + 1 < n && (p[i + 1] == '/' || p[i + 1] == '.')))
-			return 0;
+		if (*p == '?' || *p == '#')
+			break;
+		if (*p != '/' || (p + 1 < end && (p[1] == '/' || p[1] == '.')))
+			out->plain = 0;
 	}
-	return 1;
+	out->path = t;
+	out->plen = (size_t)(p - t);
+	out->query = p;
+	out->qlen = 0;
+	if (p < end && *p == '?') {
+		hash = memchr(p, '#', (size_t)(end - p));
+		out->qlen = (size_t)((hash ? hash : end) - p);
+	}
+	return 0;
 }
 
 /* Fills norm (NUL-terminated, room RESPOND_PATH_MAX) with the decoded and
  * normalised path; returns its length or -status (404: a hidden path). */
-static ssize_t respond_map_path(const char *path, size_t plen, char *norm, int dotfiles)
+static ssize_t respond_map_path(const struct respond_target *t, char *norm, int dotfiles)
 {
 	char dec[HTTP_TARGET_MAX + 1];
 	ssize_t dn, nn;
 
-	if (plen == 0) {
+	if (t->plen == 0) {
 		memcpy(norm, "/", 2); /* "http://host" and "http://host?q" */
 		return 1;
 	}
-	if (plen > HTTP_TARGET_MAX)
+	if (t->plen > HTTP_TARGET_MAX)
 		return -414;
-	if (respond_path_plain(path, plen)) { /* and so not hidden */
-		memcpy(norm, path, plen);
-		norm[plen] = '\0';
-		return (ssize_t)plen;
+	if (t->plain) { /* and so not hidden */
+		memcpy(norm, t->path, t->plen);
+		norm[t->plen] = '\0';
+		return (ssize_t)t->plen;
 	}
-	dn = url_decode(path, plen, dec);
+	dn = url_decode(t->path, t->plen, dec);
 	if (dn < 0 || memchr(dec, '\0', (size_t)dn) != NULL)
 		return -400;
 	nn = path_normalize(dec, (size_t)dn, norm, RESPOND_PATH_MAX - 1);
@@ -867,23 +872,24 @@ int respond(struct httpd_ctx *ctx, const struct http_head *req, struct buffer *o
 {
 	struct respond_plan p;
 	char norm[RESPOND_PATH_MAX];
-	const char *target, *path, *query;
-	size_t tlen, plen, qlen;
+	struct respond_target t;
+	const char *target;
+	size_t tlen;
 	ssize_t n;
 
 	respond_plan_init(&p, ctx, req, out, r);
 	if (respond_method(&p))
 		return respond_finish(&p);
 	target = http_target(req, &tlen);
-	if (respond_split_target(target, tlen, &path, &plen, &query, &qlen) != 0) {
+	if (respond_split_target(target, tlen, &t) != 0) {
 		respond_page(&p, 400, NULL);
 		return respond_finish(&p);
 	}
-	n = respond_map_path(path, plen, norm, ctx->cfg->dotfiles);
+	n = respond_map_path(&t, norm, ctx->cfg->dotfiles);
 	if (n < 0)
 		respond_page(&p, (int)-n, NULL);
 	else
-		respond_get(&p, norm, (size_t)n, query, qlen);
+		respond_get(&p, norm, (size_t)n, t.query, t.qlen);
 	return respond_finish(&p);
 }
 
