@@ -78,23 +78,15 @@ static inline size_t filecache_hash(const char *p, size_t n)
 	return (size_t)(h >> 40) % FILECACHE_SLOTS;
 }
 
-/* fstatat beneath the root with the path relative to it ("/a/b" -> "a/b").
- * Only a re-check: it may follow any symlink, because an answer that differs
- * from the cached inode just sends the request back through path_open(). */
-static int filecache_stat(const struct path_root *root, const char *path, size_t n,
-			  struct stat *st)
+/* fstatat beneath the root with the key (NUL-terminated) relative to it
+ * ("/a/b" -> "a/b"; an empty name fails). Only a re-check: it may follow any
+ * symlink, because an answer that differs from the cached inode just sends
+ * the request back through path_open(). */
+static int filecache_stat(const struct path_root *root, const char *path, struct stat *st)
 {
-	char rel[PATH_MAX];
-
-	while (n > 0 && path[0] == '/') {
+	while (path[0] == '/')
 		path++;
-		n--;
-	}
-	if (n == 0 || n >= sizeof(rel))
-		return -1;
-	memcpy(rel, path, n);
-	rel[n] = '\0';
-	return fstatat(root->fd, rel, st, 0);
+	return fstatat(root->fd, path, st, 0);
 }
 
 /* Not a re-check but an answer of its own (Vary, and whether the twin is
@@ -143,7 +135,7 @@ filecache_recheck(struct filecache *c, struct filecache_entry *e, const struct p
 	}
 	if (e->checked == now)
 		return 0;
-	if (filecache_stat(root, e->path, e->path_len, &st) != 0 || !filecache_same(e, &st))
+	if (filecache_stat(root, e->path, &st) != 0 || !filecache_same(e, &st))
 		goto changed;
 	e->twin = filecache_twin_exists(root, e->path, e->path_len);
 	e->checked = now;
