@@ -153,12 +153,7 @@ static inline __attribute__((always_inline)) void
 respond_plan_init(struct respond_plan *p, struct httpd_ctx *ctx, const struct http_head *req,
 		  struct buffer *out, struct response *r)
 {
-	memset(p, 0, sizeof(*p));
-	p->ctx = ctx;
-	p->req = req;
-	p->out = out;
-	p->r = r;
-	p->mark = out->len;
+	*p = (struct respond_plan){.ctx = ctx, .req = req, .out = out, .r = r, .mark = out->len};
 	r->status = 0;
 	r->close = req ? !req->keep_alive : 1;
 	r->fd = -1;
@@ -285,18 +280,13 @@ static int respond_entry_format(struct respond_plan *p, struct filecache_entry *
 {
 	struct respond_file f;
 	struct buffer b;
-	struct response r;
-	struct respond_plan q;
+	struct response r = {0};
+	struct respond_plan q = {.ctx = p->ctx, .out = &b, .r = &r};
 	size_t head_len;
 
 	respond_entry_file(e, &f);
 	buffer_init(&b, RESPOND_DATE_END + COND_ETAG_MAX + p->ctx->cfg->extra_headers_len + 512 +
 				(size_t)(e->data ? e->size : 0));
-	memset(&q, 0, sizeof(q));
-	memset(&r, 0, sizeof(r));
-	q.ctx = p->ctx;
-	q.out = &b;
-	q.r = &r;
 	respond_start(&q, 200);
 	respond_file_headers(&q, &f, 0, e->size);
 	head_len = b.len;
