@@ -12,11 +12,7 @@
 
 void buffer_init(struct buffer *b, size_t limit)
 {
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
-	b->limit = limit;
-	b->failed = 0;
+	*b = (struct buffer){.limit = limit};
 }
 
 int buffer_reserve(struct buffer *b, size_t extra)
@@ -118,8 +114,5 @@ void buffer_consume(struct buffer *b, size_t n)
 void buffer_free(struct buffer *b)
 {
 	free(b->data);
-	b->data = NULL;
-	b->len = 0;
-	b->cap = 0;
-	b->failed = 0;
+	*b = (struct buffer){.limit = b->limit};
 }

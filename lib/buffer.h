@@ -58,11 +58,7 @@ static inline void buffer_clear(struct buffer *b)
  * fit fails, sticky like any other; never buffer_free() it. */
 static inline void buffer_over(struct buffer *b, void *mem, size_t size)
 {
-	b->data = mem;
-	b->len = 0;
-	b->cap = size;
-	b->limit = size;
-	b->failed = 0;
+	*b = (struct buffer){.data = mem, .cap = size, .limit = size};
 }
 /* Releases the memory; the buffer stays usable (empty, same limit). */
 void buffer_free(struct buffer *b);

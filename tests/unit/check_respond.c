@@ -310,6 +310,30 @@ START_TEST(test_index_and_redirect)
 	res = plan(GET("/./dir/../sub"));
 	ck_assert(has(&res, "Location: /sub/"));
 	result_free(&res);
+	/* The path ends at the first '?' or '#'; the query at a '#'. */
+	static const struct {
+		const char *raw, *location;
+	} targets[] = {
+		{GET("/sub#x"), "Location: /sub/"},
+		{GET("/sub#x?y"), "Location: /sub/"},
+		{GET("/sub?a#b?c"), "Location: /sub/?a"},
+		{GET("/sub?#b"), "Location: /sub/?"},
+		{GET("//sub"), "Location: /sub/"},
+		{GET("/dir/.?q"), NULL}, /* "/dir/." is "/dir/": no redirect */
+		{"GET http://t/sub?q#f HTTP/1.1\r\nHost: t\r\n\r\n", "Location: /sub/?q"},
+		{"GET https://t/#f HTTP/1.1\r\nHost: t\r\n\r\n", NULL},
+	};
+	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		res = plan(targets[i].raw);
+		if (targets[i].location != NULL)
+			ck_assert_msg(has(&res, targets[i].location), "%s -> %s", targets[i].raw, res.text);
+		else
+			ck_assert_msg(status_is(&res, 200), "%s -> %s", targets[i].raw, res.text);
+		result_free(&res);
+	}
+	res = plan(GET("/hello.txt?x#y"));
+	ck_assert_str_eq(res.body, "hello world\n");
+	result_free(&res);
 	/* index served twice (second from the cache) */
 	res = plan(GET("/"));
 	ck_assert_str_eq(res.body, "<h1>home</h1>\n");
