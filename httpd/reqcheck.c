@@ -116,37 +116,40 @@ static void reqcheck_fault(struct reqcheck_scan *s, int status)
 
 int reqcheck_raw(struct reqcheck_scan *s, const char *buf, size_t n, size_t *len)
 {
-	const char *p = buf + s->pos, *end = buf + n;
+	const char *p = buf + s->pos, *line = buf + s->line, *end = buf + n;
 
 	*len = 0;
 	while ((p = reqcheck_stop(p, end)) < end) {
-		const char *line = buf + s->line, *lf = p + 1;
+		const char *eol = p;
 
 		if (*p == '\r' && end - p < 2)
 			break; /* the next byte says whether this CR ends the line */
-		if (*p != '\n' && (*p != '\r' || *lf != '\n')) {
-			if (*p != '\t' || s->line == 0)
+		if (*p == '\r' && p[1] == '\n') {
+			p++;
+		} else if (*p == '\n') {
+			reqcheck_fault(s, 400); /* a bare LF: refused, but it ends the line */
+		} else {
+			if (*p != '\t' || line == buf)
 				reqcheck_fault(s, 400); /* a control; HTAB only in field values */
 			p++;
 			continue;
 		}
-		if (*p == '\n')
-			lf = p; /* a bare LF: refused, but it ends the line */
-		if (*p == '\n')
-			reqcheck_fault(s, 400);
-		if (s->line == 0 && lf - buf > CONN_LINE_MAX)
-			return 414;
-		if (s->line > 0 && p == line) { /* the empty line */
-			*len = (size_t)(lf + 1 - buf);
+		/* p is at the LF that ends the line [line, eol). */
+		if (line == buf) {
+			if (p - buf > CONN_LINE_MAX)
+				return 414;
+			reqcheck_fault(s, reqcheck_request_line(line, (size_t)(eol - line)));
+		} else if (eol == line) {
+			*len = (size_t)(p + 1 - buf);
 			return *len > HTTP_HEAD_MAX ? 431 : s->fault;
+		} else {
+			reqcheck_fault(s, reqcheck_field_line(line));
 		}
-		reqcheck_fault(s, s->line == 0 ? reqcheck_request_line(line, (size_t)(p - line))
-					       : reqcheck_field_line(line));
-		p = lf + 1;
-		s->line = (uint32_t)(p - buf);
+		line = ++p;
 	}
 	s->pos = (uint32_t)(p - buf);
-	if (s->line == 0 && n > CONN_LINE_MAX)
+	s->line = (uint32_t)(line - buf);
+	if (line == buf && n > CONN_LINE_MAX)
 		return 414;
 	return n >= HTTP_HEAD_MAX ? 431 : 0;
 }
