@@ -3,7 +3,8 @@
  * The input is a byte stream on one connection, fed to http_msg (request mode)
  * in pieces whose sizes come from the first input byte, messages answered one
  * at a time as pipelining does. Each complete head passes reqcheck_raw (its raw
- * bytes) and reqcheck_head. Properties of every request both accept: at most
+ * bytes) and reqcheck_head. reqcheck_raw fed the stream in pieces, each read
+ * an exact-size copy, gives the verdict and length it gives at once. Properties of every request both accept: at most
  * one Content-Length and it is all digits; never Transfer-Encoding together
  * with Content-Length, nor in HTTP/1.0; exactly one Host in HTTP/1.1; version
  * 1.0 or 1.1; Transfer-Encoding ends in chunked; target and field count
@@ -102,6 +103,26 @@ static size_t head_end(const char *p, size_t n)
 	return 0;
 }
 
+/* reqcheck_raw's verdict on p, given `step` more bytes a call as reads
+ * would bring them, each call on an exact-size copy: the status, or -1 while
+ * the head is incomplete; *len the head's length. */
+static int raw_scan(const uint8_t *p, size_t n, size_t step, size_t *len)
+{
+	struct reqcheck_scan s = {0};
+	size_t have = 0;
+
+	for (;;) {
+		have = n - have < step ? n : have + step;
+		char *part = fuzz_memdup(p, have);
+		int st = reqcheck_raw(&s, part, have, len);
+		free(part);
+		if (st != 0 || *len != 0)
+			return st;
+		if (have == n)
+			return -1;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
@@ -114,15 +135,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t clen;
 	struct http_msg m;
 
-	/* reqcheck_raw also judges heads cut short (the loop may call it before
-	 * the blank line arrived): any prefix, exact-size, must be read in bounds. */
-	size_t cut = n ? (size_t)data[0] * 131 % (n + 1) : 0;
-	char *part = fuzz_memdup(data + 1, cut);
-	int rs = reqcheck_raw(part, cut);
-	FUZZ_ASSERT(rs == 0 || (rs >= 400 && rs <= 505));
-	free(part);
-	rs = reqcheck_raw(buf, n);
-	FUZZ_ASSERT(rs == 0 || (rs >= 400 && rs <= 505));
+	size_t whole_len, pieces_len;
+	int whole = raw_scan(data + 1, n, n ? n : 1, &whole_len);
+	FUZZ_ASSERT(whole == -1 || whole == 0 || (whole >= 400 && whole <= 505));
+	FUZZ_ASSERT(raw_scan(data + 1, n, step, &pieces_len) == whole && pieces_len == whole_len);
 
 	http_msg_init(&m, HTTP_REQUEST);
 	m.on_body = on_body;
@@ -137,7 +153,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		if (r == HTTP_HEAD_DONE) {
 			size_t he = head_end(buf + msg_start, off - msg_start);
-			int st = he ? reqcheck_raw(buf + msg_start, he) : 400;
+			struct reqcheck_scan scan = {0};
+			size_t len;
+			int st = he ? reqcheck_raw(&scan, buf + msg_start, he, &len) : 400;
 			if (st == 0)
 				st = reqcheck_head(&m.head);
 			if (st != 0)

@@ -29,7 +29,7 @@ enum { STEP_MORE, STEP_DONE, STEP_STOP };
 struct conn_io {
 	struct buffer in;     /* bytes read; [in_off, len) not yet parsed */
 	size_t in_off;
-	size_t scan;          /* where the search for the head's end resumes, from in_off */
+	struct reqcheck_scan scan; /* how far the head from in_off was framed and checked */
 	struct buffer out;    /* responses; [out_off, len) not yet sent */
 	size_t out_off;
 	struct transport_file file;    /* body of the last response in out (fd -1: none) */
@@ -82,7 +82,8 @@ static inline struct conn_io *io_get(struct conn_env *e)
 	http_msg_reset(&io->msg);
 	buffer_clear(&io->in);
 	buffer_clear(&io->out);
-	io->in_off = io->scan = io->out_off = 0;
+	io->in_off = io->out_off = 0;
+	io->scan = (struct reqcheck_scan){0};
 	io->file.fd = -1;
 	io->file.left = 0;
 	io->file.map = NULL;
@@ -280,63 +281,26 @@ static int conn_answer(struct conn_env *e, struct conn *c)
 	return io->close || io->file.fd >= 0 ? STEP_STOP : STEP_DONE;
 }
 
-/* Length of the head at p through its blank line, or 0 while incomplete. A
- * bare LF ends lines here too, so that such a head is complete, reaches the
- * raw check and is refused, rather than waiting for a CRLF that never comes. */
-static size_t conn_head_end(const char *p, size_t n, size_t *scan)
-{
-	size_t i = *scan;
-
-	while (i < n) {
-		const char *nl = memchr(p + i, '\n', n - i);
-		if (!nl)
-			break;
-		size_t at = (size_t)(nl - p);
-		if (at + 1 < n && p[at + 1] == '\n')
-			return at + 2;
-		if (at + 2 < n && p[at + 1] == '\r' && p[at + 2] == '\n')
-			return at + 3;
-		if (at + 2 >= n) { /* the next line's first bytes decide: wait for them */
-			*scan = at;
-			return 0;
-		}
-		i = at + 1;
-	}
-	*scan = n;
-	return 0;
-}
-
 /* Frames, checks and parses the next head. 0 when parsed, -1 when more bytes
  * are needed, else the error status. */
 static int conn_head(struct conn *c)
 {
 	struct conn_io *io = c->io;
-	size_t used;
+	size_t hl, used;
 
-	/* RFC 9112 2.2: empty lines before a request line are ignored. */
+	/* RFC 9112 2.2: empty lines before a request line are ignored. The scan
+	 * has not begun then: it waits at a first CR for the byte after it. */
 	while (io->in.len - io->in_off >= 2 && io->in.data[io->in_off] == '\r' &&
-	       io->in.data[io->in_off + 1] == '\n') {
+	       io->in.data[io->in_off + 1] == '\n')
 		io->in_off += 2;
-		io->scan = io->scan > 2 ? io->scan - 2 : 0; /* it counts from in_off */
-	}
 	const char *p = io->in.data + io->in_off;
-	size_t avail = io->in.len - io->in_off;
-	if (avail == 0)
+	if (io->in_off == io->in.len)
 		return -1;
-	size_t hl = conn_head_end(p, avail, &io->scan);
-	/* A whole head this short has its first line end in it: no 414 to seek. */
-	if (hl == 0 || hl > CONN_LINE_MAX + 1) {
-		size_t look = avail < CONN_LINE_MAX + 1 ? avail : CONN_LINE_MAX + 1;
-		if (!memchr(p, '\n', look) && avail > CONN_LINE_MAX)
-			return 414;
-	}
-	if (hl == 0)
-		return avail >= HTTP_HEAD_MAX ? 431 : -1;
-	if (hl > HTTP_HEAD_MAX)
-		return 431;
-	int st = reqcheck_raw(p, hl);
+	int st = reqcheck_raw(&io->scan, p, io->in.len - io->in_off, &hl);
 	if (st)
 		return st;
+	if (hl == 0)
+		return -1;
 	enum http_feed f = http_msg_feed(&io->msg, p, hl, &used);
 	if (f == HTTP_ERROR)
 		return io->msg.error_status ? io->msg.error_status : 400;
@@ -347,7 +311,7 @@ static int conn_head(struct conn *c)
 	if (st)
 		return st;
 	io->in_off += hl;
-	io->scan = 0;
+	io->scan = (struct reqcheck_scan){0};
 	io->in_body = 1;
 	return 0;
 }

@@ -4,10 +4,10 @@
 #include "reqcheck.h"
 
 #include <arpa/inet.h>
-#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
+#include "tunables.h"
 #include "url.h"
 
 /* Byte classes, so that a scan costs one table load per byte.
@@ -37,20 +37,19 @@ static int reqcheck_tchar(unsigned char c)
 }
 
 /* Flags the bytes of w below 0x20 or equal to 0x7f (the RC_STOP bytes) in
- * their high bits. A borrow can flag a byte above a true one, never below,
- * so the lowest flag is exact. */
+ * their high bits: with the high bits cleared no sum carries into the next
+ * byte, so every flag is exact. */
 static uint64_t reqcheck_stop8(uint64_t w)
 {
 	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-	uint64_t del = w ^ (ones * 0x7f);
+	uint64_t low7 = w & ~highs;
 
-	return ((w - ones * 0x20) & ~w & highs) | ((del - ones) & ~del & highs);
+	/* low7 + 0x60 reaches 0x80 from 0x20 on; low7 + 1 from 0x7f on. */
+	return (~(low7 + ones * 0x60) | (low7 + ones)) & ~w & highs;
 }
 
-/* The first RC_STOP byte from p on; the caller knows there is one before
- * end. Eight bytes at a time while they are there to read: measured, this
- * saves 39 of ~3,200 instructions per keep-alive request (1.2%, callgrind,
- * bench/PROFILE.md's request), so it stays. */
+/* The first RC_STOP byte from p on, or end. Eight bytes at a time while
+ * there are eight. */
 static const char *reqcheck_stop(const char *p, const char *end)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -63,33 +62,10 @@ static const char *reqcheck_stop(const char *p, const char *end)
 			return p + (__builtin_ctzll(m) >> 3);
 		p += 8;
 	}
-#else
-	(void)end;
 #endif
-	while (!(reqcheck_class[(unsigned char)*p] & RC_STOP))
+	while (p < end && !(reqcheck_class[(unsigned char)*p] & RC_STOP))
 		p++;
 	return p;
-}
-
-/* Finds the CRLF that ends the line at p: *eol is its CR. HTAB passes (and
- * sets *tab); another control, a bare LF or a CR without LF is 400. -1: the
- * line does not end before `last` (bytes from `last` on hold no RC_STOP). */
-static inline int reqcheck_line_end(const char *p, const char *last, const char *end,
-			     const char **eol, int *tab)
-{
-	while (p < last) {
-		p = reqcheck_stop(p, end);
-		if (*p == '\t') {
-			*tab = 1;
-			p++;
-			continue;
-		}
-		if (*p != '\r' || end - p < 2 || p[1] != '\n')
-			return 400;
-		*eol = p;
-		return 0;
-	}
-	return -1;
 }
 
 /* "HTTP/1.0" and "HTTP/1.1" pass; another well-formed version is 505 here
@@ -119,61 +95,63 @@ static int reqcheck_request_line(const char *p, size_t n)
 	return reqcheck_version(sp2 + 1, (size_t)(p + n - sp2 - 1));
 }
 
-/* One field line at p, "name: value" CRLF: name is one or more tchars,
+/* A field line ending at eol (a CR or LF): a name of one or more tchars,
  * directly followed by ':' (a leading SP/HTAB is obs-fold, whitespace before
- * ':' a disguised name). Sets *next past its CRLF; returns 0, 400, or -1 when
- * the line does not end (it is then not judged). */
-static int reqcheck_field_line(const char *p, const char *last, const char *end,
-			       const char **next)
+ * ':' a disguised name). The value's bytes were checked on the way. */
+static int reqcheck_field_line(const char *p)
 {
-	const char *name = p, *eol;
-	int tab = 0, status;
+	const char *name = p;
 
-	while (reqcheck_class[(unsigned char)*p] & RC_TCHAR)
-		p++; /* stops at an RC_STOP byte at the latest */
-	if (p == name || *p != ':') {
-		status = reqcheck_line_end(name, last, end, &eol, &tab);
-		return status < 0 ? -1 : 400;
-	}
-	status = reqcheck_line_end(p + 1, last, end, &eol, &tab);
-	if (status != 0)
-		return status;
-	*next = eol + 2;
-	return 0;
+	while (reqcheck_tchar((unsigned char)*p))
+		p++; /* stops at eol at the latest */
+	return p > name && *p == ':' ? 0 : 400;
 }
 
-int reqcheck_raw(const char *head, size_t n)
+/* Keeps the first rule broken; later ones change nothing. */
+static void reqcheck_fault(struct reqcheck_scan *s, int status)
 {
-	const char *p = head, *end = head + n, *last = end, *eol;
-	int tab = 0, status;
+	if (s->fault == 0)
+		s->fault = (uint16_t)status;
+}
 
-	/* RFC 9112 2.2: a server SHOULD ignore empty lines before the request line. */
-	while (end - p >= 2 && p[0] == '\r' && p[1] == '\n')
-		p += 2;
-	if (p >= end)
-		return 400; /* blank lines and nothing else */
-	/* Bytes after the last RC_STOP byte hold no control and end no line: a
-	 * head cut short there is judged by its complete lines only, and every
-	 * scan stops at an RC_STOP byte without a bounds check. */
-	while (last > p && !(reqcheck_class[(unsigned char)last[-1]] & RC_STOP))
-		last--;
-	status = reqcheck_line_end(p, last, end, &eol, &tab);
-	if (status != 0)
-		return status < 0 ? 0 : status; /* a request line without its end: not judged */
-	if (eol == p || tab)
-		return 400;
-	status = reqcheck_request_line(p, (size_t)(eol - p));
-	if (status != 0)
-		return status;
-	p = eol + 2;
-	while (p < last) {
-		if (*p == '\r')
-			return end - p >= 2 && p[1] == '\n' ? 0 : 400; /* the blank line ends the head */
-		status = reqcheck_field_line(p, last, end, &p);
-		if (status != 0)
-			return status < 0 ? 0 : status;
+int reqcheck_raw(struct reqcheck_scan *s, const char *buf, size_t n, size_t *len)
+{
+	const char *p = buf + s->pos, *line = buf + s->line, *end = buf + n;
+
+	*len = 0;
+	while ((p = reqcheck_stop(p, end)) < end) {
+		const char *eol = p;
+
+		if (*p == '\r' && end - p < 2)
+			break; /* the next byte says whether this CR ends the line */
+		if (*p == '\r' && p[1] == '\n') {
+			p++;
+		} else if (*p == '\n') {
+			reqcheck_fault(s, 400); /* a bare LF: refused, but it ends the line */
+		} else {
+			if (*p != '\t' || line == buf)
+				reqcheck_fault(s, 400); /* a control; HTAB only in field values */
+			p++;
+			continue;
+		}
+		/* p is at the LF that ends the line [line, eol). */
+		if (line == buf) {
+			if (p - buf > CONN_LINE_MAX)
+				return 414;
+			reqcheck_fault(s, reqcheck_request_line(line, (size_t)(eol - line)));
+		} else if (eol == line) {
+			*len = (size_t)(p + 1 - buf);
+			return *len > HTTP_HEAD_MAX ? 431 : s->fault;
+		} else {
+			reqcheck_fault(s, reqcheck_field_line(line));
+		}
+		line = ++p;
 	}
-	return 0;
+	s->pos = (uint32_t)(p - buf);
+	s->line = (uint32_t)(line - buf);
+	if (line == buf && n > CONN_LINE_MAX)
+		return 414;
+	return n >= HTTP_HEAD_MAX ? 431 : 0;
 }
 
 /* Trims optional whitespace (SP, HTAB) at both ends. */
@@ -252,12 +230,14 @@ static int reqcheck_transfer_encoding(const struct http_head *h)
 }
 
 /* Host (RFC 9112 3.2): uri-host [ ":" port ], uri-host a bracketed IPv6
- * address, or a reg-name (which IPv4 addresses are too); port digits. */
+ * address, or a reg-name (which IPv4 addresses are too); port digits. The
+ * value's NUL (http.h) ends every loop here: a NUL within it falls short of
+ * v + n. */
 static int reqcheck_host(const char *v, size_t n)
 {
-	size_t i = 0;
+	const char *p = v;
 
-	if (n > 0 && v[0] == '[') {
+	if (*p == '[') {
 		const char *close = memchr(v, ']', n);
 		char addr[INET6_ADDRSTRLEN];
 		struct in6_addr a;
@@ -269,23 +249,20 @@ static int reqcheck_host(const char *v, size_t n)
 		addr[len] = '\0';
 		if (inet_pton(AF_INET6, addr, &a) != 1)
 			return 400; /* IPvFuture and zone ids too: no origin of ours */
-		i = len + 2;
+		p = close + 1;
 	} else {
 		for (;;) {
-			while (i < n && (reqcheck_class[(unsigned char)v[i]] & RC_HOST))
-				i++;
-			if (n - i < 3 || v[i] != '%' || url_hex((unsigned char)v[i + 1]) < 0 ||
-			    url_hex((unsigned char)v[i + 2]) < 0)
+			while (reqcheck_class[(unsigned char)*p] & RC_HOST)
+				p++;
+			if (*p != '%' || url_hex((unsigned char)p[1]) < 0 || url_hex((unsigned char)p[2]) < 0)
 				break;
-			i += 3;
+			p += 3;
 		}
 	}
-	if (i < n && v[i++] != ':')
-		return 400;
-	for (; i < n; i++)
-		if ((unsigned char)(v[i] - '0') > 9)
-			return 400;
-	return 0;
+	if (*p == ':')
+		for (p++; (unsigned char)(*p - '0') <= 9; p++)
+			;
+	return p == v + n ? 0 : 400;
 }
 
 int reqcheck_head(const struct http_head *h)

@@ -257,6 +257,48 @@ START_TEST(head_split_into_bytes)
 }
 END_TEST
 
+/* Empty lines before a request line are skipped (RFC 9112 2.2), also when
+ * they trickle in a byte at a time between pipelined requests. */
+START_TEST(empty_lines_before_request_skipped)
+{
+	const char *req = "\r\n\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n"
+			  "\r\nGET /a.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+	for (size_t i = 0; req[i] != '\0'; i++) {
+		client_send(req + i, 1);
+		serve();
+	}
+	size_t n;
+	int closed;
+	char *got = client_read(&n, &closed);
+	char st[64];
+	statuses(got, n, st, sizeof st);
+	ck_assert_str_eq(st, "200 200");
+	ck_assert_int_eq(closed, 0);
+	free(got);
+}
+END_TEST
+
+/* A fault in a head arriving a byte at a time is answered once the head is
+ * complete, as it would be were the head read at once. */
+START_TEST(bad_head_in_bytes_400_at_its_end)
+{
+	const char *req = "GET /a.txt HTTP/1.1\r\nHost: x\r\nX: \x01\r\n\r\n";
+	size_t len = strlen(req);
+	for (size_t i = 0; i + 1 < len; i++) {
+		client_send(req + i, 1);
+		serve();
+		ck_assert_int_eq(live()->state, CONN_HEAD);
+	}
+	client_send(req + len - 1, 1);
+	size_t n;
+	int closed;
+	char *got = client_read(&n, &closed);
+	ck_assert_int_eq(strncmp(got, "HTTP/1.1 400 ", 13), 0);
+	ck_assert_int_eq(closed, 1);
+	free(got);
+}
+END_TEST
+
 /* A body is dropped, never parsed as the next request. */
 START_TEST(bodies_are_drained)
 {
@@ -516,6 +558,8 @@ int main(void)
 	tcase_add_test(t, simple_get_then_idle_without_buffers);
 	tcase_add_test(t, pipelined_in_order_in_one_batch);
 	tcase_add_test(t, head_split_into_bytes);
+	tcase_add_test(t, empty_lines_before_request_skipped);
+	tcase_add_test(t, bad_head_in_bytes_400_at_its_end);
 	tcase_add_test(t, bodies_are_drained);
 	tcase_add_test(t, body_over_bound_413_and_close);
 	tcase_add_test(t, chunked_over_bound_413);

@@ -77,7 +77,9 @@ static int feed_request(const char *req, int *done, size_t *body)
 		}
 		if (r == HTTP_HEAD_DONE) {
 			const char *end = strstr(req, "\r\n\r\n");
-			st = end ? reqcheck_raw(req, (size_t)(end + 4 - req)) : 400;
+			struct reqcheck_scan scan = {0};
+			size_t len;
+			st = end ? reqcheck_raw(&scan, req, (size_t)(end + 4 - req), &len) : 400;
 			if (st == 0)
 				st = reqcheck_head(&m.head);
 			if (st != 0)

@@ -6,27 +6,32 @@
 
 #include "http.h"
 #include "reqcheck.h"
+#include "tunables.h"
 
 struct raw_case {
 	const char *name;
 	const char *raw;
 	size_t len; /* 0: strlen(raw) */
-	int want;
+	int want;   /* -1: incomplete, more bytes wanted */
 };
 
 static const struct raw_case raw_cases[] = {
 	{"plain", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0},
-	{"leading empty line", "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0},
 	{"tab in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\tb\r\n\r\n", 0, 0},
 	{"obs-text in value", "GET / HTTP/1.1\r\nHost: a\r\nX: caf\xc3\xa9\r\n\r\n", 0, 0},
 	{"empty value", "GET / HTTP/1.1\r\nHost: a\r\nX:\r\n\r\n", 0, 0},
 	{"absolute form", "GET http://a/b HTTP/1.1\r\nHost: a\r\n\r\n", 0, 0},
+	{"long value", "GET / HTTP/1.1\r\nHost: a\r\nX: 0123456789abcdef0123456789\r\n\r\n", 0, 0},
+	{"no fields", "GET / HTTP/1.0\r\n\r\n", 0, 0},
 	{"CR without LF", "GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", 0, 400},
-	{"CR at end", "GET / HTTP/1.1\r", 0, 400},
 	{"CR in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\rb\r\n\r\n", 0, 400},
+	{"CR CR LF", "GET / HTTP/1.1\r\nHost: a\r\r\n\r\n", 0, 400},
 	{"bare LF after request line", "GET / HTTP/1.1\nHost: a\r\n\r\n", 0, 400},
 	{"bare LF after field", "GET / HTTP/1.1\r\nHost: a\n\r\n", 0, 400},
 	{"bare LF as blank line", "GET / HTTP/1.1\r\nHost: a\r\n\n", 0, 400},
+	{"bare LFs only", "GET / HTTP/1.1\nHost: a\n\n", 0, 400},
+	{"empty request line, bare LF", "\n\n", 0, 400},
+	{"empty request line", "\r\n\r\n", 0, 400},
 	{"obs-fold SP", "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n  folded\r\n\r\n", 0, 400},
 	{"obs-fold HTAB", "GET / HTTP/1.1\r\nHost: a\r\nX: 1\r\n\tfolded\r\n\r\n", 0, 400},
 	{"obs-fold smuggled CL", "GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n Content-Length: 5\r\n\r\n", 0,
@@ -37,6 +42,7 @@ static const struct raw_case raw_cases[] = {
 	{"SP inside name", "GET / HTTP/1.1\r\nHost: a\r\nContent Length: 1\r\n\r\n", 0, 400},
 	{"no colon", "GET / HTTP/1.1\r\nHost: a\r\nJunk\r\n\r\n", 0, 400},
 	{"NUL in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\0b\r\n\r\n", 35, 400},
+	{"NUL in name", "GET / HTTP/1.1\r\nHost: a\r\nX\0: b\r\n\r\n", 34, 400},
 	{"NUL in target", "GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n", 30, 400},
 	{"SOH in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01" "b\r\n\r\n", 0, 400},
 	{"DEL in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f" "b\r\n\r\n", 0, 400},
@@ -45,42 +51,174 @@ static const struct raw_case raw_cases[] = {
 	{"version-less with field", "GET /\r\nHost: a\r\n\r\n", 0, 400},
 	{"not HTTP version", "GET / FOO/1.1\r\nHost: a\r\n\r\n", 0, 400},
 	{"HTAB in request line", "GET\t/ HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
+	{"HTAB in target", "GET /\t HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
 	{"missing target", "GET  HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
-	{"blank head", "\r\n\r\n", 0, 400},
-	{"HTTP/1.0", "GET / HTTP/1.0\r\n\r\n", 0, 0},
+	{"SP first", " GET / HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
 	{"HTTP/2.0", "GET / HTTP/2.0\r\nHost: a\r\n\r\n", 0, 505},
 	{"HTTP/3.0", "GET / HTTP/3.0\r\nHost: a\r\n\r\n", 0, 505},
 	{"HTTP/1.2", "GET / HTTP/1.2\r\nHost: a\r\n\r\n", 0, 505},
 	{"HTTP/0.9 spelled out", "GET / HTTP/0.9\r\n\r\n", 0, 505},
+	{"505 before a later fault", "GET / HTTP/2.0\r\nHost : a\r\n\r\n", 0, 505},
+	{"a fault before 505", "GET /\x01 HTTP/2.0\r\nHost: a\r\n\r\n", 0, 400},
 	{"lower-case http", "GET / http/1.1\r\nHost: a\r\n\r\n", 0, 400},
 	{"HTTP/1.10", "GET / HTTP/1.10\r\nHost: a\r\n\r\n", 0, 400},
 	{"HTTP/11", "GET / HTTP/11\r\nHost: a\r\n\r\n", 0, 400},
 	{"HTTP/1.1 trailing SP", "GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 0, 400},
 	{"three spaces", "GET / x HTTP/1.1\r\nHost: a\r\n\r\n", 0, 400},
+	/* Incomplete: nothing is answered before the blank line, a fault neither. */
+	{"no blank line yet", "GET / HTTP/1.1\r\nHost: a\r\n", 0, -1},
+	{"CR at end", "GET / HTTP/1.1\r", 0, -1},
+	{"LF CR at end", "GET / HTTP/1.1\r\nHost: a\r\n\r", 0, -1},
+	{"fault, no blank line yet", "GET / HTTP/1.1\r\nX: \x01\r\n", 0, -1},
+	{"LF CR then a line", "GET / HTTP/1.1\r\n\rX: a\r\n", 0, -1},
+	{"nothing", "", 0, -1},
 };
+
+/* Its verdict on buf[0, n): the status, or -1 while incomplete; *len the
+ * head's length. */
+static int raw_verdict(struct reqcheck_scan *s, const char *buf, size_t n, size_t *len)
+{
+	int st = reqcheck_raw(s, buf, n, len);
+
+	return st == 0 && *len == 0 ? -1 : st;
+}
+
+/* The head given whole, in an exact-size heap block so that ASan catches
+ * any read past its end. */
+static int raw_whole(const char *raw, size_t n, size_t *len)
+{
+	struct reqcheck_scan s = {0};
+	char *p = malloc(n ? n : 1);
+	int st;
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, raw, n);
+	st = raw_verdict(&s, p, n, len);
+	free(p);
+	return st;
+}
+
+/* The head as a read loop sees it: the first `cut` bytes, then more and
+ * more, each call on an exact-size copy of the bytes so far with the scan
+ * carried over (step 0: the rest at once, else `step` bytes a read). The
+ * first verdict, or -1. */
+static int raw_pieces(const char *raw, size_t n, size_t cut, size_t step, size_t *len)
+{
+	struct reqcheck_scan s = {0};
+	size_t have = cut;
+	int st;
+
+	for (;;) {
+		char *p = malloc(have ? have : 1);
+
+		ck_assert_ptr_nonnull(p);
+		memcpy(p, raw, have);
+		st = raw_verdict(&s, p, have, len);
+		free(p);
+		if (st != -1 || have == n)
+			return st;
+		have = step == 0 || n - have < step ? n : have + step;
+	}
+}
+
+static size_t raw_len(const struct raw_case *c)
+{
+	return c->len ? c->len : strlen(c->raw);
+}
 
 START_TEST(test_raw)
 {
 	const struct raw_case *c = &raw_cases[_i];
-	size_t len = c->len ? c->len : strlen(c->raw);
+	size_t len;
 
-	ck_assert_msg(reqcheck_raw(c->raw, len) == c->want, "%s: want %d", c->name, c->want);
+	ck_assert_msg(raw_whole(c->raw, raw_len(c), &len) == c->want, "%s: want %d", c->name,
+		      c->want);
+	if (c->want == 0)
+		ck_assert_uint_eq(len, raw_len(c));
 }
 END_TEST
 
-/* The raw check reads exactly n bytes: a copy in a tight heap block lets
- * ASan catch any over-read. */
-START_TEST(test_raw_exact_length)
+/* The scan resumes where it stopped: a head cut anywhere, or sent a byte
+ * at a time (slowloris), gets the verdict and length it gets whole. */
+START_TEST(test_raw_resume)
 {
-	const char *src = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
-	size_t n = strlen(src);
-	char *p = malloc(n);
+	const struct raw_case *c = &raw_cases[_i];
+	size_t n = raw_len(c), whole_len, len;
+	int whole = raw_whole(c->raw, n, &whole_len);
 
-	ck_assert_ptr_nonnull(p);
-	memcpy(p, src, n);
-	ck_assert_int_eq(reqcheck_raw(p, n), 0);
-	ck_assert_int_eq(reqcheck_raw(p, n - 1), 400); /* ends in a lone CR */
-	free(p);
+	for (size_t cut = 0; cut <= n; cut++) {
+		ck_assert_msg(raw_pieces(c->raw, n, cut, 0, &len) == whole, "%s: cut at %zu", c->name,
+			      cut);
+		ck_assert_uint_eq(len, whole_len);
+	}
+	ck_assert_msg(raw_pieces(c->raw, n, 0, 1, &len) == whole, "%s: bytewise", c->name);
+	ck_assert_uint_eq(len, whole_len);
+}
+END_TEST
+
+/* A head is framed at its blank line; what follows (the next request) is
+ * not looked at. */
+START_TEST(test_raw_stops_at_head_end)
+{
+	const char *two = "GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /\x01 HTTP/9.9\r\n";
+	size_t len;
+
+	ck_assert_int_eq(raw_whole(two, strlen(two), &len), 0);
+	ck_assert_uint_eq(len, 27);
+	ck_assert_int_eq(raw_whole("GET / HTTP/1.1\nX: a\n\nmore", 25, &len), 400);
+	ck_assert_uint_eq(len, 21);
+	ck_assert_int_eq(raw_whole("GET / HTTP/1.1\r\n\n\r\n", 19, &len), 400);
+	ck_assert_uint_eq(len, 17);
+}
+END_TEST
+
+/* Each byte is looked at once: a long line trickling in is never scanned
+ * again from its start (the scan stands at its last byte). */
+START_TEST(test_raw_linear)
+{
+	static char head[4096];
+	struct reqcheck_scan s = {0};
+	size_t len, start = 19;
+
+	memcpy(head, "GET / HTTP/1.1\r\nX: ", start);
+	memset(head + start, 'a', sizeof head - start);
+	for (size_t n = start; n <= sizeof head; n++) {
+		ck_assert_int_eq(reqcheck_raw(&s, head, n, &len), 0);
+		ck_assert_uint_eq(len, 0);
+		ck_assert_uint_eq(s.pos, n);
+	}
+}
+END_TEST
+
+/* The limits: 414 once no LF is among the first CONN_LINE_MAX + 1 bytes,
+ * 431 once the head cannot end within HTTP_HEAD_MAX; both as soon as that
+ * is known, and before any other fault. */
+START_TEST(test_raw_limits)
+{
+	size_t line_max = CONN_LINE_MAX;
+	char *h = malloc(HTTP_HEAD_MAX + 64);
+	size_t len;
+
+	ck_assert_ptr_nonnull(h);
+	memset(h, 'a', HTTP_HEAD_MAX + 64);
+	memcpy(h, "GET /\x01", 6);
+	ck_assert_int_eq(raw_whole(h, line_max, &len), -1);
+	ck_assert_int_eq(raw_whole(h, line_max + 1, &len), 414);
+	memcpy(h + line_max - 1, "\r\n", 2); /* LF the last byte allowed */
+	ck_assert_int_eq(raw_whole(h, line_max + 1, &len), -1);
+	memcpy(h + line_max - 1, "a\r\n\r\n", 5); /* LF one byte later */
+	ck_assert_int_eq(raw_whole(h, line_max + 4, &len), 414);
+
+	memcpy(h, "GET / HTTP/1.1\r\nX: ", 19);
+	memset(h + 19, 'a', HTTP_HEAD_MAX + 64 - 19);
+	ck_assert_int_eq(raw_whole(h, HTTP_HEAD_MAX - 1, &len), -1);
+	ck_assert_int_eq(raw_whole(h, HTTP_HEAD_MAX, &len), 431);
+	memcpy(h + HTTP_HEAD_MAX - 4, "\r\n\r\n", 4); /* ends at the limit exactly */
+	ck_assert_int_eq(raw_whole(h, HTTP_HEAD_MAX, &len), 0);
+	ck_assert_uint_eq(len, HTTP_HEAD_MAX);
+	memcpy(h + HTTP_HEAD_MAX - 4, "a\r\n\r\n", 5); /* one byte over */
+	ck_assert_int_eq(raw_whole(h, HTTP_HEAD_MAX + 1, &len), 431);
+	free(h);
 }
 END_TEST
 
@@ -202,11 +340,13 @@ static int pipeline_status(const char *raw)
 {
 	struct http_msg m;
 	size_t used;
-	int status = reqcheck_raw(raw, strlen(raw));
+	struct reqcheck_scan scan = {0};
+	size_t len;
+	int status = reqcheck_raw(&scan, raw, strlen(raw), &len);
 	enum http_feed f;
 
-	if (status != 0)
-		return status;
+	if (status != 0 || len == 0)
+		return status != 0 ? status : -1;
 	http_msg_init(&m, HTTP_REQUEST);
 	f = http_msg_feed(&m, raw, strlen(raw), &used);
 	if (f == HTTP_ERROR)
@@ -259,7 +399,10 @@ static Suite *reqcheck_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_loop_test(tc, test_raw, 0, NELEM(raw_cases));
-	tcase_add_test(tc, test_raw_exact_length);
+	tcase_add_loop_test(tc, test_raw_resume, 0, NELEM(raw_cases));
+	tcase_add_test(tc, test_raw_stops_at_head_end);
+	tcase_add_test(tc, test_raw_linear);
+	tcase_add_test(tc, test_raw_limits);
 	tcase_add_loop_test(tc, test_head, 0, NELEM(head_cases));
 	tcase_add_loop_test(tc, test_pipeline, 0, NELEM(pipe_cases));
 	suite_add_tcase(s, tc);
