@@ -102,8 +102,9 @@ check_eq "SIGTERM: exit 0" 0 "$WAIT_STATUS"
 # --- the hand-over's other cases, set up by hand ----------------------------------
 # handover KIND [ENV...]: httpd exec'd with descriptor 3 of KIND (udp,
 # unbound, listen) and LISTEN_FDS=1, LISTEN_PID=its pid, then ENV applied.
+# exec: run in the background, its pid is httpd's, for the kill below.
 handover() {
-	python3 -c 'import os, socket, sys
+	exec python3 -c 'import os, socket, sys
 kind, env, argv = sys.argv[1], sys.argv[2], sys.argv[3:]
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
 if kind == "listen":
